@@ -1,0 +1,48 @@
+/**
+ * @file Bundling for every runtime: main (Electron shell + CLI + headless host + inference worker),
+ * preload (CommonJS, as sandboxed preloads must be) and the renderer (React).
+ *
+ * [Note: One build, three front doors] `out/main/index.js` is Electron's entry, `out/main/cli.js` the
+ * `shoebox` CLI and headless host (plain Node), `out/main/worker.js` the inference worker (utilityProcess
+ * in Electron, child_process.fork elsewhere). Dependencies stay external (native addons cannot be
+ * bundled); our own code is bundled.
+ */
+import { resolve } from 'node:path';
+import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
+import react from '@vitejs/plugin-react';
+
+export default defineConfig({
+  main: {
+    plugins: [externalizeDepsPlugin()],
+    build: {
+      outDir: 'out/main',
+      sourcemap: true,
+      rollupOptions: {
+        input: {
+          index: resolve('main/index.ts'),
+          cli: resolve('main/cli/index.ts'),
+          worker: resolve('native/worker.ts'),
+        },
+        output: { format: 'es', entryFileNames: '[name].js' },
+      },
+    },
+  },
+  preload: {
+    plugins: [externalizeDepsPlugin()],
+    build: {
+      outDir: 'out/preload',
+      rollupOptions: {
+        input: { index: resolve('preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: 'renderer',
+    plugins: [react()],
+    build: {
+      outDir: resolve('out/renderer'),
+      rollupOptions: { input: { index: resolve('renderer/index.html') } },
+    },
+  },
+});

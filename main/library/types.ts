@@ -1,0 +1,39 @@
+/**
+ * @file The library service's interface, as the API handlers, the CLI and the headless host use it.
+ * Implemented by `createLibrary` in ./library.ts.
+ */
+import type { FolderDto, JobFailure, JobsStatus, PhotoDetail, PhotoPage, TimelineGroup, Events } from '../../preload/contract';
+
+export type Emit = <E extends keyof Events>(event: E, payload: Events[E]) => void;
+
+export interface LibraryService {
+  /** Reconciles what changed while closed, starts watchers and the job runner. Resolves once the startup scan is queued (not finished). */
+  start(): Promise<void>;
+  /** Stops watchers and the job runner, letting running jobs finish or be re-queued. */
+  close(): Promise<void>;
+
+  listFolders(): FolderDto[];
+  /** Adds a folder (must exist, be a readable directory, and not overlap an existing root) and starts scanning it. */
+  addFolder(path: string): Promise<FolderDto>;
+  /** Forgets a folder and its files (never touches the files themselves). */
+  removeFolder(folderId: number): Promise<boolean>;
+  /** Rescans one folder or all; returns how many files were queued. */
+  rescan(folderId?: number): Promise<number>;
+  /** Resolves once every queued job is done or failed (tests, CLI `add-folder --wait`). */
+  whenIdle(): Promise<void>;
+
+  page(args: { offset: number; limit: number; folderId?: number | undefined }): PhotoPage;
+  timeline(folderId?: number): TimelineGroup[];
+  getPhoto(id: number): PhotoDetail | null;
+
+  jobsStatus(): JobsStatus;
+  pause(): JobsStatus;
+  resume(): JobsStatus;
+  retryFailed(step?: string): number;
+  failures(offset: number, limit: number): { items: JobFailure[]; total: number };
+
+  /** Absolute path of a cached thumbnail/preview by key, or null for an unknown/malformed key. */
+  cachePath(key: string): string | null;
+  /** Folder root by id (for the media path guard). */
+  folderRoot(folderId: number): string | null;
+}

@@ -1,0 +1,279 @@
+/**
+ * @file The one API between the renderer and main: every request (`domain:verb`), every pushed event
+ * (`domain:event`), their argument schemas and their DTOs.
+ *
+ * Runs everywhere: main imports the schemas (runtime values) to validate arguments at the boundary;
+ * the renderer and preload import it as types only (`import type`), so zod never ships to the renderer.
+ * Main implements every request through an object that `satisfies Handlers` (main/api/handlers.ts);
+ * a missing or mistyped handler is a compile error.
+ *
+ * [Note: One contract, two transports] The same request map travels over Electron IPC (preload bridge,
+ * `ipcRenderer.invoke('api', method, args)`) and over the headless host's WebSocket (JSON frames
+ * `{id, method, args}` → `{id, ok, result | error}`, events `{event, payload}`). Arguments and results
+ * must therefore stay JSON-serialisable: no Dates (ISO strings), no Maps, no class instances.
+ */
+import { z } from 'zod';
+
+/** A positive SQLite row id. */
+const Id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const Empty = z.object({}).strict();
+/** Absolute or relative path typed by a user; resolved and checked by main. */
+const UserPath = z.string().trim().min(1, 'path is empty').max(4096, 'path is too long');
+
+/** Argument schemas of every request. Keys are the method names. */
+export const requestSchemas = {
+  'app:info': Empty,
+  'library:folders': Empty,
+  'library:addFolder': z.object({ path: UserPath }).strict(),
+  'library:removeFolder': z.object({ folderId: Id }).strict(),
+  'library:rescan': z.object({ folderId: Id.optional() }).strict(),
+  'photos:page': z
+    .object({
+      offset: z.number().int().min(0).max(10_000_000),
+      limit: z.number().int().min(1).max(1000),
+      folderId: Id.optional(),
+    })
+    .strict(),
+  'photos:timeline': z.object({ folderId: Id.optional() }).strict(),
+  'photos:get': z.object({ id: Id }).strict(),
+  'jobs:status': Empty,
+  'jobs:pause': Empty,
+  'jobs:resume': Empty,
+  'jobs:retryFailed': z.object({ step: z.string().max(64).optional() }).strict(),
+  'jobs:failures': z
+    .object({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(100) })
+    .strict(),
+  'models:list': Empty,
+  'models:download': z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,127}$/) }).strict(),
+  'models:cancelDownload': z.object({ id: z.string().max(128) }).strict(),
+  'models:import': z.object({ path: UserPath }).strict(),
+  'models:delete': z.object({ id: z.string().max(128) }).strict(),
+  'models:select': z.object({ id: z.string().max(128).nullable() }).strict(),
+  'system:doctor': Empty,
+} as const;
+
+export type RequestName = keyof typeof requestSchemas;
+/** What a caller passes (defaults may be omitted). */
+export type RequestArgs<K extends RequestName> = z.input<(typeof requestSchemas)[K]>;
+/** What a handler receives after validation (defaults applied). */
+export type ValidArgs<K extends RequestName> = z.output<(typeof requestSchemas)[K]>;
+
+// ---------------------------------------------------------------------------------------------------
+// DTOs
+
+export interface AppInfo {
+  name: 'Shoebox';
+  version: string;
+  dataDir: string;
+  /** Which front door serves this renderer. */
+  shell: 'electron' | 'headless';
+  platform: string;
+  /** Base URL for media: `${mediaBase}/thumb/<key>`, `${mediaBase}/original/<folderId>/<relPath>`. */
+  mediaBase: string;
+}
+
+export interface FolderDto {
+  id: number;
+  path: string;
+  addedAt: string;
+  /** 'ok', 'polling' (watch limit hit, polling instead), 'missing' (folder gone or unmounted). */
+  status: 'ok' | 'polling' | 'missing';
+  warning: string | null;
+  photoCount: number;
+}
+
+export type MediaKind = 'image' | 'raw' | 'video';
+
+/** One grid cell. Kept small: the grid pages thousands of them. */
+export interface PhotoSummary {
+  id: number;
+  kind: MediaKind;
+  /** Content-addressed thumbnail key, or null while the thumbnail is not made yet. */
+  thumb: string | null;
+  width: number | null;
+  height: number | null;
+  /** Local wall-clock capture time (ISO without zone), falling back to the file's mtime. */
+  takenAt: string;
+  /** Day key `YYYY-MM-DD` of takenAt, for grouping. */
+  day: string;
+  name: string;
+  /** 'ok' | 'missing' (file gone) | 'error' (unreadable, see PhotoDetail.error). */
+  status: 'ok' | 'missing' | 'error';
+}
+
+export interface PhotoFileDto {
+  folderId: number;
+  relPath: string;
+  absPath: string;
+  size: number;
+  mtime: string;
+  status: 'ok' | 'missing' | 'error';
+}
+
+export interface PhotoDetail extends PhotoSummary {
+  hash: string;
+  mime: string | null;
+  files: PhotoFileDto[];
+  /** Large preview key (content-addressed), or null. */
+  preview: string | null;
+  takenOffset: string | null;
+  takenAtSource: 'exif' | 'file';
+  camera: { make: string | null; model: string | null; lens: string | null };
+  exposure: { iso: number | null; fNumber: number | null; exposureTime: number | null; focalLength: number | null };
+  gps: { lat: number; lon: number; alt: number | null } | null;
+  xmp: { title: string | null; description: string | null; keywords: string[]; rating: number | null };
+  orientation: number | null;
+  error: string | null;
+}
+
+export interface PhotoPage {
+  items: PhotoSummary[];
+  total: number;
+  offset: number;
+}
+
+/** Photos per month, newest first, with the index of the first photo of the month in the sort order. */
+export interface TimelineGroup {
+  key: string; // YYYY-MM
+  count: number;
+  firstIndex: number;
+}
+
+export type JobState = 'pending' | 'running' | 'done' | 'failed-retryable' | 'failed-permanent';
+
+export interface StepProgress {
+  step: string;
+  pending: number;
+  running: number;
+  done: number;
+  failed: number;
+  /** Items per second over the last minute. */
+  rate: number;
+  /** Seconds to finish this step at the current rate, or null when unknown. */
+  etaSeconds: number | null;
+}
+
+export interface JobsStatus {
+  paused: boolean;
+  /** Why the queue is not moving, when it is not: 'paused', 'no model installed', ... */
+  blockedReason: string | null;
+  steps: StepProgress[];
+  photos: number;
+  missing: number;
+  errors: number;
+}
+
+export interface JobFailure {
+  jobId: number;
+  photoId: number;
+  step: string;
+  state: JobState;
+  attempts: number;
+  error: string;
+  path: string | null;
+  updatedAt: string;
+}
+
+export interface ModelDto {
+  id: string;
+  name: string;
+  family: string;
+  installed: boolean;
+  active: boolean;
+  randomWeights: boolean;
+  variants: string[];
+  bytes: number;
+  path: string | null;
+  download: { state: 'idle' | 'downloading' | 'verifying' | 'failed'; received: number; total: number; error: string | null };
+}
+
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface DoctorReport {
+  versions: Record<string, string>;
+  dataDir: string;
+  database: { path: string; ok: boolean; schemaVersion: number; detail: string };
+  executionProviders: { name: string; available: boolean; reason: string }[];
+  checks: DoctorCheck[];
+}
+
+/** Results of every request. */
+export interface RequestResults {
+  'app:info': AppInfo;
+  'library:folders': FolderDto[];
+  'library:addFolder': FolderDto;
+  'library:removeFolder': { removed: boolean };
+  'library:rescan': { queued: number };
+  'photos:page': PhotoPage;
+  'photos:timeline': TimelineGroup[];
+  'photos:get': PhotoDetail;
+  'jobs:status': JobsStatus;
+  'jobs:pause': JobsStatus;
+  'jobs:resume': JobsStatus;
+  'jobs:retryFailed': { requeued: number };
+  'jobs:failures': { items: JobFailure[]; total: number };
+  'models:list': ModelDto[];
+  'models:download': ModelDto;
+  'models:cancelDownload': { cancelled: boolean };
+  'models:import': ModelDto;
+  'models:delete': { deleted: boolean };
+  'models:select': ModelDto[];
+  'system:doctor': DoctorReport;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Events pushed from main to every renderer.
+
+export interface Events {
+  /** Photos were added, changed or removed; the grid refetches what it shows. */
+  'library:changed': { folderId: number | null; added: number; updated: number; removed: number };
+  'library:folders': FolderDto[];
+  'jobs:progress': JobsStatus;
+  'models:progress': ModelDto;
+  /** Something the user should see (a watch limit hit, a full disk). */
+  'app:warning': { code: string; message: string };
+}
+export type EventName = keyof Events;
+
+// ---------------------------------------------------------------------------------------------------
+// Errors
+
+/** Error codes a caller can branch on. */
+export type ApiErrorCode =
+  | 'bad-argument'
+  | 'unknown-method'
+  | 'not-found'
+  | 'conflict'
+  | 'unavailable'
+  | 'unauthorized'
+  | 'internal';
+
+export interface ApiErrorDto {
+  code: ApiErrorCode;
+  message: string;
+  /** Per-field messages for 'bad-argument'. */
+  issues?: { path: string; message: string }[];
+}
+
+/** Main's side: one function per request. */
+export type Handlers = {
+  [K in RequestName]: (args: ValidArgs<K>) => Promise<RequestResults[K]> | RequestResults[K];
+};
+
+/** The renderer's side: what the typed client exposes. */
+export interface ApiClient {
+  call<K extends RequestName>(method: K, args: RequestArgs<K>): Promise<RequestResults[K]>;
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+}
+
+/** What preload exposes on `window.shoebox` (Electron only). */
+export interface Bridge {
+  invoke(method: string, args: unknown): Promise<{ ok: true; result: unknown } | { ok: false; error: ApiErrorDto }>;
+  subscribe(listener: (event: string, payload: unknown) => void): () => void;
+  /** Native folder picker; null when cancelled. */
+  pickFolder(): Promise<string | null>;
+}
