@@ -1,0 +1,242 @@
+/**
+ * @file The typed message protocol between main and the inference worker.
+ *
+ * Runs on both sides: main (`main/inference/worker-client.ts`) sends {@link WorkerRequest}s and
+ * {@link CancelMessage}s; the worker (`native/worker.ts`) answers with exactly one
+ * {@link ResultMessage} or {@link ErrorMessage} per request id, and zero or more
+ * {@link StreamMessage}s before it for streaming methods. The same messages travel over Electron's
+ * utilityProcess `parentPort` and over Node's `child_process` IPC channel, so they stay plain
+ * structured-clone/JSON data (no typed arrays; pixel data is written to files, not sent).
+ *
+ * [Note: Worker protocol]
+ * - Every request carries a client-chosen `id`; responses echo it.
+ * - `cancel` names a request id; the worker stops at the next token (or before the next session
+ *   run) and answers that request with the error code `cancelled`.
+ * - Errors carry a stable `code` from {@link ErrorCode} so main can decide between retry
+ *   (`worker_crashed` for idempotent methods) and failing the job (`bad_input`, `model_invalid`…).
+ * - The worker announces itself with a `ready` message once it can take requests.
+ */
+
+/** Sampling settings; every field optional. With `temperature` 0 (default) decoding is greedy. */
+export interface SamplingParams {
+  /** Max tokens to generate (default 64, capped by the context). */
+  maxNewTokens?: number;
+  /** 0 = greedy (default). */
+  temperature?: number;
+  /** Nucleus sampling threshold in (0, 1]; 1 = off. */
+  topP?: number;
+  /** Keep only the k most likely tokens; 0 = off. */
+  topK?: number;
+  /** CTRL-style repetition penalty (> 1 discourages repeats); 1 = off. */
+  repetitionPenalty?: number;
+  /** Seed for the sampler's PRNG (reproducible sampling). */
+  seed?: number;
+}
+
+/** Image input: a path the worker reads (never writes) plus its tiling limit. */
+export interface ImageInput {
+  path: string;
+  /** Max tiles for dynamic tiling (default: the bundle's `image.max_tiles`). */
+  maxTiles?: number;
+}
+
+/** Parameters and results of every method, keyed by method name. */
+export interface MethodMap {
+  /** Report the worker's environment: execution providers, threads, loaded model. */
+  info: { params: Record<string, never>; result: WorkerInfo };
+  /** Load (or replace) the active model bundle. */
+  load: {
+    params: { dir: string; variant?: string; verifySha256?: boolean; executionProviders?: string[] };
+    result: LoadResult;
+  };
+  /** Unload the model and free its sessions. */
+  unload: { params: Record<string, never>; result: { unloaded: boolean } };
+  /** Caption one image; streams text chunks. */
+  caption: {
+    params: { image: ImageInput; prompt?: string; sampling?: SamplingParams };
+    result: GenerationResult;
+  };
+  /** One turn of a multi-turn chat about zero or more images; streams text chunks. */
+  chat: {
+    params: {
+      /** Session id; a new id starts a new conversation, the same id continues it (KV cache kept). */
+      sessionId: string;
+      message: string;
+      /** Images for this turn (placed before the message). */
+      images?: ImageInput[];
+      sampling?: SamplingParams;
+    };
+    result: GenerationResult & { turn: number; reusedTokens: number };
+  };
+  /** Forget a chat session and its KV cache. */
+  chatEnd: { params: { sessionId: string }; result: { ended: boolean } };
+  /** Zero-shot classification: mean log-likelihood of each label after one image prefix. */
+  classify: {
+    params: { image: ImageInput; labels: string[]; prompt?: string; batchSize?: number };
+    result: { scores: LabelScore[] };
+  };
+  /** Debug: run preprocessing and write the pixel values as a float32 .npy file. */
+  preprocess: {
+    params: { image: ImageInput; outFile: string };
+    result: { grid: { cols: number; rows: number }; numTiles: number; shape: number[]; width: number; height: number };
+  };
+  /** Debug: tokenize text with the loaded (or given) bundle's tokenizer. */
+  tokens: { params: { text: string; dir?: string }; result: { ids: number[]; tokens: string[] } };
+  /** Test hook: crash the worker process (only honoured when SHOEBOX_WORKER_TEST_HOOKS=1). */
+  crash: { params: Record<string, never>; result: never };
+}
+
+/** Names of the worker's methods. */
+export type Method = keyof MethodMap;
+/** Params of a method. */
+export type ParamsOf<M extends Method> = MethodMap[M]['params'];
+/** Result of a method. */
+export type ResultOf<M extends Method> = MethodMap[M]['result'];
+
+/** Methods whose request can be retried once after a worker crash without changing meaning. */
+export const IDEMPOTENT_METHODS: ReadonlySet<Method> = new Set<Method>([
+  'info',
+  'load',
+  'unload',
+  'caption',
+  'classify',
+  'preprocess',
+  'tokens',
+]);
+
+/** Methods that produce stream chunks. */
+export const STREAMING_METHODS: ReadonlySet<Method> = new Set<Method>(['caption', 'chat']);
+
+/** Stable error codes. */
+export type ErrorCode =
+  | 'bad_request' // unknown method, malformed params
+  | 'bad_input' // image that fails to decode, prompt too long, too many tiles, empty labels…
+  | 'model_not_loaded'
+  | 'model_invalid' // missing/corrupt files, manifest disagrees with graphs
+  | 'out_of_memory'
+  | 'cancelled'
+  | 'timeout' // set by the client
+  | 'worker_crashed' // set by the client
+  | 'internal';
+
+/** main → worker: run a method. */
+export interface RequestMessage<M extends Method = Method> {
+  type: 'request';
+  id: number;
+  method: M;
+  params: ParamsOf<M>;
+}
+/** main → worker: cancel a running or queued request. */
+export interface CancelMessage {
+  type: 'cancel';
+  id: number;
+}
+/** worker → main: final result. */
+export interface ResultMessage<M extends Method = Method> {
+  type: 'result';
+  id: number;
+  result: ResultOf<M>;
+}
+/** worker → main: final error. */
+export interface ErrorMessage {
+  type: 'error';
+  id: number;
+  error: { code: ErrorCode; message: string };
+}
+/** worker → main: one chunk of a streaming response. */
+export interface StreamMessage {
+  type: 'stream';
+  id: number;
+  chunk: StreamChunk;
+}
+/** worker → main: sent once after start-up. */
+export interface ReadyMessage {
+  type: 'ready';
+  pid: number;
+}
+
+/** Messages main sends. */
+export type WorkerRequest = RequestMessage | CancelMessage;
+/** Messages the worker sends. */
+export type WorkerResponse = ResultMessage | ErrorMessage | StreamMessage | ReadyMessage;
+
+/** A streamed piece of generated output. */
+export interface StreamChunk {
+  /** Newly decoded text (may be empty while a multi-byte character is incomplete). */
+  text: string;
+  /** Token ids generated in this step. */
+  tokenIds: number[];
+}
+
+/** Result of a generation. */
+export interface GenerationResult {
+  text: string;
+  tokenIds: number[];
+  finishReason: 'stop' | 'length';
+  promptTokens: number;
+  numTiles: number;
+  timings: { preprocessMs: number; visionMs: number; prefillMs: number; decodeMs: number };
+}
+
+/** Score of one label in zero-shot classification. */
+export interface LabelScore {
+  label: string;
+  /** Mean log-probability per label token. */
+  meanLogProb: number;
+  /** Sum of log-probabilities. */
+  sumLogProb: number;
+  numTokens: number;
+}
+
+/** Which execution provider was chosen, and why the ones before it were not. */
+export interface ProviderChoice {
+  chosen: string;
+  tried: { name: string; ok: boolean; reason: string }[];
+}
+
+/** Result of `load`. */
+export interface LoadResult {
+  id: string;
+  name: string;
+  variant: string;
+  randomWeights: boolean;
+  providers: Record<string, ProviderChoice>;
+  loadMs: number;
+}
+
+/** Result of `info`. */
+export interface WorkerInfo {
+  pid: number;
+  platform: string;
+  arch: string;
+  threads: { intraOp: number; interOp: number };
+  availableProviders: string[];
+  model: LoadResult | null;
+}
+
+/** Builds an error value that crosses the boundary with a stable code. */
+export class WorkerError extends Error {
+  /** Stable error code. */
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'WorkerError';
+    this.code = code;
+  }
+}
+
+/** Type guard for messages arriving at the worker. */
+export function isWorkerRequest(msg: unknown): msg is WorkerRequest {
+  if (typeof msg !== 'object' || msg === null) return false;
+  const m = msg as { type?: unknown; id?: unknown; method?: unknown };
+  if (typeof m.id !== 'number') return false;
+  if (m.type === 'cancel') return true;
+  return m.type === 'request' && typeof m.method === 'string';
+}
+
+/** Type guard for messages arriving at main. */
+export function isWorkerResponse(msg: unknown): msg is WorkerResponse {
+  if (typeof msg !== 'object' || msg === null) return false;
+  const t = (msg as { type?: unknown }).type;
+  return t === 'result' || t === 'error' || t === 'stream' || t === 'ready';
+}
