@@ -1,0 +1,125 @@
+#!/usr/bin/python3
+"""
+@file Writes assets/sample-library/: a dozen real photos for demos, the e2e tests and manual checks.
+
+Sources are Debian packages that ship freely licensed sample images (python3-skimage, opencv-doc).
+Some photos are re-encoded as JPEG with a little EXIF added here (capture date, camera, one EXIF
+orientation, one GPS position) so that the date sort, the timeline, the camera filter and EXIF
+orientation can be seen working. The added EXIF is invented for testing and says so in LICENSES.md.
+
+Run: /usr/bin/python3 scripts/make-sample-library.py  (deterministic: same bytes every run)
+"""
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from PIL import Image
+
+SKIMAGE = Path('/usr/lib/python3/dist-packages/skimage/data')
+OPENCV = Path('/usr/share/doc/opencv-doc/examples/data')
+OUT = Path(__file__).resolve().parent.parent / 'assets' / 'sample-library'
+
+SKIMAGE_LICENCE = 'scikit-image sample data (Debian python3-skimage)'
+OPENCV_LICENCE = 'OpenCV sample data (Debian opencv-doc), Apache-2.0 AND BSD-3-Clause per debian/copyright'
+
+# (output name, source path, how, exif dict or None, licence note)
+# exif keys: date 'YYYY:MM:DD HH:MM:SS', offset '+HH:MM', make, model, orientation, gps (lat, lon)
+PHOTOS = [
+    ('2019 trip/astronaut.jpg', SKIMAGE / 'astronaut.png', 'jpeg',
+     dict(date='2019:07:20 20:17:40', offset='-04:00', make='Hasselblad', model='500 EL/M', gps=(28.5729, -80.6490)),
+     'NASA Great Images database; public domain (no known copyright restrictions), per skimage.data.astronaut'),
+    ('2019 trip/hubble deep field.jpg', SKIMAGE / 'hubble_deep_field.jpg', 'copy', None,
+     'NASA/ESA Hubble; public domain, per skimage.data.hubble_deep_field'),
+    ('pets/chelsea.jpg', SKIMAGE / 'chelsea.png', 'jpeg-rot',
+     dict(date='2021:03:14 09:26:53', make='Canon', model='Canon EOS 5D Mark II', orientation=6),
+     'Stefan van der Walt; CC0, per skimage.data.chelsea. Stored rotated with EXIF Orientation 6'),
+    ('coffee.png', SKIMAGE / 'coffee.png', 'copy', None,
+     'Rachel Michetti; CC0, per skimage.data.coffee'),
+    ('sport/messi5.jpg', OPENCV / 'messi5.jpg', 'jpeg',
+     dict(date='2022:12:18 18:45:00', offset='-03:00', make='NIKON CORPORATION', model='NIKON D850'), OPENCV_LICENCE),
+    ('food/fruits.jpg', OPENCV / 'fruits.jpg', 'jpeg',
+     dict(date='2023:08:05 12:00:00', make='Apple', model='iPhone 13'), OPENCV_LICENCE),
+    ('food/orange.jpg', OPENCV / 'orange.jpg', 'jpeg',
+     dict(date='2023:08:05 12:03:10', make='Apple', model='iPhone 13'), OPENCV_LICENCE),
+    ('animals/baboon.jpg', OPENCV / 'baboon.jpg', 'copy', None, OPENCV_LICENCE),
+    ('animals/butterfly.jpg', OPENCV / 'butterfly.jpg', 'jpeg',
+     dict(date='2020:05:30 15:41:02', make='SONY', model='ILCE-7M3', gps=(48.8584, 2.2945)), OPENCV_LICENCE),
+    ('animals/HappyFish.jpg', OPENCV / 'HappyFish.jpg', 'copy', None, OPENCV_LICENCE),
+    ('places/building.jpg', OPENCV / 'building.jpg', 'jpeg',
+     dict(date='2018:10:02 08:15:33', make='FUJIFILM', model='X-T3'), OPENCV_LICENCE),
+    ('places/home.jpg', OPENCV / 'home.jpg', 'copy', None, OPENCV_LICENCE),
+    ('art/starry night.png', OPENCV / 'starry_night.jpg', 'png', None,
+     OPENCV_LICENCE + '; the painting itself (Van Gogh, 1889) is public domain'),
+]
+
+
+def dms(value):
+    """Decimal degrees → EXIF rational degrees, minutes, seconds."""
+    v = abs(value)
+    d = int(v)
+    m = int((v - d) * 60)
+    s = round(((v - d) * 60 - m) * 60 * 100)
+    return ((d, 1), (m, 1), (s, 100))
+
+
+def make_exif(meta):
+    exif = Image.Exif()
+    exif[0x010F] = meta['make']
+    exif[0x0110] = meta['model']
+    if 'orientation' in meta:
+        exif[0x0112] = meta['orientation']
+    ifd = exif.get_ifd(0x8769)
+    ifd[0x9003] = meta['date']  # DateTimeOriginal
+    ifd[0x9004] = meta['date']  # DateTimeDigitized
+    if 'offset' in meta:
+        ifd[0x9011] = meta['offset']  # OffsetTimeOriginal
+    if 'gps' in meta:
+        lat, lon = meta['gps']
+        gps = exif.get_ifd(0x8825)
+        gps[1] = 'N' if lat >= 0 else 'S'
+        gps[2] = dms(lat)
+        gps[3] = 'E' if lon >= 0 else 'W'
+        gps[4] = dms(lon)
+    return exif
+
+
+def main():
+    if not SKIMAGE.is_dir() or not OPENCV.is_dir():
+        sys.exit('needs Debian packages python3-skimage and opencv-doc (apt-get install -y python3-skimage opencv-doc)')
+    if OUT.exists():
+        shutil.rmtree(OUT)
+    OUT.mkdir(parents=True)
+    lines = ['# Sample library: sources and licences', '',
+             'Written by `scripts/make-sample-library.py` from Debian packages. EXIF marked "added" was written',
+             'by that script for testing (dates, cameras, GPS are invented, not the original shooting data).', '',
+             '| file | source | licence / notes | EXIF |', '|---|---|---|---|']
+    for name, src, how, meta, licence in PHOTOS:
+        dst = OUT / name
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if how == 'copy':
+            shutil.copyfile(src, dst)
+        else:
+            img = Image.open(src)
+            img = img.convert('RGB')
+            if how == 'jpeg-rot':
+                # Pixels stored rotated 90° counter-clockwise; Orientation 6 tells viewers to turn them back.
+                img = img.transpose(Image.Transpose.ROTATE_90)
+            if how == 'png':
+                img.save(dst, 'PNG', optimize=True)
+            else:
+                kwargs = dict(quality=88)
+                if meta:
+                    kwargs['exif'] = make_exif(meta).tobytes()
+                img.save(dst, 'JPEG', **kwargs)
+        exif_note = 'added: ' + ', '.join(f'{k}={v}' for k, v in meta.items()) if meta else 'none added'
+        src_pkg = 'python3-skimage' if str(src).startswith(str(SKIMAGE)) else 'opencv-doc'
+        lines.append(f'| `{name}` | {src_pkg}: `{src.name}` | {licence} | {exif_note} |')
+        os.utime(dst, (1_600_000_000, 1_600_000_000))  # stable file time for the file-time fallback
+    (OUT / 'LICENSES.md').write_text('\n'.join(lines) + '\n')
+    total = sum(p.stat().st_size for p in OUT.rglob('*') if p.is_file())
+    print(f'wrote {len(PHOTOS)} photos to {OUT} ({total / 1e6:.2f} MB)')
+
+
+if __name__ == '__main__':
+    main()
