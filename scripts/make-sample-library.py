@@ -59,8 +59,8 @@ def dms(value):
     v = abs(value)
     d = int(v)
     m = int((v - d) * 60)
-    s = round(((v - d) * 60 - m) * 60 * 100)
-    return ((d, 1), (m, 1), (s, 100))
+    s = round(((v - d) * 60 - m) * 60, 2)
+    return (float(d), float(m), s)
 
 
 def make_exif(meta):
@@ -69,18 +69,20 @@ def make_exif(meta):
     exif[0x0110] = meta['model']
     if 'orientation' in meta:
         exif[0x0112] = meta['orientation']
-    ifd = exif.get_ifd(0x8769)
+    ifd = {}
     ifd[0x9003] = meta['date']  # DateTimeOriginal
     ifd[0x9004] = meta['date']  # DateTimeDigitized
     if 'offset' in meta:
         ifd[0x9011] = meta['offset']  # OffsetTimeOriginal
     if 'gps' in meta:
         lat, lon = meta['gps']
-        gps = exif.get_ifd(0x8825)
+        gps = {}
         gps[1] = 'N' if lat >= 0 else 'S'
         gps[2] = dms(lat)
         gps[3] = 'E' if lon >= 0 else 'W'
         gps[4] = dms(lon)
+        exif[0x8825] = gps
+    exif[0x8769] = ifd
     return exif
 
 
