@@ -1,0 +1,56 @@
+/**
+ * @file Implements every request of the contract on top of the services. Thin: argument validation
+ * happened in the router, policy lives in the services; this maps results and "not found" cases.
+ */
+import { platform } from 'node:os';
+import { ApiError } from '../../preload/api-error';
+import type { AppInfo, Handlers } from '../../preload/contract';
+import type { Db } from '../db/open';
+import { runDoctor } from '../doctor';
+import type { LibraryService } from '../library/types';
+import type { createModelManager } from '../models/manager';
+import type { AppPaths } from '../paths';
+
+export interface HandlerDeps {
+  version: string;
+  paths: AppPaths;
+  db: Db;
+  library: LibraryService;
+  models: ReturnType<typeof createModelManager>;
+  info: Pick<AppInfo, 'shell' | 'mediaBase'>;
+}
+
+export function createHandlers({ version, paths, db, library, models, info }: HandlerDeps): Handlers {
+  return {
+    'app:info': () => ({
+      name: 'Shoebox',
+      version,
+      dataDir: paths.dataDir,
+      platform: platform(),
+      ...info,
+    }),
+    'library:folders': () => library.listFolders(),
+    'library:addFolder': ({ path }) => library.addFolder(path),
+    'library:removeFolder': async ({ folderId }) => ({ removed: await library.removeFolder(folderId) }),
+    'library:rescan': async ({ folderId }) => ({ queued: await library.rescan(folderId) }),
+    'photos:page': (args) => library.page(args),
+    'photos:timeline': ({ folderId }) => library.timeline(folderId),
+    'photos:get': ({ id }) => {
+      const photo = library.getPhoto(id);
+      if (!photo) throw new ApiError('not-found', `No photo with id ${id}`);
+      return photo;
+    },
+    'jobs:status': () => library.jobsStatus(),
+    'jobs:pause': () => library.pause(),
+    'jobs:resume': () => library.resume(),
+    'jobs:retryFailed': ({ step }) => ({ requeued: library.retryFailed(step) }),
+    'jobs:failures': ({ offset, limit }) => library.failures(offset, limit),
+    'models:list': () => models.list(),
+    'models:download': ({ id }) => models.download(id),
+    'models:cancelDownload': ({ id }) => ({ cancelled: models.cancelDownload(id) }),
+    'models:import': ({ path }) => models.import(path),
+    'models:delete': async ({ id }) => ({ deleted: await models.delete(id) }),
+    'models:select': ({ id }) => models.select(id),
+    'system:doctor': () => runDoctor(db, paths, version),
+  } satisfies Handlers;
+}

@@ -1,0 +1,178 @@
+/**
+ * @file The `shoebox` command line: the same services as the app, from a terminal. Also the entry of
+ * the headless host (`shoebox serve`). Plain Node; bundled to out/main/cli.js.
+ *
+ * Exit codes: 0 success, 1 the command failed (message on stderr), 2 bad usage.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { version } from '../../package.json';
+import { ApiError } from '../../preload/api-error';
+import type { DoctorReport, FolderDto, JobsStatus } from '../../preload/contract';
+import { startHost } from '../host/server';
+import { createServices, type ServiceOptions, type Services } from '../services';
+import { registerModelsCommands } from './models';
+import { registerDebugCommands } from './debug';
+import { formatDoctor, formatStatus } from './format';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The built renderer: next to the bundled CLI (out/main → out/renderer), or out/renderer from sources. */
+export function findRendererDir(): string | null {
+  const candidates = [process.env['SHOEBOX_RENDERER_DIR'], join(here, '../renderer'), join(here, '../../out/renderer')];
+  for (const c of candidates) if (c && existsSync(join(c, 'index.html'))) return resolve(c);
+  return null;
+}
+
+interface GlobalOpts {
+  dataDir?: string;
+}
+
+function open(program: Command, extra: Partial<ServiceOptions> = {}): Promise<Services> {
+  const { dataDir } = program.opts<GlobalOpts>();
+  return createServices({ dataDir, shell: 'cli', startLibrary: false, ...extra });
+}
+
+const print = (json: boolean, value: unknown, human: () => string) => {
+  process.stdout.write(json ? JSON.stringify(value, null, 2) + '\n' : human() + '\n');
+};
+
+/** Builds the program; exported for tests. */
+export function buildProgram(): Command {
+  const program = new Command('shoebox')
+    .description('Shoebox: a local-first photo organizer that understands what is in your pictures')
+    .version(version)
+    .option('--data-dir <dir>', 'data directory (default: $SHOEBOX_DATA_DIR or the platform default)')
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('serve the app on 127.0.0.1 for a browser (headless host)')
+    .addOption(new Option('--port <n>', 'port (0 = any free port)').default(0).argParser(parsePort))
+    .option('--library <path>', 'add this folder to the library (if not already there) before serving')
+    .option('--default-library <path>', 'add this folder only when the library has no folders yet')
+    .action(async (opts: { port: number; library?: string; defaultLibrary?: string }) => {
+      const rendererDir = findRendererDir();
+      if (!rendererDir) throw new Error('The renderer is not built: run `npm run build` first (or set SHOEBOX_RENDERER_DIR).');
+      const services = await open(program, { shell: 'headless', startLibrary: true });
+      const folders = services.library.listFolders();
+      const want = opts.library ?? (folders.length === 0 ? opts.defaultLibrary : undefined);
+      if (want && !folders.some((f) => f.path === resolve(want))) await services.library.addFolder(want);
+      const host = await startHost({
+        router: services.router,
+        events: services.events,
+        media: services.library,
+        rendererDir,
+        port: opts.port,
+        log: services.log.child('host'),
+      });
+      process.stdout.write(`Shoebox is running. Open this URL in a browser (it carries this launch's access token):\n  ${host.url}\n`);
+      process.stdout.write(`SHOEBOX_READY ${JSON.stringify({ url: host.url, port: host.port, token: host.token, dataDir: services.paths.dataDir })}\n`);
+      const stop = async () => {
+        await host.close();
+        await services.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+      await new Promise(() => {}); // serve until a signal
+    });
+
+  program
+    .command('add-folder <path>')
+    .description('add a photo folder to the library and index it')
+    .option('--no-wait', 'return once the folder is added, without waiting for indexing')
+    .option('--json', 'machine-readable output')
+    .action(async (path: string, opts: { wait: boolean; json?: boolean }) => {
+      const services = await open(program, { startLibrary: true });
+      try {
+        const folder = await services.library.addFolder(path);
+        if (opts.wait) await services.library.whenIdle();
+        const status = services.library.jobsStatus();
+        const refreshed = services.library.listFolders().find((f) => f.id === folder.id) ?? folder;
+        print(!!opts.json, { folder: refreshed, status }, () => `Added ${refreshed.path} (${refreshed.photoCount} photos)\n${formatStatus(status)}`);
+      } finally {
+        await services.close();
+      }
+    });
+
+  program
+    .command('status')
+    .description('folders, photo counts and indexing progress')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }) => {
+      const services = await open(program);
+      try {
+        const folders: FolderDto[] = services.library.listFolders();
+        const status: JobsStatus = services.library.jobsStatus();
+        const failures = services.library.failures(0, 20);
+        print(!!opts.json, { folders, status, failures }, () => {
+          const lines = folders.map((f) => `  ${f.path}  ${f.photoCount} photos${f.status !== 'ok' ? `  [${f.status}${f.warning ? `: ${f.warning}` : ''}]` : ''}`);
+          const failed = failures.items.map((f) => `  ${f.step} ${f.path ?? `photo ${f.photoId}`}: ${f.error}`);
+          return [
+            `Data: ${services.paths.dataDir}`,
+            `Folders (${folders.length}):`,
+            ...(lines.length ? lines : ['  none: add one with `shoebox add-folder PATH`']),
+            formatStatus(status),
+            ...(failed.length ? [`Failed (${failures.total}):`, ...failed] : []),
+          ].join('\n');
+        });
+      } finally {
+        await services.close();
+      }
+    });
+
+  program
+    .command('doctor')
+    .description('versions, data directory, database health and inference backends')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }) => {
+      const services = await open(program);
+      let report: DoctorReport;
+      try {
+        const outcome = await services.router.call('system:doctor', {});
+        if (!outcome.ok) throw ApiError.fromDto(outcome.error);
+        report = outcome.result as DoctorReport;
+      } finally {
+        await services.close();
+      }
+      print(!!opts.json, report, () => formatDoctor(report));
+      if (!report.database.ok || report.checks.some((c) => !c.ok)) process.exitCode = 1;
+    });
+
+  registerModelsCommands(program, () => open(program));
+  registerDebugCommands(program);
+  return program;
+}
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CommanderError(2, 'shoebox.badPort', `--port must be an integer 0..65535, got ${value}`);
+  return n;
+}
+
+/** Runs the CLI with `argv` (as process.argv); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version "fail" with exit code 0.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    process.stderr.write(`shoebox: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isEntry) {
+  void main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}
