@@ -1,0 +1,73 @@
+/**
+ * The media path guard: originals only from inside a library folder, thumbnails only by cache key.
+ */
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { resolveMedia, safeSegment, type MediaLookup } from '../../main/media';
+
+let root: string;
+let outside: string;
+let cache: string;
+let lookup: MediaLookup;
+
+beforeAll(() => {
+  const base = mkdtempSync(join(tmpdir(), 'shoebox-guard-'));
+  root = join(base, 'photos');
+  outside = join(base, 'secret');
+  cache = join(base, 'cache');
+  for (const d of [root, join(root, 'sub dir'), outside, cache]) mkdirSync(d, { recursive: true });
+  writeFileSync(join(root, 'a.jpg'), 'jpeg');
+  writeFileSync(join(root, 'sub dir', 'b é.png'), 'png');
+  writeFileSync(join(outside, 'passwd'), 'secret');
+  writeFileSync(join(cache, 'abcdef0123456789.webp'), 'thumb');
+  symlinkSync(join(outside, 'passwd'), join(root, 'link.jpg'));
+  symlinkSync(outside, join(root, 'linkdir'));
+  symlinkSync(join(root, 'a.jpg'), join(root, 'inner-link.jpg'));
+  lookup = {
+    folderRoot: (id) => (id === 1 ? root : null),
+    cachePath: (key) => (/^[0-9a-f]{16}\.webp$/.test(key) ? join(cache, key) : null),
+  };
+});
+
+describe('safeSegment', () => {
+  it.each(['', '.', '..', '%2e%2e', '%2E%2E', 'a%2Fb', 'a%5Cb', 'a%00b', 'C:', 'c%3A%5Cwindows', '%E0%A4%A'])('refuses %j', (s) => {
+    expect(safeSegment(s)).toBeNull();
+  });
+  it('decodes plain names', () => {
+    expect(safeSegment('b%20%C3%A9.png')).toBe('b é.png');
+  });
+});
+
+describe('resolveMedia', () => {
+  it('serves a file inside the folder, with nested and encoded names', async () => {
+    expect(await resolveMedia('original/1/a.jpg', lookup)).toMatchObject({ ok: true, mime: 'image/jpeg' });
+    expect(await resolveMedia('original/1/sub%20dir/b%20%C3%A9.png', lookup)).toMatchObject({ ok: true, mime: 'image/png' });
+    expect(await resolveMedia('original/1/inner-link.jpg', lookup)).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    ['original/1/../secret/passwd', 400],
+    ['original/1/%2e%2e/secret/passwd', 400],
+    ['original/1/..%2Fsecret%2Fpasswd', 400],
+    ['original/1/%2Fetc%2Fpasswd', 400],
+    ['original/1/link.jpg', 403],
+    ['original/1/linkdir/passwd', 403],
+    ['original/2/a.jpg', 404],
+    ['original/0/a.jpg', 400],
+    ['original/1e3/a.jpg', 400],
+    ['original/1/missing.jpg', 404],
+    ['original/1/sub%20dir', 404],
+    ['thumb/..%2F..%2Fsecret', 400],
+    ['thumb/ABCDEF.webp', 400],
+    ['elsewhere/x', 400],
+  ])('refuses %s with %i', async (path, status) => {
+    expect(await resolveMedia(path, lookup)).toMatchObject({ ok: false, status });
+  });
+
+  it('serves thumbnails by key only', async () => {
+    expect(await resolveMedia('thumb/abcdef0123456789.webp', lookup)).toMatchObject({ ok: true, mime: 'image/webp' });
+    expect(await resolveMedia('thumb/0000000000000000.webp', lookup)).toMatchObject({ ok: false, status: 404 });
+  });
+});
