@@ -1,0 +1,119 @@
+/**
+ * @file Autoregressive generation on an {@link InternVLModel}: chunked prefill into the KV cache,
+ * then one decoder run per token with greedy or sampled choice, streaming text, stopping on an EOS
+ * id (`<|im_end|>`) or the token limit, cancellable between tokens.
+ *
+ * Runs in the inference worker. Used by `caption.ts` and `chat.ts`; `classify.ts` reuses
+ * {@link prefill}.
+ */
+import type { SamplingParams, StreamChunk } from '../protocol';
+import { WorkerError } from '../protocol';
+import { TextStreamer } from '../preprocess/tokenizer';
+import { throwIfCancelled, type CancelToken, type InternVLModel, type KvCache } from '../runtime/internvl-model';
+import { Sampler, samplerConfig } from './sampler';
+
+/** Default maximum of new tokens. */
+export const DEFAULT_MAX_NEW_TOKENS = 64;
+
+/** State after a prefill: the cache and the logits of the last position. */
+export interface PrefillState {
+  cache: KvCache;
+  lastLogits: Float32Array;
+}
+
+/**
+ * Feeds `ids` (batch 1) after an existing cache (or from empty), writing image features into the
+ * `<IMG_CONTEXT>` rows. Long inputs run in chunks so the logits buffer stays bounded.
+ */
+export async function prefill(
+  model: InternVLModel,
+  ids: readonly number[],
+  features: Float32Array | null,
+  cache: KvCache | null,
+  cancel?: CancelToken,
+): Promise<PrefillState> {
+  if (ids.length === 0) throw new Error('prefill needs at least one token');
+  const D = model.hidden;
+  const V = model.vocab;
+  const embeds = await model.embedWithImages(ids, features);
+  let c = cache ?? model.emptyCache(1);
+  const chunk = model.prefillChunk();
+  let last: Float32Array | null = null;
+  for (let start = 0; start < ids.length; start += chunk) {
+    throwIfCancelled(cancel);
+    const n = Math.min(chunk, ids.length - start);
+    const total = c.length + n;
+    const mask = new BigInt64Array(total).fill(1n);
+    const pos = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) pos[i] = BigInt(c.length + i);
+    const isLast = start + n >= ids.length;
+    const out = await model.decode(embeds.subarray(start * D, (start + n) * D), 1, n, mask, pos, c, isLast);
+    c = out.cache;
+    if (isLast) last = out.logits.slice((out.logitsSeq - 1) * V, out.logitsSeq * V);
+  }
+  return { cache: c, lastLogits: last! };
+}
+
+/** Options of {@link generate}. */
+export interface GenerateOptions {
+  sampling?: SamplingParams | undefined;
+  eos: readonly number[];
+  cancel?: CancelToken | undefined;
+  onChunk?: ((chunk: StreamChunk) => void) | undefined;
+  /** Ids the repetition penalty applies to besides the generated ones (the prompt's text ids). */
+  promptIds?: readonly number[];
+  /** Positions left in the model's context. */
+  contextLeft: number;
+}
+
+/** Output of {@link generate}. */
+export interface GenerateOutput {
+  tokenIds: number[];
+  text: string;
+  finishReason: 'stop' | 'length';
+  /** Cache holding everything but the last generated token (which was never fed back). */
+  cache: KvCache;
+  decodeMs: number;
+}
+
+/** Generates from a prefilled state; streams chunks; EOS ids are returned but not printed. */
+export async function generate(model: InternVLModel, state: PrefillState, opts: GenerateOptions): Promise<GenerateOutput> {
+  const cfg = samplerConfig(opts.sampling);
+  const requested = opts.sampling?.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
+  if (!Number.isInteger(requested) || requested < 1) throw new WorkerError('bad_input', 'maxNewTokens must be an integer ≥ 1');
+  const maxNew = Math.min(requested, opts.contextLeft);
+  if (maxNew < 1) throw new WorkerError('bad_input', 'no room left in the context for new tokens');
+  const sampler = new Sampler(cfg);
+  const seen = new Set<number>(opts.promptIds ?? []);
+  const streamer = new TextStreamer(model.tokenizer);
+  const eos = new Set(opts.eos);
+  const D = model.hidden;
+  const t0 = performance.now();
+  const out: number[] = [];
+  let logits = state.lastLogits;
+  let cache = state.cache;
+  let finish: 'stop' | 'length' = 'length';
+  for (let step = 0; step < maxNew; step++) {
+    throwIfCancelled(opts.cancel);
+    const next = sampler.next(logits, seen);
+    out.push(next);
+    seen.add(next);
+    if (eos.has(next)) {
+      finish = 'stop';
+      break;
+    }
+    const text = streamer.push([next]);
+    opts.onChunk?.({ text, tokenIds: [next] });
+    if (step === maxNew - 1) break;
+    const emb = await model.embed([next], 1, 1);
+    const mask = new BigInt64Array(cache.length + 1).fill(1n);
+    const pos = BigInt64Array.of(BigInt(cache.length));
+    const res = await model.decode(emb.subarray(0, D), 1, 1, mask, pos, cache, true);
+    cache = res.cache;
+    logits = res.logits.subarray((res.logitsSeq - 1) * model.vocab, res.logitsSeq * model.vocab);
+  }
+  const tail = streamer.flush();
+  if (tail !== '') opts.onChunk?.({ text: tail, tokenIds: [] });
+  const text = model.tokenizer.decode(out.filter((id) => !eos.has(id))).trim();
+  return { tokenIds: out, text, finishReason: finish, cache, decodeMs: performance.now() - t0 };
+}

@@ -1,0 +1,75 @@
+/**
+ * @file Creating onnxruntime sessions with provider fallback, and small tensor helpers.
+ *
+ * Runs in the inference worker; the only module besides the pipelines that touches onnxruntime.
+ * See [Note: Execution-provider fallback] in `execution-providers.ts`.
+ */
+import * as ort from 'onnxruntime-node';
+import type { ProviderChoice } from '../protocol';
+import { providerCandidates, threadCounts, type ProviderName } from './execution-providers';
+
+/** A created session with the provider that runs it. */
+export interface CreatedSession {
+  session: ort.InferenceSession;
+  choice: ProviderChoice;
+}
+
+function providerOption(name: ProviderName): ort.InferenceSession.ExecutionProviderConfig {
+  return name;
+}
+
+function isOutOfMemory(msg: string): boolean {
+  return /bad_alloc|out of memory|Failed to allocate|std::bad_alloc/i.test(msg);
+}
+
+/**
+ * Creates a session for a graph file, trying providers in order. Throws with every provider's
+ * reason when none works.
+ */
+export async function createSession(file: string, preferred?: readonly string[]): Promise<CreatedSession> {
+  const threads = threadCounts();
+  const tried: ProviderChoice['tried'] = [];
+  let lastError = '';
+  for (const c of providerCandidates(preferred)) {
+    if (c.skip !== undefined) {
+      tried.push({ name: c.name, ok: false, reason: c.skip });
+      continue;
+    }
+    const options: ort.InferenceSession.SessionOptions = {
+      executionProviders: c.name === 'cpu' ? ['cpu'] : [providerOption(c.name), 'cpu'],
+      intraOpNumThreads: threads.intraOp,
+      interOpNumThreads: threads.interOp,
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+    };
+    try {
+      const session = await ort.InferenceSession.create(file, options);
+      tried.push({ name: c.name, ok: true, reason: 'session created' });
+      return { session, choice: { chosen: c.name, tried } };
+    } catch (e) {
+      lastError = (e as Error).message;
+      tried.push({ name: c.name, ok: false, reason: lastError.split('\n')[0]!.slice(0, 300) });
+      if (isOutOfMemory(lastError)) break;
+    }
+  }
+  const summary = tried.map((t) => `${t.name}: ${t.reason}`).join('; ');
+  throw new Error(`cannot create an onnxruntime session for ${file} (${summary})`, { cause: lastError });
+}
+
+/** Providers onnxruntime-node was built with (cpu, webgpu, …). */
+export function availableProviders(): string[] {
+  return ort.listSupportedBackends().map((b) => `${b.name}${b.bundled ? '' : ' (needs install)'}`);
+}
+
+/** An int64 tensor from numbers. */
+export function int64Tensor(values: readonly number[] | BigInt64Array, dims: readonly number[]): ort.Tensor {
+  const data = values instanceof BigInt64Array ? values : BigInt64Array.from(values, (v) => BigInt(v));
+  return new ort.Tensor('int64', data, dims);
+}
+
+/** A float32 tensor. */
+export function float32Tensor(data: Float32Array, dims: readonly number[]): ort.Tensor {
+  return new ort.Tensor('float32', data, dims);
+}
+
+export { ort };

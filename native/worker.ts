@@ -1,0 +1,215 @@
+/**
+ * @file Entry point of the inference worker process.
+ *
+ * Runs in its own process: Electron's `utilityProcess` in the app (messages on
+ * `process.parentPort`) or `child_process.fork` in the headless host, CLI and tests (messages on
+ * `process.send`/`process.on('message')`). Owns every onnxruntime session. Requests run one at a
+ * time in arrival order; `cancel` is handled immediately (queued requests are dropped, the running
+ * one stops at its next token or session run). Every failure is answered with an error code and
+ * the worker keeps serving. See [Note: Worker protocol] in `native/protocol.ts`.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  WorkerError,
+  isWorkerRequest,
+  type ErrorCode,
+  type Method,
+  type MethodMap,
+  type RequestMessage,
+  type StreamChunk,
+  type WorkerResponse,
+} from './protocol';
+import { caption } from './pipelines/caption';
+import { ChatSessions } from './pipelines/chat';
+import { classify } from './pipelines/classify';
+import { DEFAULT_IMAGE_SETTINGS, prepareImageFile } from './preprocess/image-input';
+import { encodeNpyFloat32 } from './preprocess/normalize';
+import { BundleTokenizer } from './preprocess/tokenizer';
+import { threadCounts } from './runtime/execution-providers';
+import { InternVLModel, type CancelToken } from './runtime/internvl-model';
+import { availableProviders } from './runtime/sessions';
+
+interface ParentPort {
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  postMessage(msg: unknown): void;
+}
+
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+
+function send(msg: WorkerResponse): void {
+  if (parentPort !== undefined) parentPort.postMessage(msg);
+  else process.send?.(msg);
+}
+
+let model: InternVLModel | null = null;
+const chats = new ChatSessions();
+const tokenizers = new Map<string, BundleTokenizer>();
+const cancels = new Map<number, CancelToken>();
+const queue: RequestMessage[] = [];
+let running = false;
+
+function requireModel(): InternVLModel {
+  if (model === null) throw new WorkerError('model_not_loaded', 'no model loaded; call load first');
+  return model;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+function checkImage(v: unknown, where: string): void {
+  if (!isObject(v) || typeof v.path !== 'string' || v.path === '') {
+    throw new WorkerError('bad_request', `${where} must be { path: string, maxTiles?: number }`);
+  }
+}
+
+type Handler<M extends Method> = (
+  params: MethodMap[M]['params'],
+  stream: (c: StreamChunk) => void,
+  cancel: CancelToken,
+) => Promise<MethodMap[M]['result']>;
+
+const handlers: { [M in Method]: Handler<M> } = {
+  info: async () => ({
+    pid: process.pid,
+    platform: process.platform,
+    arch: process.arch,
+    threads: threadCounts(),
+    availableProviders: availableProviders(),
+    model: model?.describe() ?? null,
+  }),
+  load: async (p) => {
+    if (typeof p.dir !== 'string' || p.dir === '') throw new WorkerError('bad_request', 'load needs { dir }');
+    const next = await InternVLModel.load(p.dir, {
+      ...(p.variant !== undefined ? { variant: p.variant } : {}),
+      ...(p.verifySha256 !== undefined ? { verifySha256: p.verifySha256 } : {}),
+      ...(p.executionProviders !== undefined ? { executionProviders: p.executionProviders } : {}),
+    });
+    const old = model;
+    model = next;
+    chats.clear();
+    await old?.release();
+    return next.describe();
+  },
+  unload: async () => {
+    const old = model;
+    model = null;
+    chats.clear();
+    await old?.release();
+    return { unloaded: old !== null };
+  },
+  caption: async (p, stream, cancel) => {
+    checkImage(p.image, 'image');
+    return caption(requireModel(), p, stream, cancel);
+  },
+  chat: async (p, stream, cancel) => {
+    if (typeof p.sessionId !== 'string' || typeof p.message !== 'string') {
+      throw new WorkerError('bad_request', 'chat needs { sessionId, message }');
+    }
+    (p.images ?? []).forEach((img, i) => checkImage(img, `images[${i}]`));
+    return chats.turn(requireModel(), p, stream, cancel);
+  },
+  chatEnd: async (p) => ({ ended: chats.end(p.sessionId) }),
+  classify: async (p, _stream, cancel) => {
+    checkImage(p.image, 'image');
+    if (!Array.isArray(p.labels)) throw new WorkerError('bad_request', 'classify needs { labels: string[] }');
+    return { scores: await classify(requireModel(), p, cancel) };
+  },
+  preprocess: async (p) => {
+    checkImage(p.image, 'image');
+    if (typeof p.outFile !== 'string' || p.outFile === '') throw new WorkerError('bad_request', 'preprocess needs { outFile }');
+    if (path.resolve(p.outFile) === path.resolve(p.image.path)) {
+      throw new WorkerError('bad_input', 'refusing to overwrite the input image');
+    }
+    const settings = model?.manifest.image ?? DEFAULT_IMAGE_SETTINGS;
+    const prep = await prepareImageFile(p.image.path, settings, p.image.maxTiles);
+    await writeFile(p.outFile, encodeNpyFloat32(prep.pixelValues.data, prep.pixelValues.dims));
+    return {
+      grid: prep.grid,
+      numTiles: prep.pixelValues.dims[0],
+      shape: [...prep.pixelValues.dims],
+      width: prep.width,
+      height: prep.height,
+    };
+  },
+  tokens: async (p) => {
+    if (typeof p.text !== 'string') throw new WorkerError('bad_request', 'tokens needs { text }');
+    let tok: BundleTokenizer;
+    if (p.dir !== undefined) {
+      const file = path.resolve(p.dir, 'tokenizer.json');
+      let cached = tokenizers.get(file);
+      if (cached === undefined) {
+        try {
+          cached = await BundleTokenizer.fromFile(file);
+        } catch (e) {
+          throw new WorkerError('model_invalid', (e as Error).message);
+        }
+        tokenizers.set(file, cached);
+      }
+      tok = cached;
+    } else tok = requireModel().tokenizer;
+    return { ids: tok.encode(p.text), tokens: tok.tokenize(p.text) };
+  },
+  crash: async () => {
+    if (process.env.SHOEBOX_WORKER_TEST_HOOKS !== '1') throw new WorkerError('bad_request', 'crash is a test hook');
+    process.exit(70);
+  },
+};
+
+function errorCode(e: unknown): { code: ErrorCode; message: string } {
+  if (e instanceof WorkerError) return { code: e.code, message: e.message };
+  const message = e instanceof Error ? e.message : String(e);
+  if (/bad_alloc|out of memory|Failed to allocate/i.test(message)) return { code: 'out_of_memory', message };
+  return { code: 'internal', message };
+}
+
+async function runOne(req: RequestMessage): Promise<void> {
+  const cancel = cancels.get(req.id) ?? { cancelled: false };
+  cancels.set(req.id, cancel);
+  try {
+    if (cancel.cancelled) throw new WorkerError('cancelled', 'request cancelled');
+    const handler = handlers[req.method] as Handler<Method> | undefined;
+    if (handler === undefined) throw new WorkerError('bad_request', `unknown method "${String(req.method)}"`);
+    if (!isObject(req.params)) throw new WorkerError('bad_request', 'params must be an object');
+    const result = await handler(req.params, (chunk) => send({ type: 'stream', id: req.id, chunk }), cancel);
+    send({ type: 'result', id: req.id, result });
+  } catch (e) {
+    send({ type: 'error', id: req.id, error: errorCode(e) });
+  } finally {
+    cancels.delete(req.id);
+  }
+}
+
+async function pump(): Promise<void> {
+  if (running) return;
+  running = true;
+  try {
+    for (let req = queue.shift(); req !== undefined; req = queue.shift()) await runOne(req);
+  } finally {
+    running = false;
+  }
+}
+
+function onMessage(msg: unknown): void {
+  if (!isWorkerRequest(msg)) return;
+  if (msg.type === 'cancel') {
+    const c = cancels.get(msg.id);
+    if (c !== undefined) c.cancelled = true;
+    else if (queue.some((q) => q.id === msg.id)) cancels.set(msg.id, { cancelled: true });
+    return;
+  }
+  queue.push(msg);
+  void pump();
+}
+
+if (parentPort !== undefined) parentPort.on('message', (e) => onMessage(e.data));
+else if (process.send !== undefined) {
+  process.on('message', onMessage);
+  process.on('disconnect', () => process.exit(0));
+} else {
+  process.stderr.write('native/worker.ts must be started by main (utilityProcess or child_process.fork)\n');
+  process.exit(2);
+}
+process.title = "shoebox-inference";
+send({ type: 'ready', pid: process.pid });
