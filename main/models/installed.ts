@@ -1,0 +1,72 @@
+/**
+ * @file Reads what is installed under the models folder: each `modelsDir/<id>` folder's manifest,
+ * whether every listed file is present with its size, and whether Shoebox verified it
+ * (see [Note: Verified installs] in bundle-files.ts).
+ *
+ * Runs in main. Synchronous on purpose: a bundle has about a dozen files, so a check is a dozen
+ * `stat` calls, cheap enough to redo on every list and before every use so that files deleted or
+ * truncated behind Shoebox's back are noticed.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseManifest, type Manifest } from '../../native/bundle/manifest';
+import { BUNDLE_ID, hasValidMarker, resolveBundlePath } from './bundle-files';
+
+/** One folder under modelsDir. */
+export interface Installed {
+  dir: string;
+  manifest: Manifest | null;
+  /** Why this folder cannot be used, or null when it is a verified, complete bundle. */
+  problem: string | null;
+}
+
+/** Folder names under modelsDir that look like bundle ids (staging folders start with '.'). */
+export function listInstalledIds(modelsDir: string): string[] {
+  try {
+    return readdirSync(modelsDir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && BUNDLE_ID.test(e.name))
+      .map((e) => e.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Checks `modelsDir/<id>`; null when there is no such folder. */
+export function inspectInstalled(modelsDir: string, id: string): Installed | null {
+  const dir = path.join(modelsDir, id);
+  if (!existsSync(dir)) return null;
+  const manifestPath = path.join(dir, 'manifest.json');
+  let text: string;
+  try {
+    text = readFileSync(manifestPath, 'utf8');
+  } catch {
+    return { dir, manifest: null, problem: `${dir} has no readable manifest.json; delete it and install the model again` };
+  }
+  let manifest: Manifest;
+  try {
+    manifest = parseManifest(text, manifestPath);
+  } catch (err) {
+    return { dir, manifest: null, problem: (err as Error).message };
+  }
+  if (manifest.id !== id) return { dir, manifest, problem: `${dir} holds model "${manifest.id}"; the folder name must be its id` };
+  for (const f of manifest.files) {
+    let size: number;
+    try {
+      size = statSync(resolveBundlePath(dir, f.path)).size;
+    } catch {
+      return { dir, manifest, problem: `file ${f.path} is missing; delete the model and install it again` };
+    }
+    if (size !== f.bytes) {
+      return { dir, manifest, problem: `file ${f.path} has ${size} bytes instead of ${f.bytes}; delete the model and install it again` };
+    }
+  }
+  if (!hasValidMarker(dir, text)) {
+    return {
+      dir,
+      manifest,
+      problem: `${dir} was not installed by Shoebox, so its files were never verified; move it out of the models folder and import it instead`,
+    };
+  }
+  return { dir, manifest, problem: null };
+}

@@ -1,0 +1,376 @@
+/**
+ * @file The model manager: lists the bundles Shoebox knows or has, downloads (with progress events),
+ * imports, deletes and selects them, and hands the inference worker the active bundle's verified
+ * local folder. Every method maps onto one `models:*` request of preload/contract.ts.
+ *
+ * Runs in main (and the CLI / headless host). Built once in the composition root (main/services.ts).
+ *
+ * [Note: Demo models] Bundles with `random_weights: true` (made by native/export for tests and
+ * benchmarks) produce meaningless text. They are listed like any other, but selecting one is refused
+ * and {@link ModelManager.activeBundle} never returns one unless demo mode is on
+ * (`SHOEBOX_DEMO_MODEL=1` or the `demo` option). Whoever shows model output must label it as demo
+ * output when `manifest.random_weights` is true.
+ */
+import { existsSync, lstatSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { ApiError } from '../../preload/api-error';
+import type { ModelDto } from '../../preload/contract';
+import type { Manifest } from '../../native/bundle/manifest';
+import type { Db } from '../db/open';
+import { createSettingsRepo, SettingKeys } from '../db/settings.repo';
+import type { Log } from '../log';
+import type { AppPaths } from '../paths';
+import { BUNDLE_ID, DOWNLOADS_DIR, isInside } from './bundle-files';
+import { approxBundleBytes, CATALOG, catalogEntry, normaliseBaseUrl } from './catalog';
+import { downloadBundle, DownloadError, type DownloadOptions } from './download';
+import { importBundle, ImportError } from './import';
+import { inspectInstalled, listInstalledIds, type Installed } from './installed';
+
+/** What {@link createModelManager} needs. */
+export interface ModelManagerDeps {
+  db: Db;
+  paths: Pick<AppPaths, 'modelsDir'>;
+  log: Log;
+  emit: (event: 'models:progress', payload: ModelDto) => void;
+  /** Download base URL; wins over `SHOEBOX_MODEL_BASE_URL` and the `modelBaseUrl` setting. */
+  baseUrl?: string;
+  fetch?: typeof globalThis.fetch;
+  /** Allow random-weight bundles (see [Note: Demo models]); default `SHOEBOX_DEMO_MODEL === '1'`. */
+  demo?: boolean;
+  env?: NodeJS.ProcessEnv;
+  /** Download tuning (tests shorten these). */
+  download?: Pick<DownloadOptions, 'retries' | 'retryDelayMs' | 'idleTimeoutMs'> & { progressIntervalMs?: number };
+}
+
+/** The bundle the inference worker gets: a verified local folder and its manifest. */
+export interface ActiveBundle {
+  dir: string;
+  manifest: Manifest;
+}
+
+/** Options of a download or import beyond the contract's arguments. */
+export interface InstallOptions {
+  /** Install only these variants (all when omitted). */
+  variants?: readonly string[];
+}
+
+interface Job {
+  state: ModelDto['download']['state'];
+  received: number;
+  total: number;
+  error: string | null;
+  controller: AbortController;
+  promise: Promise<ModelDto>;
+  lastEmit: number;
+}
+
+/** The model manager's methods (the contract's `models:*` plus what the worker and CLI need). */
+export type ModelManager = ReturnType<typeof createModelManager>;
+
+const DEMO_HINT =
+  'Random-weight bundles are for tests and benchmarks and write meaningless text. To use one anyway, start Shoebox in demo mode with SHOEBOX_DEMO_MODEL=1.';
+
+/** Builds the manager. Synchronous; the models folder is scanned on demand (a few stat calls). */
+export function createModelManager(deps: ModelManagerDeps) {
+  const { log, emit } = deps;
+  const modelsDir = path.resolve(deps.paths.modelsDir);
+  const env = deps.env ?? process.env;
+  const settings = createSettingsRepo(deps.db);
+  const demo = deps.demo ?? env['SHOEBOX_DEMO_MODEL'] === '1';
+  const interval = deps.download?.progressIntervalMs ?? 250;
+  const jobs = new Map<string, Job>();
+  const imports = new Set<AbortController>();
+
+  const inspect = (id: string) => inspectInstalled(modelsDir, id);
+  const installedIds = () => listInstalledIds(modelsDir);
+
+  const activeId = () => settings.get(SettingKeys.activeModel);
+
+  function dto(id: string, inst: Installed | null = inspect(id)): ModelDto {
+    const entry = catalogEntry(id);
+    const job = jobs.get(id);
+    const ok = inst !== null && inst.problem === null && inst.manifest !== null;
+    const m = inst?.manifest ?? null;
+    const download: ModelDto['download'] = job
+      ? { state: job.state, received: job.received, total: job.total, error: job.error }
+      : inst?.problem
+        ? { state: 'failed', received: 0, total: 0, error: inst.problem }
+        : { state: 'idle', received: 0, total: 0, error: null };
+    return {
+      id,
+      name: m?.name ?? entry?.name ?? id,
+      family: m?.family ?? entry?.family ?? 'internvl',
+      installed: ok,
+      active: ok && activeId() === id,
+      randomWeights: m?.random_weights ?? false,
+      variants: m ? Object.keys(m.variants) : (entry?.variants ?? []),
+      bytes: m ? m.files.reduce((a, f) => a + f.bytes, 0) : job && job.total > 0 ? job.total : entry ? approxBundleBytes(entry) : 0,
+      path: inst?.dir ?? null,
+      download,
+    };
+  }
+
+  function push(id: string, force = false): void {
+    const job = jobs.get(id);
+    const now = Date.now();
+    if (job && !force && now - job.lastEmit < interval) return;
+    if (job) job.lastEmit = now;
+    emit('models:progress', dto(id));
+  }
+
+  function checkId(id: string): void {
+    if (!BUNDLE_ID.test(id)) throw new ApiError('bad-argument', `"${id}" is not a model id (lowercase letters, digits, '.', '_' and '-')`);
+  }
+
+  /** The download base URL in effect, or null when none is configured. Throws for a malformed one. */
+  function baseUrl(): string | null {
+    const raw = deps.baseUrl ?? env['SHOEBOX_MODEL_BASE_URL'] ?? settings.get(SettingKeys.modelBaseUrl);
+    if (raw === undefined || raw === null || raw.trim() === '') return null;
+    try {
+      return normaliseBaseUrl(raw);
+    } catch (err) {
+      throw new ApiError('unavailable', `${(err as Error).message}; fix SHOEBOX_MODEL_BASE_URL or the modelBaseUrl setting`);
+    }
+  }
+
+  /** Starts a tracked job; the returned promise never rejects with anything but an ApiError. */
+  function startDownloadJob(id: string, run: (job: Job) => Promise<void>): Job {
+    const kind = 'download';
+    const controller = new AbortController();
+    const job: Job = { state: 'downloading', received: 0, total: 0, error: null, controller, lastEmit: 0, promise: Promise.resolve(null as unknown as ModelDto) };
+    jobs.set(id, job);
+    job.promise = run(job).then(
+      () => {
+        jobs.delete(id);
+        push(id, true);
+        return dto(id);
+      },
+      (err: unknown) => {
+        const apiErr = downloadErrorToApi(err);
+        if (controller.signal.aborted) {
+          jobs.delete(id);
+          log.info(`${kind} of ${id} cancelled`);
+        } else {
+          job.state = 'failed';
+          job.error = apiErr.message;
+          log.warn(`${kind} of ${id} failed: ${apiErr.message}`);
+        }
+        push(id, true);
+        throw apiErr;
+      },
+    );
+    job.promise.catch(() => {}); // the caller may never wait; the error is in the DTO and the log
+    return job;
+  }
+
+  function downloadErrorToApi(err: unknown): ApiError {
+    if (err instanceof ApiError) return err;
+    if (err instanceof DownloadError) {
+      const code = err.code === 'not-found' ? 'not-found' : err.code === 'exists' ? 'conflict' : 'unavailable';
+      return new ApiError(code, err.message);
+    }
+    return new ApiError('internal', `download failed: ${(err as Error).message}`);
+  }
+
+  function importErrorToApi(err: unknown): ApiError {
+    if (err instanceof ApiError) return err;
+    if (err instanceof ImportError) {
+      const code = err.code === 'exists' ? 'conflict' : err.code === 'disk-full' || err.code === 'cancelled' ? 'unavailable' : 'bad-argument';
+      return new ApiError(code, err.message);
+    }
+    return new ApiError('internal', `import failed: ${(err as Error).message}`);
+  }
+
+  const manager = {
+    /** Catalog models first (in catalog order), then every other installed or in-flight bundle. */
+    list(): ModelDto[] {
+      const ids = [...CATALOG.map((e) => e.id)];
+      for (const id of [...installedIds(), ...jobs.keys()].sort()) if (!ids.includes(id)) ids.push(id);
+      return ids.map((id) => dto(id));
+    },
+
+    /**
+     * Starts downloading `id` from the base URL and returns at once with its DTO
+     * (`download.state: 'downloading'`); progress arrives as `models:progress` events, and
+     * {@link waitForDownload} resolves when it is installed. Calling it again while it runs is a no-op.
+     */
+    download(id: string, options: InstallOptions = {}): ModelDto {
+      checkId(id);
+      const running = jobs.get(id);
+      if (running && running.state !== 'failed') return dto(id);
+      if (existsSync(path.join(modelsDir, id))) throw new ApiError('conflict', `model ${id} is already installed; delete it first to download it again`);
+      const base = baseUrl();
+      if (base === null) {
+        throw new ApiError(
+          'unavailable',
+          'No model download URL is configured. Set SHOEBOX_MODEL_BASE_URL (or the modelBaseUrl setting, `shoebox models base-url URL`) to a server with Shoebox model bundles, or import a bundle folder on the Models page (`shoebox models import PATH`).',
+        );
+      }
+      log.info(`downloading model ${id}`, { from: base });
+      startDownloadJob(id, async (job) => {
+        await downloadBundle({
+          id,
+          baseUrl: base,
+          modelsDir,
+          log,
+          signal: job.controller.signal,
+          ...(options.variants ? { variants: options.variants } : {}),
+          ...(deps.fetch ? { fetch: deps.fetch } : {}),
+          ...deps.download,
+          onProgress: (p) => {
+            const changed = job.state !== p.state;
+            job.state = p.state;
+            job.received = p.received;
+            job.total = p.total;
+            push(id, changed);
+          },
+        });
+      });
+      push(id, true);
+      return dto(id);
+    },
+
+    /** Resolves with the installed DTO when the download of `id` finishes; rejects with its ApiError. */
+    async waitForDownload(id: string): Promise<ModelDto> {
+      const job = jobs.get(id);
+      if (!job) return dto(id);
+      return job.promise;
+    },
+
+    /** Stops a running download; its finished files and part are kept, so downloading again resumes. */
+    cancelDownload(id: string): boolean {
+      const job = jobs.get(id);
+      if (!job || job.state === 'failed') return false;
+      job.controller.abort();
+      return true;
+    },
+
+    /** Copies a bundle folder into the models folder after verifying every file (see import.ts). */
+    async import(src: string, options: InstallOptions = {}): Promise<ModelDto> {
+      const controller = new AbortController();
+      imports.add(controller);
+      try {
+        const { manifest } = await importBundle({
+          src,
+          modelsDir,
+          log,
+          signal: controller.signal,
+          ...(options.variants ? { variants: options.variants } : {}),
+        });
+        push(manifest.id, true);
+        return dto(manifest.id);
+      } catch (err) {
+        throw importErrorToApi(err);
+      } finally {
+        imports.delete(controller);
+      }
+    },
+
+    /** Deletes an installed bundle and any unfinished download of it. Refuses the active model. */
+    async delete(id: string): Promise<boolean> {
+      checkId(id);
+      if (activeId() === id) throw new ApiError('conflict', `model ${id} is the active model; select another one (or none) before deleting it`);
+      const job = jobs.get(id);
+      if (job) {
+        job.controller.abort();
+        await job.promise.catch(() => {});
+        jobs.delete(id);
+      }
+      let deleted = false;
+      for (const target of [path.join(modelsDir, id), path.join(modelsDir, DOWNLOADS_DIR, id)]) {
+        // Never outside modelsDir: the id regex forbids separators and '..', and this re-checks.
+        if (!isInside(modelsDir, target)) throw new ApiError('bad-argument', `refusing to delete ${target}: not inside ${modelsDir}`);
+        let st;
+        try {
+          st = lstatSync(target);
+        } catch {
+          continue;
+        }
+        // A symlink is removed as a link; what it points to is not ours.
+        await rm(target, { recursive: st.isDirectory() && !st.isSymbolicLink(), force: true });
+        deleted = true;
+      }
+      if (deleted) log.info(`deleted model ${id}`);
+      emit('models:progress', dto(id));
+      return deleted;
+    },
+
+    /** Makes `id` the active model (null: none). Persisted in the `settings` table. */
+    select(id: string | null): ModelDto[] {
+      if (id === null) {
+        settings.set(SettingKeys.activeModel, null);
+        log.info('no model selected');
+        return manager.list();
+      }
+      checkId(id);
+      const inst = inspect(id);
+      if (!inst) throw new ApiError('not-found', `model ${id} is not installed; download or import it on the Models page first`);
+      if (inst.problem !== null || !inst.manifest) throw new ApiError('conflict', `model ${id} cannot be used: ${inst.problem ?? 'invalid'}`);
+      if (inst.manifest.random_weights && !demo) throw new ApiError('conflict', `model ${id} has random weights. ${DEMO_HINT}`);
+      settings.set(SettingKeys.activeModel, id);
+      log.info(`selected model ${id}`);
+      return manager.list();
+    },
+
+    /**
+     * The active bundle for the inference worker: a verified, complete local folder, or null (see
+     * {@link noModelReason} for why). Random-weight bundles only in demo mode.
+     */
+    activeBundle(): ActiveBundle | null {
+      const id = activeId();
+      if (id === null || !BUNDLE_ID.test(id)) return null;
+      const inst = inspect(id);
+      if (!inst || inst.problem !== null || !inst.manifest) return null;
+      if (inst.manifest.random_weights && !demo) return null;
+      return { dir: inst.dir, manifest: inst.manifest };
+    },
+
+    /** Why {@link activeBundle} is null, in words for the user (pointing to the Models page); null when it is not. */
+    noModelReason(): string | null {
+      const id = activeId();
+      const usable = installedIds().filter((i) => {
+        const inst = inspect(i);
+        return inst?.problem === null && (demo || inst.manifest?.random_weights === false);
+      });
+      const hint = usable.length > 0 ? `Select one of the installed models (${usable.join(', ')}) on the Models page or with \`shoebox models select ID\`.` : 'Open the Models page (or run `shoebox models list`) to download or import one.';
+      if (id === null) return `No model is selected. ${hint}`;
+      const inst = inspect(id);
+      if (!inst) return `The selected model ${id} is not installed. ${hint}`;
+      if (inst.problem !== null || !inst.manifest) return `The selected model ${id} cannot be used: ${inst.problem ?? 'invalid'}.`;
+      if (inst.manifest.random_weights && !demo) return `The selected model ${id} has random weights. ${DEMO_HINT}`;
+      return null;
+    },
+
+    /** True when bundles with random weights may be used (demo mode). */
+    demoMode: (): boolean => demo,
+
+    /** The download base URL in effect (option, env, then setting), or null. */
+    baseUrl,
+
+    /** Stores the base URL in the `modelBaseUrl` setting (null removes it). Checked before storing. */
+    setBaseUrl(url: string | null): string | null {
+      if (url === null) {
+        settings.set(SettingKeys.modelBaseUrl, null);
+        return null;
+      }
+      let norm: string;
+      try {
+        norm = normaliseBaseUrl(url);
+      } catch (err) {
+        throw new ApiError('bad-argument', (err as Error).message);
+      }
+      settings.set(SettingKeys.modelBaseUrl, norm);
+      return norm;
+    },
+
+    /** Cancels running downloads and imports and waits for them to stop. */
+    async close(): Promise<void> {
+      const running = [...jobs.values()].filter((j) => j.state !== 'failed');
+      for (const j of running) j.controller.abort();
+      for (const c of imports) c.abort();
+      await Promise.allSettled(running.map((j) => j.promise));
+    },
+  };
+  return manager;
+}
