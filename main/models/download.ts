@@ -282,11 +282,23 @@ export async function downloadBundle(opts: DownloadOptions): Promise<{ dir: stri
 
     await withRetry(f.path, async () => {
       if (offset === f.bytes) return;
-      const r = await get(url, offset > 0 ? { range: `bytes=${offset}-` } : {});
+      // Open the part before asking, so the body is read as soon as it arrives: a stream that errors
+      // drops the chunks still queued in it.
+      let out = await open(part, offset > 0 ? 'a' : 'w');
+      let closed = false;
+      const closeOut = async () => {
+        if (!closed) await out.close();
+        closed = true;
+      };
+      const r = await get(url, offset > 0 ? { range: `bytes=${offset}-` } : {}).catch(async (err: unknown) => {
+        await closeOut();
+        throw err;
+      });
       try {
         const { res } = r;
         if (res.status === 416 && offset > 0) {
           await res.body?.cancel();
+          await closeOut();
           await restart();
           throw new DownloadError('interrupted', `server refused to resume ${f.path}; starting it over`, true);
         }
@@ -294,13 +306,17 @@ export async function downloadBundle(opts: DownloadOptions): Promise<{ dir: stri
           const m = /^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '');
           if (!m || Number(m[1]) !== offset) {
             await res.body?.cancel();
+            await closeOut();
             await restart();
             throw new DownloadError('interrupted', `server resumed ${f.path} at the wrong offset; starting it over`, true);
           }
         } else if (res.status === 200) {
           if (offset > 0) {
             log.info(`server ignored the Range request for ${f.path}; downloading it again from the start`);
+            await closeOut();
             await restart();
+            out = await open(part, 'w');
+            closed = false;
           }
         } else {
           await res.body?.cancel();
@@ -308,9 +324,11 @@ export async function downloadBundle(opts: DownloadOptions): Promise<{ dir: stri
         }
         if (!res.body) throw new DownloadError('interrupted', `empty response for ${f.path}`, true);
         report('downloading', f.path);
-        const out = await open(part, offset > 0 ? 'a' : 'w');
+        const reader = res.body.getReader();
         try {
-          for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+          for (;;) {
+            const { done, value: chunk } = await reader.read();
+            if (done) break;
             r.poke();
             if (offset + chunk.length > f.bytes) {
               throw new DownloadError('size-mismatch', `server sent more than the ${f.bytes} bytes the manifest lists for ${f.path}`);
@@ -331,17 +349,20 @@ export async function downloadBundle(opts: DownloadOptions): Promise<{ dir: stri
             true,
           );
         } finally {
-          await out.close();
+          await reader.cancel().catch(() => {});
+          await closeOut();
         }
         if (offset < f.bytes) {
           throw new DownloadError('interrupted', `connection closed after ${offset} of ${f.bytes} bytes of ${f.path}`, true);
         }
       } catch (err) {
+        await closeOut();
         if (err instanceof DownloadError && err.code === 'size-mismatch') await restart();
         if (err instanceof DiskFullError) throw new DownloadError('disk-full', `${err.message} (the part of ${f.path} already downloaded is kept)`);
         if (err instanceof DownloadError) throw err;
         return r.translate(err);
       } finally {
+        await closeOut();
         r.done();
       }
     }).catch((err: unknown) => {

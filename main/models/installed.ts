@@ -10,7 +10,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseManifest, type Manifest } from '../../native/bundle/manifest';
-import { BUNDLE_ID, hasValidMarker, resolveBundlePath } from './bundle-files';
+import { BUNDLE_ID, DOWNLOADS_DIR, hasValidMarker, resolveBundlePath } from './bundle-files';
 
 /** One folder under modelsDir. */
 export interface Installed {
@@ -69,4 +69,46 @@ export function inspectInstalled(modelsDir: string, id: string): Installed | nul
     };
   }
   return { dir, manifest, problem: null };
+}
+
+/** Ids with an unfinished download under `modelsDir/.downloads/` (see [Note: Download staging]). */
+export function listStagedIds(modelsDir: string): string[] {
+  return listInstalledIds(path.join(modelsDir, DOWNLOADS_DIR));
+}
+
+/**
+ * Bytes already on disk for an unfinished download of `id`, and the bundle's total from the remote
+ * manifest kept there (0 when unknown); null when nothing is staged.
+ */
+export function inspectStaged(modelsDir: string, id: string): { received: number; total: number } | null {
+  const dir = path.join(modelsDir, DOWNLOADS_DIR, id);
+  if (!existsSync(dir)) return null;
+  let total = 0;
+  let received = 0;
+  try {
+    const remote = JSON.parse(readFileSync(path.join(dir, '.remote-manifest.json'), 'utf8')) as { files?: { path?: unknown; bytes?: unknown }[] };
+    for (const f of remote.files ?? []) {
+      if (typeof f.path !== 'string' || typeof f.bytes !== 'number') continue;
+      total += f.bytes;
+      let abs: string;
+      try {
+        abs = resolveBundlePath(dir, f.path);
+      } catch {
+        continue;
+      }
+      const size = fileSize(abs) ?? fileSize(abs + '.part') ?? 0;
+      received += Math.min(size, f.bytes);
+    }
+  } catch {
+    // No readable remote manifest: the download stopped before it got one.
+  }
+  return { received, total };
+}
+
+function fileSize(p: string): number | null {
+  try {
+    return statSync(p).size;
+  } catch {
+    return null;
+  }
 }

@@ -25,7 +25,7 @@ import { BUNDLE_ID, DOWNLOADS_DIR, isInside } from './bundle-files';
 import { approxBundleBytes, CATALOG, catalogEntry, normaliseBaseUrl } from './catalog';
 import { downloadBundle, DownloadError, type DownloadOptions } from './download';
 import { importBundle, ImportError } from './import';
-import { inspectInstalled, listInstalledIds, type Installed } from './installed';
+import { inspectInstalled, inspectStaged, listInstalledIds, listStagedIds, type Installed } from './installed';
 
 /** What {@link createModelManager} needs. */
 export interface ModelManagerDeps {
@@ -96,7 +96,7 @@ export function createModelManager(deps: ModelManagerDeps) {
       ? { state: job.state, received: job.received, total: job.total, error: job.error }
       : inst?.problem
         ? { state: 'failed', received: 0, total: 0, error: inst.problem }
-        : { state: 'idle', received: 0, total: 0, error: null };
+        : { state: 'idle', received: 0, total: 0, error: null, ...(inst ? {} : inspectStaged(modelsDir, id)) };
     return {
       id,
       name: m?.name ?? entry?.name ?? id,
@@ -105,7 +105,7 @@ export function createModelManager(deps: ModelManagerDeps) {
       active: ok && activeId() === id,
       randomWeights: m?.random_weights ?? false,
       variants: m ? Object.keys(m.variants) : (entry?.variants ?? []),
-      bytes: m ? m.files.reduce((a, f) => a + f.bytes, 0) : job && job.total > 0 ? job.total : entry ? approxBundleBytes(entry) : 0,
+      bytes: m ? m.files.reduce((a, f) => a + f.bytes, 0) : download.total > 0 ? download.total : entry ? approxBundleBytes(entry) : 0,
       path: inst?.dir ?? null,
       download,
     };
@@ -186,7 +186,7 @@ export function createModelManager(deps: ModelManagerDeps) {
     /** Catalog models first (in catalog order), then every other installed or in-flight bundle. */
     list(): ModelDto[] {
       const ids = [...CATALOG.map((e) => e.id)];
-      for (const id of [...installedIds(), ...jobs.keys()].sort()) if (!ids.includes(id)) ids.push(id);
+      for (const id of [...installedIds(), ...listStagedIds(modelsDir), ...jobs.keys()].sort()) if (!ids.includes(id)) ids.push(id);
       return ids.map((id) => dto(id));
     },
 

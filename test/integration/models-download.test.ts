@@ -1,0 +1,245 @@
+/**
+ * Model downloads against a real HTTP server on 127.0.0.1: full download with progress and sha256
+ * verification, cut-off then resume with Range, wrong hash, 5xx then retry, 404, cancel, variants.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ApiError } from '../../preload/api-error';
+import type { ModelDto } from '../../preload/contract';
+import { openDatabase, type Db } from '../../main/db/open';
+import { silentLog } from '../../main/log';
+import { createModelManager, type ModelManagerDeps } from '../../main/models/manager';
+import { makeFakeBundle, sha256, startBundleServer, type BundleServer, type FakeBundle } from './models-fixture';
+
+let tmp: string;
+let db: Db;
+let server: BundleServer;
+let bundle: FakeBundle;
+let events: ModelDto[];
+
+beforeEach(async () => {
+  tmp = mkdtempSync(path.join(tmpdir(), 'shoebox-models-dl-'));
+  db = openDatabase(':memory:');
+  bundle = makeFakeBundle('tiny-test', { graphBytes: 256 * 1024 });
+  server = await startBundleServer([bundle]);
+  events = [];
+});
+
+afterEach(async () => {
+  await server.close();
+  db.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const modelsDir = () => path.join(tmp, 'models');
+
+function manager(extra: Partial<ModelManagerDeps> = {}) {
+  return createModelManager({
+    db,
+    paths: { modelsDir: modelsDir() },
+    log: silentLog,
+    emit: (_e, dto) => events.push(dto),
+    baseUrl: server.baseUrl,
+    env: {},
+    download: { retries: 3, retryDelayMs: 5, progressIntervalMs: 0 },
+    ...extra,
+  });
+}
+
+function expectInstalledIntact(id = 'tiny-test') {
+  const dir = path.join(modelsDir(), id);
+  for (const [p, b] of bundle.files) expect(sha256(readFileSync(path.join(dir, p))), p).toBe(sha256(b));
+  expect(readFileSync(path.join(dir, 'manifest.json'), 'utf8')).toBe(bundle.manifestText);
+  expect(existsSync(path.join(modelsDir(), '.downloads', id))).toBe(false);
+}
+
+async function failure(p: Promise<unknown>): Promise<ApiError> {
+  const err = await p.then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(ApiError);
+  return err as ApiError;
+}
+
+describe('model download', () => {
+  it('downloads, verifies and installs a bundle with progress events', async () => {
+    const m = manager();
+    const started = m.download('tiny-test');
+    expect(started.download.state).toBe('downloading');
+    const done = await m.waitForDownload('tiny-test');
+    expect(done).toMatchObject({ id: 'tiny-test', installed: true, active: false, variants: ['fp32', 'q4'] });
+    expectInstalledIntact();
+    const total = [...bundle.files.values()].reduce((a, b) => a + b.length, 0);
+    const progress = events.filter((e) => e.download.state === 'downloading');
+    expect(progress.length).toBeGreaterThan(3);
+    const received = progress.map((e) => e.download.received);
+    expect(received).toEqual([...received].sort((a, b) => a - b));
+    expect(Math.max(...received)).toBe(total);
+    expect(events.at(-1)).toMatchObject({ installed: true, download: { state: 'idle' } });
+    expect(m.list().find((x) => x.id === 'tiny-test')).toMatchObject({ installed: true, path: path.join(modelsDir(), 'tiny-test') });
+    expect(server.requests.every((r) => r.range === null)).toBe(true);
+  });
+
+  it('keeps the part of a cut-off download and resumes it with a Range request', async () => {
+    const big = 'onnx/vision_encoder.onnx';
+    server.behave = (url, nth) => (url.endsWith(big) && nth === 1 ? { kind: 'cut', after: 100_000 } : { kind: 'normal' });
+    const m = manager({ download: { retries: 0, retryDelayMs: 5, progressIntervalMs: 0 } });
+    m.download('tiny-test');
+    const err = await failure(m.waitForDownload('tiny-test'));
+    expect(err.message).toMatch(/vision_encoder\.onnx/);
+    expect(err.message).toMatch(/download again to resume/);
+    expect(m.list().find((x) => x.id === 'tiny-test')).toMatchObject({ installed: false, download: { state: 'failed' } });
+    expect(existsSync(path.join(modelsDir(), 'tiny-test'))).toBe(false);
+    const part = path.join(modelsDir(), '.downloads', 'tiny-test', big + '.part');
+    const kept = statSync(part).size;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(bundle.files.get(big)!.length);
+
+    // A new manager (as after a restart) resumes from the part.
+    const again = manager();
+    again.download('tiny-test');
+    await again.waitForDownload('tiny-test');
+    const resumed = server.requests.filter((r) => r.url.endsWith(big));
+    expect(resumed.at(-1)).toMatchObject({ range: `bytes=${kept}-`, status: 206 });
+    expectInstalledIntact();
+  });
+
+  it('resumes within one download when retries are allowed', async () => {
+    const big = 'onnx/decoder_model_merged.onnx';
+    server.behave = (url, nth) => (url.endsWith(big) && nth <= 2 ? { kind: 'cut', after: 50_000 } : { kind: 'normal' });
+    const m = manager();
+    m.download('tiny-test');
+    await m.waitForDownload('tiny-test');
+    const reqs = server.requests.filter((r) => r.url.endsWith(big));
+    expect(reqs.map((r) => r.range)).toEqual([null, expect.stringMatching(/^bytes=\d+-$/), expect.stringMatching(/^bytes=\d+-$/)]);
+    expectInstalledIntact();
+  });
+
+  it('starts a file over when the server ignores Range', async () => {
+    const big = 'onnx/vision_encoder.onnx';
+    server.behave = (url, nth) =>
+      url.endsWith(big) ? (nth === 1 ? { kind: 'cut', after: 70_000 } : { kind: 'ignore-range' }) : { kind: 'normal' };
+    const m = manager();
+    m.download('tiny-test');
+    await m.waitForDownload('tiny-test');
+    expect(server.requests.filter((r) => r.url.endsWith(big)).map((r) => r.status)).toEqual([200, 200]);
+    expectInstalledIntact();
+  });
+
+  it('rejects a file with the wrong sha256, deletes it, names it, and installs nothing', async () => {
+    const bad = 'onnx/embed_tokens.onnx';
+    const wrong = Buffer.alloc(bundle.files.get(bad)!.length, 7);
+    server.behave = (url) => (url.endsWith(bad) ? { kind: 'body', bytes: wrong } : { kind: 'normal' });
+    const m = manager();
+    m.download('tiny-test');
+    const err = await failure(m.waitForDownload('tiny-test'));
+    expect(err.message).toMatch(/onnx\/embed_tokens\.onnx/);
+    expect(err.message).toMatch(/sha256/);
+    expect(existsSync(path.join(modelsDir(), 'tiny-test'))).toBe(false);
+    const staging = path.join(modelsDir(), '.downloads', 'tiny-test');
+    expect(existsSync(path.join(staging, bad + '.part'))).toBe(false);
+    expect(existsSync(path.join(staging, bad))).toBe(false);
+    expect(m.activeBundle()).toBeNull();
+    expect(m.list().find((x) => x.id === 'tiny-test')?.download).toMatchObject({ state: 'failed', error: err.message });
+    // The server is fixed: the next download fetches only what is missing.
+    server.behave = () => ({ kind: 'normal' });
+    const before = server.requests.length;
+    m.download('tiny-test');
+    await m.waitForDownload('tiny-test');
+    const fetched = server.requests.slice(before).map((r) => r.url.split('/tiny-test/')[1]);
+    expect(fetched[0]).toBe('manifest.json');
+    expect(fetched).toContain(bad);
+    expect(fetched).not.toContain('tokenizer.json'); // verified before the bad file; kept
+    expect(fetched).not.toContain('onnx/vision_encoder.onnx');
+    expectInstalledIntact();
+  });
+
+  it('retries a 500 with backoff and then succeeds', async () => {
+    server.behave = (url, nth) => (nth <= 2 && (url.endsWith('manifest.json') || url.endsWith('tokenizer.json')) ? { kind: 'status', status: 500 } : { kind: 'normal' });
+    const m = manager();
+    m.download('tiny-test');
+    await m.waitForDownload('tiny-test');
+    const statuses = (suffix: string) => server.requests.filter((r) => r.url.endsWith(suffix)).map((r) => r.status);
+    expect(statuses('manifest.json')).toEqual([500, 500, 200]);
+    expect(statuses('tokenizer.json')).toEqual([500, 500, 200]);
+    expectInstalledIntact();
+  });
+
+  it('gives up after the retries on a server that keeps failing', async () => {
+    server.behave = () => ({ kind: 'status', status: 503 });
+    const m = manager({ download: { retries: 2, retryDelayMs: 1, progressIntervalMs: 0 } });
+    m.download('tiny-test');
+    const err = await failure(m.waitForDownload('tiny-test'));
+    expect(err.code).toBe('unavailable');
+    expect(err.message).toMatch(/HTTP 503/);
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('says clearly when the model is not on the server (404)', async () => {
+    const m = manager();
+    m.download('no-such-model');
+    const err = await failure(m.waitForDownload('no-such-model'));
+    expect(err.code).toBe('not-found');
+    expect(err.message).toMatch(/no-such-model/);
+    expect(err.message).toMatch(/HTTP 404/);
+    expect(server.requests).toHaveLength(1); // a 404 is not retried
+  });
+
+  it('cancels a running download, keeps its part, and resumes later', async () => {
+    server.behave = (url) => (url.endsWith('vision_encoder.onnx') ? { kind: 'slow', chunk: 16 * 1024, delayMs: 20 } : { kind: 'normal' });
+    const m = manager();
+    m.download('tiny-test');
+    await new Promise<void>((resolve) => {
+      const t = setInterval(() => {
+        if (events.some((e) => e.download.received > 32 * 1024 && e.download.state === 'downloading')) {
+          clearInterval(t);
+          resolve();
+        }
+      }, 5);
+    });
+    expect(m.cancelDownload('tiny-test')).toBe(true);
+    await failure(m.waitForDownload('tiny-test'));
+    const paused = m.list().find((x) => x.id === 'tiny-test');
+    expect(paused).toMatchObject({ installed: false, download: { state: 'idle', error: null } });
+    expect(paused?.download.received).toBeGreaterThan(32 * 1024);
+    expect(paused?.download.total).toBe([...bundle.files.values()].reduce((a, b) => a + b.length, 0));
+    expect(m.cancelDownload('tiny-test')).toBe(false);
+    const staging = path.join(modelsDir(), '.downloads', 'tiny-test');
+    expect(readdirSync(path.join(staging, 'onnx')).some((f) => f.endsWith('.part'))).toBe(true);
+    server.behave = () => ({ kind: 'normal' });
+    m.download('tiny-test');
+    await m.waitForDownload('tiny-test');
+    expect(server.requests.some((r) => r.range !== null)).toBe(true);
+    expectInstalledIntact();
+  });
+
+  it('installs only the requested variants', async () => {
+    const m = manager();
+    m.download('tiny-test', { variants: ['q4'] });
+    const dto = await m.waitForDownload('tiny-test');
+    expect(dto.variants).toEqual(['q4']);
+    const dir = path.join(modelsDir(), 'tiny-test');
+    expect(existsSync(path.join(dir, 'onnx/vision_encoder.onnx'))).toBe(false);
+    expect(existsSync(path.join(dir, 'onnx/vision_encoder_q4.onnx'))).toBe(true);
+    expect(server.requests.some((r) => r.url.endsWith('/onnx/decoder_model_merged.onnx'))).toBe(false);
+    expect(m.select('tiny-test').find((x) => x.id === 'tiny-test')?.active).toBe(true);
+    expect(Object.keys(m.activeBundle()!.manifest.variants)).toEqual(['q4']);
+  });
+
+  it('refuses to download without a base URL and points to import', () => {
+    const m = createModelManager({ db, paths: { modelsDir: modelsDir() }, log: silentLog, emit: () => {}, env: {} });
+    expect(() => m.download('internvl3-1b')).toThrow(/SHOEBOX_MODEL_BASE_URL.*import/s);
+    m.setBaseUrl(server.baseUrl + '/');
+    expect(m.baseUrl()).toBe(server.baseUrl);
+    expect(() => m.setBaseUrl('ftp://example.org/x')).toThrow(/http/);
+  });
+
+  it('close() stops a running download', async () => {
+    server.behave = () => ({ kind: 'slow', chunk: 4096, delayMs: 50 });
+    const m = manager();
+    m.download('tiny-test');
+    await new Promise((r) => setTimeout(r, 100));
+    await m.close();
+    expect(existsSync(path.join(modelsDir(), 'tiny-test'))).toBe(false);
+  });
+});
