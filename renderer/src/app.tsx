@@ -1,0 +1,138 @@
+/**
+ * @file The app shell: sidebar (navigation, folders, progress summary), the current page, banners for
+ * a lost connection and a missing model, and the window-wide state every page shares (folders, jobs,
+ * models). Pages are chosen by the location hash (`#/library`, `#/activity`, `#/models`, `#/about`).
+ * Runs in the renderer.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ConnectionState } from './api';
+import { NoticeProvider, useNotify } from './components/notices';
+import { AboutPage } from './features/about/about-page';
+import { FoldersSidebar } from './features/folders/folders-sidebar';
+import { ProgressPanel, ProgressSummary } from './features/jobs/progress-panel';
+import { useJobs } from './features/jobs/use-jobs';
+import { LibraryView } from './features/library/library-view';
+import { ModelsPage } from './features/models/models-page';
+import { hasRealModel, useModels } from './features/models/use-models';
+import { useClient, useEvent, useRequest } from './hooks';
+
+const PAGES = ['library', 'activity', 'models', 'about'] as const;
+type Page = (typeof PAGES)[number];
+const PAGE_LABELS: Record<Page, string> = { library: 'Library', activity: 'Activity', models: 'Models', about: 'About' };
+
+function pageFromHash(): Page {
+  const h = window.location.hash.replace(/^#\/?/, '');
+  return (PAGES as readonly string[]).includes(h) ? (h as Page) : 'library';
+}
+
+export function App() {
+  return (
+    <NoticeProvider>
+      <Shell />
+    </NoticeProvider>
+  );
+}
+
+function Shell() {
+  const client = useClient();
+  const notify = useNotify();
+  const [page, setPage] = useState<Page>(pageFromHash);
+  const [folderId, setFolderId] = useState<number | null>(null);
+  const [connection, setConnection] = useState<ConnectionState>(client.connectionState());
+  const addRef = useRef<HTMLInputElement | HTMLButtonElement | null>(null);
+
+  const folders = useRequest('library:folders', {});
+  useEvent('library:folders', folders.set);
+  const onError = useCallback((m: string) => notify('error', m), [notify]);
+  const jobs = useJobs(onError);
+  const models = useModels();
+  useEvent('app:warning', (w) => notify('warning', w.message));
+
+  useEffect(() => {
+    const onHash = () => setPage(pageFromHash());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  const go = useCallback((p: Page) => {
+    window.location.hash = `/${p}`;
+    setPage(p);
+  }, []);
+
+  // After a reconnect, events may have been missed: reload what every page shares.
+  const reloadFolders = folders.reload;
+  const reloadJobs = jobs.reload;
+  const reloadModels = models.reload;
+  useEffect(
+    () =>
+      client.onConnection((state) => {
+        setConnection(state);
+        if (state === 'open') {
+          reloadFolders();
+          reloadJobs();
+          reloadModels();
+        }
+      }),
+    [client, reloadFolders, reloadJobs, reloadModels],
+  );
+
+  // If the selected folder is removed, show everything.
+  useEffect(() => {
+    if (folderId !== null && folders.data && !folders.data.some((f) => f.id === folderId)) setFolderId(null);
+  }, [folderId, folders.data]);
+
+  const focusAdd = useCallback(() => addRef.current?.focus(), []);
+  const selectFolder = useCallback(
+    (id: number | null) => {
+      setFolderId(id);
+      go('library');
+    },
+    [go],
+  );
+
+  const noModel = models.models !== undefined && !hasRealModel(models.models);
+
+  return (
+    <div className="app">
+      <aside className="sidebar" aria-label="Sidebar">
+        <div className="brand">
+          <span className="logo" aria-hidden="true" />
+          Shoebox
+        </div>
+        <nav aria-label="Pages">
+          <ul className="nav">
+            {PAGES.map((p) => (
+              <li key={p}>
+                <a href={`#/${p}`} className={page === p ? 'active' : undefined} aria-current={page === p ? 'page' : undefined} data-testid={`nav-${p}`}>
+                  {PAGE_LABELS[p]}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <FoldersSidebar folders={folders.data} error={folders.error} selected={folderId} onSelect={selectFolder} onChanged={folders.reload} addRef={addRef} />
+        <div className="sidebar-foot">
+          <ProgressSummary jobs={jobs} onOpen={() => go('activity')} />
+        </div>
+      </aside>
+      <main className="content">
+        {connection !== 'open' ? (
+          <div className="banner banner-error" role="alert" data-testid="connection-banner">
+            {connection === 'connecting' ? 'Connecting to Shoebox…' : 'Lost the connection to Shoebox. Reconnecting…'}
+          </div>
+        ) : null}
+        {noModel && page !== 'models' ? (
+          <div className="banner banner-warn" role="status" data-testid="no-model-banner">
+            No real model is installed, so photos are not captioned or tagged yet.{' '}
+            <button type="button" className="link-button" onClick={() => go('models')}>
+              Set up a model
+            </button>
+          </div>
+        ) : null}
+        {page === 'library' ? <LibraryView folders={folders.data} folderId={folderId} onAddFolder={focusAdd} /> : null}
+        {page === 'activity' ? <ProgressPanel jobs={jobs} onModels={() => go('models')} /> : null}
+        {page === 'models' ? <ModelsPage state={models} /> : null}
+        {page === 'about' ? <AboutPage /> : null}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,213 @@
+/**
+ * @file The Activity page: per-step progress of the job queue (counts, rate, ETA), pause / resume,
+ * why the queue is blocked when it is, and the failed files with their errors and a retry. Also the
+ * compact summary shown at the bottom of the sidebar. Runs in the renderer.
+ */
+import { useState } from 'react';
+import type { JobsStatus } from '../../../../preload/contract';
+import { errorMessage } from '../../api';
+import { useNotify } from '../../components/notices';
+import { countLabel, durationLabel, rateLabel, stepLabel } from '../../format';
+import { useClient, useRequest } from '../../hooks';
+import { overall, stepTotal, type JobsState } from './use-jobs';
+
+function percent(done: number, total: number): number {
+  return total === 0 ? 100 : Math.floor((done / total) * 100);
+}
+
+/** The sidebar's one-glance progress with pause / resume. */
+export function ProgressSummary({ jobs, onOpen }: { jobs: JobsState; onOpen: () => void }) {
+  const status = jobs.status;
+  if (!status) return null;
+  const o = overall(status);
+  const working = o.left > 0;
+  return (
+    <div className="progress-summary" data-testid="progress-summary">
+      <button type="button" className="link-button" onClick={onOpen}>
+        {status.paused ? 'Paused' : working ? `Processing · ${countLabel(o.left)} left` : 'Up to date'}
+        {o.failed > 0 ? <span className="badge badge-error">{countLabel(o.failed)} failed</span> : null}
+      </button>
+      {working || status.paused ? (
+        <div className="bar small" role="progressbar" aria-label="Overall progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent(o.done, o.total)}>
+          <div style={{ width: `${percent(o.done, o.total)}%` }} />
+        </div>
+      ) : null}
+      {status.blockedReason && working ? <p className="muted small">{status.blockedReason}</p> : null}
+    </div>
+  );
+}
+
+export function ProgressPanel({ jobs, onModels }: { jobs: JobsState; onModels: () => void }) {
+  const status = jobs.status;
+  return (
+    <section className="page activity" aria-labelledby="activity-title" data-testid="progress-panel">
+      <header className="toolbar">
+        <h1 id="activity-title">Activity</h1>
+        <span className="spacer" />
+        {status ? (
+          <button type="button" onClick={() => void jobs.setPaused(!status.paused)} disabled={jobs.busy} data-testid="pause-toggle">
+            {status.paused ? 'Resume' : 'Pause'}
+          </button>
+        ) : null}
+      </header>
+      <div className="page-body">
+        {jobs.error && !status ? (
+          <p className="inline-error" role="alert">
+            Could not read the job queue: {jobs.error}{' '}
+            <button type="button" className="link-button" onClick={jobs.reload}>
+              Try again
+            </button>
+          </p>
+        ) : null}
+        {status ? <StatusView status={status} onModels={onModels} /> : jobs.error ? null : <div className="spinner" aria-label="Loading" />}
+        {status ? <Failures failedCount={overall(status).failed} /> : null}
+      </div>
+    </section>
+  );
+}
+
+function StatusView({ status, onModels }: { status: JobsStatus; onModels: () => void }) {
+  const o = overall(status);
+  return (
+    <>
+      <div className="stats" data-testid="library-stats">
+        <div className="stat">
+          <strong data-testid="stat-photos">{countLabel(status.photos)}</strong>
+          <span>photos</span>
+        </div>
+        <div className="stat">
+          <strong>{countLabel(o.left)}</strong>
+          <span>tasks left</span>
+        </div>
+        <div className="stat">
+          <strong>{countLabel(status.missing)}</strong>
+          <span>missing</span>
+        </div>
+        <div className="stat">
+          <strong>{countLabel(status.errors)}</strong>
+          <span>unreadable</span>
+        </div>
+      </div>
+      {status.paused ? (
+        <div className="banner" role="status" data-testid="paused-banner">
+          Processing is paused. Nothing new is fingerprinted, thumbnailed or captioned until you resume.
+        </div>
+      ) : status.blockedReason ? (
+        <div className="banner banner-warn" role="status" data-testid="blocked-reason">
+          Waiting: {status.blockedReason}.
+          {/model/i.test(status.blockedReason) ? (
+            <>
+              {' '}
+              <button type="button" className="link-button" onClick={onModels}>
+                Go to Models
+              </button>
+            </>
+          ) : null}
+        </div>
+      ) : null}
+      <table className="steps" data-testid="steps">
+        <thead>
+          <tr>
+            <th scope="col">Step</th>
+            <th scope="col" className="progress-col">
+              Progress
+            </th>
+            <th scope="col">Done</th>
+            <th scope="col">Left</th>
+            <th scope="col">Failed</th>
+            <th scope="col">Rate</th>
+            <th scope="col">ETA</th>
+          </tr>
+        </thead>
+        <tbody>
+          {status.steps.map((s) => {
+            const total = stepTotal(s);
+            const left = s.pending + s.running;
+            return (
+              <tr key={s.step} data-testid={`step-${s.step}`}>
+                <th scope="row">{stepLabel(s.step)}</th>
+                <td className="progress-col">
+                  <div className="bar" role="progressbar" aria-label={`${stepLabel(s.step)} progress`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent(s.done, total)}>
+                    <div style={{ width: `${percent(s.done, total)}%` }} />
+                  </div>
+                </td>
+                <td data-testid="step-done">
+                  {countLabel(s.done)} / {countLabel(total)}
+                </td>
+                <td>
+                  {countLabel(left)}
+                  {s.running > 0 ? <span className="muted"> ({s.running} running)</span> : null}
+                </td>
+                <td className={s.failed > 0 ? 'error-text' : undefined}>{countLabel(s.failed)}</td>
+                <td>{left > 0 ? rateLabel(s.rate) : '—'}</td>
+                <td>{left > 0 && !status.paused ? durationLabel(s.etaSeconds) : '—'}</td>
+              </tr>
+            );
+          })}
+          {status.steps.length === 0 ? (
+            <tr>
+              <td colSpan={7} className="muted">
+                Nothing queued yet.
+              </td>
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+function Failures({ failedCount }: { failedCount: number }) {
+  const client = useClient();
+  const notify = useNotify();
+  const failures = useRequest('jobs:failures', { offset: 0, limit: 100 }, String(failedCount));
+  const [retrying, setRetrying] = useState(false);
+  if (failedCount === 0 && !failures.data?.total) return null;
+  const retry = async (step?: string) => {
+    setRetrying(true);
+    try {
+      const { requeued } = await client.call('jobs:retryFailed', step ? { step } : {});
+      notify('info', `Queued ${countLabel(requeued)} ${requeued === 1 ? 'task' : 'tasks'} again.`);
+      failures.reload();
+    } catch (err) {
+      notify('error', `Retry failed: ${errorMessage(err)}`);
+    } finally {
+      setRetrying(false);
+    }
+  };
+  const items = failures.data?.items ?? [];
+  return (
+    <section className="failures" aria-labelledby="failures-title" data-testid="failures">
+      <header className="section-header">
+        <h2 id="failures-title">Failed files {failures.data ? `(${countLabel(failures.data.total)})` : ''}</h2>
+        <span className="spacer" />
+        <button type="button" onClick={() => void retry()} disabled={retrying} data-testid="retry-failed">
+          Retry all
+        </button>
+      </header>
+      {failures.error ? (
+        <p className="inline-error" role="alert">
+          {failures.error}
+        </p>
+      ) : null}
+      <ul className="failure-list">
+        {items.map((f) => (
+          <li key={f.jobId} data-testid="failure-item">
+            <div className="failure-head">
+              <code title={f.path ?? undefined}>{f.path ?? `photo #${f.photoId}`}</code>
+              <span className="chip">{stepLabel(f.step)}</span>
+              <span className="muted small">
+                {f.state === 'failed-permanent' ? 'gave up' : 'will retry'} · {f.attempts} {f.attempts === 1 ? 'attempt' : 'attempts'}
+              </span>
+              <button type="button" className="link-button" onClick={() => void retry(f.step)} disabled={retrying}>
+                Retry {stepLabel(f.step).toLowerCase()}
+              </button>
+            </div>
+            <p className="error-text">{f.error}</p>
+          </li>
+        ))}
+      </ul>
+      {failures.data && failures.data.total > items.length ? <p className="muted">and {countLabel(failures.data.total - items.length)} more.</p> : null}
+    </section>
+  );
+}

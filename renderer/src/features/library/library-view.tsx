@@ -1,0 +1,108 @@
+/**
+ * @file The Library page: toolbar, the virtualized grid of every photo (or one folder's), its empty
+ * states, and the viewer on top. Refetches the timeline and the visible pages on `library:changed`.
+ * Runs in the renderer.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import type { FolderDto } from '../../../../preload/contract';
+import { countLabel, monthLabel } from '../../format';
+import { useClient, useEvent, useInfo, useRequest, useThrottled } from '../../hooks';
+import { PhotoGrid, type PhotoGridHandle } from './photo-grid';
+import { PhotoStore } from './photo-store';
+import { Viewer } from './viewer';
+
+export interface LibraryViewProps {
+  folders: FolderDto[] | undefined;
+  /** Show one folder's photos, or all when null. */
+  folderId: number | null;
+  /** Puts the cursor in the add-folder control of the sidebar. */
+  onAddFolder: () => void;
+}
+
+export function LibraryView({ folders, folderId, onAddFolder }: LibraryViewProps) {
+  const client = useClient();
+  const { mediaBase } = useInfo();
+  const timeline = useRequest('photos:timeline', folderId === null ? {} : { folderId }, String(folderId));
+  const store = useMemo(() => new PhotoStore(client, folderId), [client, folderId]);
+  useEffect(() => () => store.dispose(), [store]);
+  useSyncExternalStore(store.subscribe, store.getVersion);
+  const [viewerIndex, setViewerIndex] = useState<number | null>(null);
+  const [topMonth, setTopMonth] = useState<string | null>(null);
+  const gridRef = useRef<PhotoGridHandle>(null);
+
+  const refresh = useThrottled(() => {
+    timeline.reload();
+    store.invalidate();
+  }, 400);
+  useEvent('library:changed', (change) => {
+    if (folderId === null || change.folderId === null || change.folderId === folderId) refresh();
+  });
+
+  const groups = timeline.data ?? [];
+  const total = groups.reduce((n, g) => n + g.count, 0);
+  const folder = folderId === null ? null : folders?.find((f) => f.id === folderId);
+  const title = folderId === null ? 'All photos' : (folder?.path.split(/[\\/]/).filter(Boolean).pop() ?? 'Folder');
+
+  const closeViewer = useCallback(() => {
+    setViewerIndex((i) => {
+      if (i !== null) queueMicrotask(() => gridRef.current?.focusIndex(i));
+      return null;
+    });
+  }, []);
+  const onOpen = useCallback((index: number) => setViewerIndex(index), []);
+
+  let body;
+  if (timeline.error && !timeline.data) {
+    body = (
+      <div className="empty-state" role="alert">
+        <h2>Could not load the library</h2>
+        <p>{timeline.error}</p>
+        <button type="button" onClick={timeline.reload}>
+          Try again
+        </button>
+      </div>
+    );
+  } else if (!timeline.data) {
+    body = <div className="spinner centered" aria-label="Loading library" />;
+  } else if (total === 0) {
+    body =
+      folders && folders.length === 0 && folderId === null ? (
+        <div className="empty-state" data-testid="empty-library">
+          <h2>Your library is empty</h2>
+          <p>Add a folder of photos. Shoebox reads it in place and never changes your files.</p>
+          <button type="button" className="primary" onClick={onAddFolder} data-testid="empty-add-folder">
+            Add a folder
+          </button>
+        </div>
+      ) : (
+        <div className="empty-state" data-testid="empty-folder">
+          <h2>No photos yet</h2>
+          <p>Photos appear here as soon as the folder scan finds them.</p>
+        </div>
+      );
+  } else {
+    body = <PhotoGrid ref={gridRef} groups={groups} store={store} mediaBase={mediaBase} onOpen={onOpen} onTopMonth={setTopMonth} />;
+  }
+
+  return (
+    <section className="page library" aria-labelledby="library-title">
+      <header className="toolbar">
+        <h1 id="library-title">{title}</h1>
+        <span className="muted" data-testid="library-count">
+          {timeline.data ? `${countLabel(total)} ${total === 1 ? 'photo' : 'photos'}` : ''}
+        </span>
+        <span className="spacer" />
+        {topMonth && total > 0 ? <span className="toolbar-month">{monthLabel(topMonth)}</span> : null}
+      </header>
+      {store.error ? (
+        <div className="banner banner-error" role="alert">
+          {store.error}
+        </div>
+      ) : null}
+      {body}
+      {viewerIndex !== null && total > 0 ? (
+        <Viewer store={store} index={Math.min(viewerIndex, total - 1)} total={total} onIndex={setViewerIndex} onClose={closeViewer} />
+      ) : null}
+    </section>
+  );
+}

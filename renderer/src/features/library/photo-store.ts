@@ -1,0 +1,109 @@
+/**
+ * @file The grid's page cache: photo summaries fetched by page as rows scroll into view, kept while the
+ * library stays the same, refetched in place (old cells stay on screen until new ones arrive) after
+ * `library:changed`. Runs in the renderer; React-free so it is unit-tested with a fake client, and read
+ * from React through `useSyncExternalStore` (subscribe / version).
+ */
+import type { ApiClient, PhotoSummary } from '../../../../preload/contract';
+import { errorMessage } from '../../api';
+
+interface Page {
+  generation: number;
+  items: PhotoSummary[];
+}
+
+/** A page that failed waits this long before it is asked for again. */
+const RETRY_AFTER_MS = 2000;
+
+export class PhotoStore {
+  private readonly pages = new Map<number, Page>();
+  private readonly inFlight = new Map<number, number>(); // page → generation asked for
+  private readonly failedAt = new Map<number, number>();
+  private readonly listeners = new Set<() => void>();
+  private generation = 0;
+  private version = 0;
+  private lastRange: [number, number] = [0, 0];
+  private disposed = false;
+  /** Total from the newest page answer; -1 before the first. */
+  total = -1;
+  /** Message of the newest failed page request, cleared by the next success. */
+  error: string | null = null;
+
+  constructor(
+    private readonly client: Pick<ApiClient, 'call'>,
+    private readonly folderId: number | null = null,
+    readonly pageSize = 200,
+  ) {}
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** Changes whenever anything the grid shows changed. */
+  getVersion = (): number => this.version;
+
+  /** The summary at a global index, when its page is loaded (possibly stale). */
+  get(index: number): PhotoSummary | undefined {
+    const page = this.pages.get(Math.floor(index / this.pageSize));
+    return page?.items[index % this.pageSize];
+  }
+
+  /** Makes sure every page that covers indexes [start, end) is loaded and current. */
+  ensureRange(start: number, end: number): void {
+    this.lastRange = [start, end];
+    if (end <= start) return;
+    const first = Math.floor(Math.max(0, start) / this.pageSize);
+    const last = Math.floor((end - 1) / this.pageSize);
+    for (let p = first; p <= last; p++) void this.load(p);
+  }
+
+  /** Fetches (if needed) and returns the summary at an index; for the viewer's ← / →. */
+  async at(index: number): Promise<PhotoSummary | undefined> {
+    const cached = this.get(index);
+    if (cached) return cached;
+    await this.load(Math.floor(index / this.pageSize));
+    return this.get(index);
+  }
+
+  /** Marks every page stale and refetches those in the last visible range. */
+  invalidate(): void {
+    this.generation++;
+    this.failedAt.clear();
+    const [start, end] = this.lastRange;
+    this.ensureRange(start, end);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.listeners.clear();
+  }
+
+  private async load(page: number): Promise<void> {
+    const have = this.pages.get(page);
+    if (have && have.generation === this.generation) return;
+    if (this.inFlight.get(page) === this.generation) return;
+    const failed = this.failedAt.get(page);
+    if (failed !== undefined && Date.now() - failed < RETRY_AFTER_MS) return;
+    const generation = this.generation;
+    this.inFlight.set(page, generation);
+    try {
+      const args = { offset: page * this.pageSize, limit: this.pageSize, ...(this.folderId !== null ? { folderId: this.folderId } : {}) };
+      const result = await this.client.call('photos:page', args);
+      if (this.disposed) return;
+      const current = this.pages.get(page);
+      if (!current || current.generation <= generation) this.pages.set(page, { generation, items: result.items });
+      this.total = result.total;
+      this.failedAt.delete(page);
+      this.error = null;
+    } catch (err) {
+      if (this.disposed) return;
+      this.failedAt.set(page, Date.now());
+      this.error = `Could not load photos: ${errorMessage(err)}`;
+    } finally {
+      if (this.inFlight.get(page) === generation) this.inFlight.delete(page);
+    }
+    this.version++;
+    for (const l of this.listeners) l();
+  }
+}

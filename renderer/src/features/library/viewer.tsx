@@ -1,0 +1,145 @@
+/**
+ * @file The photo viewer: one photo large (preview, else the original when the browser can decode it,
+ * else the thumbnail) with its metadata beside it; ← / → move through the library, Esc closes. Runs
+ * in the renderer.
+ *
+ * The viewer owns the keyboard while open (a capture-phase listener on window), so the grid's keys
+ * never fire under it; the library view moves the grid's focus ring to the last photo shown on close.
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { PhotoDetail, PhotoSummary } from '../../../../preload/contract';
+import { errorMessage } from '../../api';
+import { countLabel } from '../../format';
+import { useClient, useInfo } from '../../hooks';
+import { thumbUrl, viewerSources } from '../../media';
+import { MetadataPanel } from './metadata-panel';
+import type { PhotoStore } from './photo-store';
+
+export interface ViewerProps {
+  store: PhotoStore;
+  index: number;
+  total: number;
+  onIndex: (index: number) => void;
+  onClose: () => void;
+}
+
+export function Viewer({ store, index, total, onIndex, onClose }: ViewerProps) {
+  const client = useClient();
+  const { mediaBase } = useInfo();
+  const [summary, setSummary] = useState<PhotoSummary | undefined>(() => store.get(index));
+  const [detail, setDetail] = useState<PhotoDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [sourceIndex, setSourceIndex] = useState(0);
+  const [showInfo, setShowInfo] = useState(true);
+  const rootRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    let live = true;
+    setError(null);
+    setSourceIndex(0);
+    setSummary(store.get(index));
+    store
+      .at(index)
+      .then((s) => {
+        if (!live) return undefined;
+        if (!s) throw new Error(`There is no photo at position ${index + 1}.`);
+        setSummary(s);
+        return client.call('photos:get', { id: s.id });
+      })
+      .then((d) => {
+        if (live && d) setDetail(d);
+      })
+      .catch((err: unknown) => {
+        if (live) setError(errorMessage(err));
+      });
+    return () => {
+      live = false;
+    };
+  }, [client, store, index]);
+
+  // Warm the neighbours' thumbnails so ← / → show something at once.
+  useEffect(() => {
+    for (const i of [index - 1, index + 1]) {
+      const s = i >= 0 && i < total ? store.get(i) : undefined;
+      if (s?.thumb) new Image().src = thumbUrl(mediaBase, s.thumb);
+    }
+  }, [store, index, total, mediaBase]);
+
+  const latest = useRef({ index, total, onIndex, onClose });
+  latest.current = { index, total, onIndex, onClose };
+  useEffect(() => {
+    rootRef.current?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.altKey || e.ctrlKey || e.metaKey) return;
+      const { index: i, total: n } = latest.current;
+      let handled = true;
+      if (e.key === 'Escape') latest.current.onClose();
+      else if (e.key === 'ArrowLeft') {
+        if (i > 0) latest.current.onIndex(i - 1);
+      } else if (e.key === 'ArrowRight') {
+        if (i < n - 1) latest.current.onIndex(i + 1);
+      } else if (e.key === 'i') setShowInfo((v) => !v);
+      else handled = false;
+      if (handled) {
+        e.preventDefault();
+        e.stopPropagation();
+      }
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, []);
+
+  const current = detail && detail.id === summary?.id ? detail : null;
+  const sources = current ? viewerSources(mediaBase, current) : summary?.thumb ? [thumbUrl(mediaBase, summary.thumb)] : [];
+  const src = sources[sourceIndex];
+  const name = summary?.name ?? 'Photo';
+
+  return (
+    <div ref={rootRef} className="viewer" role="dialog" aria-modal="true" aria-label={`Photo viewer: ${name}`} tabIndex={-1} data-testid="viewer">
+      <div className="viewer-stage">
+        <div className="viewer-bar">
+          <span className="viewer-name" data-testid="viewer-name">
+            {name}
+          </span>
+          <span className="muted" data-testid="viewer-position">
+            {countLabel(index + 1)} of {countLabel(total)}
+          </span>
+          <span className="spacer" />
+          <button type="button" className="ghost" aria-pressed={showInfo} onClick={() => setShowInfo((v) => !v)} title="Details (I)">
+            Details
+          </button>
+          <button type="button" className="ghost" aria-label="Close viewer (Esc)" onClick={onClose} data-testid="viewer-close">
+            ✕
+          </button>
+        </div>
+        <div className="viewer-image">
+          {error ? (
+            <p className="inline-error" role="alert">
+              {error}
+            </p>
+          ) : src ? (
+            <img
+              key={src}
+              src={src}
+              alt={name}
+              data-testid="viewer-image"
+              style={current?.orientation && current.orientation > 1 && !current.preview ? { imageOrientation: 'from-image' } : undefined}
+              onError={() => setSourceIndex((s) => s + 1)}
+            />
+          ) : current ? (
+            <p className="muted">No preview of this file yet{current.kind === 'raw' ? ' (RAW files are shown once their preview is made)' : ''}.</p>
+          ) : (
+            <div className="spinner" aria-label="Loading" />
+          )}
+          <button type="button" className="nav-button prev" aria-label="Previous photo (←)" disabled={index <= 0} onClick={() => onIndex(index - 1)}>
+            ‹
+          </button>
+          <button type="button" className="nav-button next" aria-label="Next photo (→)" disabled={index >= total - 1} onClick={() => onIndex(index + 1)}>
+            ›
+          </button>
+        </div>
+      </div>
+      {showInfo && current ? <MetadataPanel photo={current} /> : null}
+    </div>
+  );
+}

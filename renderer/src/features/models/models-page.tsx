@@ -1,0 +1,209 @@
+/**
+ * @file The Models page: every known model with its install state, the active one, a "demo" label for
+ * random-weight bundles, download with progress and cancel, import from a folder path, delete after a
+ * confirmation, and choosing the active model. Runs in the renderer.
+ */
+import { useState, type FormEvent } from 'react';
+import type { ModelDto } from '../../../../preload/contract';
+import { errorMessage } from '../../api';
+import { ConfirmDialog } from '../../components/confirm-dialog';
+import { useNotify } from '../../components/notices';
+import { bytesLabel } from '../../format';
+import { useClient } from '../../hooks';
+import { hasRealModel, type ModelsState } from './use-models';
+
+export function ModelsPage({ state }: { state: ModelsState }) {
+  const client = useClient();
+  const notify = useNotify();
+  const [busy, setBusy] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState<ModelDto | null>(null);
+  const [importPath, setImportPath] = useState('');
+  const [importError, setImportError] = useState<string | null>(null);
+  const [importing, setImporting] = useState(false);
+  const { models, upsert, replace, reload } = state;
+
+  const act = async (model: Pick<ModelDto, 'id' | 'name'>, what: string, run: () => Promise<void>) => {
+    setBusy(model.id);
+    try {
+      await run();
+    } catch (err) {
+      notify('error', `Could not ${what} ${model.name}: ${errorMessage(err)}`);
+    } finally {
+      setBusy(null);
+    }
+  };
+  const download = (m: ModelDto) => act(m, 'download', async () => upsert(await client.call('models:download', { id: m.id })));
+  const cancel = (m: ModelDto) =>
+    act(m, 'cancel the download of', async () => {
+      await client.call('models:cancelDownload', { id: m.id });
+      reload();
+    });
+  const select = (m: ModelDto | null) =>
+    act(m ?? { id: '', name: 'no model' }, 'select', async () => replace(await client.call('models:select', { id: m ? m.id : null })));
+  const remove = (m: ModelDto) =>
+    act(m, 'delete', async () => {
+      setDeleting(null);
+      await client.call('models:delete', { id: m.id });
+      reload();
+      notify('info', `Deleted ${m.name}.`);
+    });
+
+  const onImport = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!importPath.trim()) {
+      setImportError('Type the path of a model bundle folder (it holds manifest.json).');
+      return;
+    }
+    setImporting(true);
+    setImportError(null);
+    try {
+      const m = await client.call('models:import', { path: importPath.trim() });
+      upsert(m);
+      setImportPath('');
+      notify('info', `Imported ${m.name}.`);
+    } catch (err) {
+      setImportError(errorMessage(err));
+    } finally {
+      setImporting(false);
+    }
+  };
+
+  return (
+    <section className="page models" aria-labelledby="models-title" data-testid="models-page">
+      <header className="toolbar">
+        <h1 id="models-title">Models</h1>
+      </header>
+      <div className="page-body">
+        {state.error && !models ? (
+          <p className="inline-error" role="alert">
+            Could not list models: {state.error}{' '}
+            <button type="button" className="link-button" onClick={reload}>
+              Try again
+            </button>
+          </p>
+        ) : null}
+        {models && !hasRealModel(models) ? (
+          <div className="banner banner-warn" role="status" data-testid="no-real-model">
+            No real model is installed. Browsing and date search work; captions, tags, text in photos and search by description need a model. Download
+            one below or import a bundle you exported.
+          </div>
+        ) : null}
+        <ul className="model-list">
+          {models?.map((m) => {
+            const dl = m.download;
+            const active = dl.state === 'downloading' || dl.state === 'verifying';
+            const pct = dl.total > 0 ? Math.floor((dl.received / dl.total) * 100) : 0;
+            return (
+              <li key={m.id} className={`model${m.active ? ' active' : ''}`} data-testid="model-item" data-model-id={m.id}>
+                <div className="model-head">
+                  <h2>{m.name}</h2>
+                  {m.active ? <span className="badge badge-ok">Active</span> : null}
+                  {m.randomWeights ? (
+                    <span className="badge badge-warn" title="Random weights: the right shape for tests and benchmarks, but its output is noise">
+                      Demo
+                    </span>
+                  ) : null}
+                  <span className="spacer" />
+                  <span className="muted">{m.installed ? 'Installed' : 'Not installed'}</span>
+                </div>
+                <p className="muted small">
+                  {m.family} · {m.id}
+                  {m.variants.length ? ` · ${m.variants.join(', ')}` : ''}
+                  {m.bytes ? ` · ${bytesLabel(m.bytes)}` : ''}
+                </p>
+                {m.path ? (
+                  <p className="small">
+                    <code>{m.path}</code>
+                  </p>
+                ) : null}
+                {active ? (
+                  <div className="download">
+                    <div className="bar" role="progressbar" aria-label={`Downloading ${m.name}`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} data-testid="model-progress">
+                      <div style={{ width: `${pct}%` }} />
+                    </div>
+                    <span className="small muted">
+                      {dl.state === 'verifying' ? 'Verifying…' : `${bytesLabel(dl.received)} of ${dl.total ? bytesLabel(dl.total) : '?'} (${pct}%)`}
+                    </span>
+                  </div>
+                ) : null}
+                {dl.state === 'failed' && dl.error ? (
+                  <p className="inline-error" role="alert">
+                    Download failed: {dl.error}
+                  </p>
+                ) : null}
+                <div className="model-actions">
+                  {!m.installed && !active ? (
+                    <button type="button" className="primary" disabled={busy === m.id} onClick={() => void download(m)}>
+                      {dl.state === 'failed' ? 'Retry download' : 'Download'}
+                    </button>
+                  ) : null}
+                  {active ? (
+                    <button type="button" disabled={busy === m.id} onClick={() => void cancel(m)}>
+                      Cancel
+                    </button>
+                  ) : null}
+                  {m.installed && !m.active ? (
+                    <button type="button" className="primary" disabled={busy === m.id} onClick={() => void select(m)}>
+                      Use this model
+                    </button>
+                  ) : null}
+                  {m.active ? (
+                    <button type="button" disabled={busy === m.id} onClick={() => void select(null)}>
+                      Stop using
+                    </button>
+                  ) : null}
+                  {m.installed ? (
+                    <button type="button" className="danger-text" disabled={busy === m.id} onClick={() => setDeleting(m)}>
+                      Delete
+                    </button>
+                  ) : null}
+                </div>
+              </li>
+            );
+          })}
+          {models && models.length === 0 ? <li className="muted">No models are known. Import a bundle below.</li> : null}
+        </ul>
+        <form className="import-model" onSubmit={(e) => void onImport(e)} noValidate>
+          <h2>Import a model bundle</h2>
+          <p className="muted small">A folder with manifest.json, the ONNX files and tokenizer.json, e.g. one made by the export script.</p>
+          <div className="field-row">
+            <label htmlFor="import-path" className="visually-hidden">
+              Model bundle folder
+            </label>
+            <input
+              id="import-path"
+              type="text"
+              placeholder="/path/to/bundle"
+              value={importPath}
+              spellCheck={false}
+              onChange={(e) => {
+                setImportPath(e.target.value);
+                setImportError(null);
+              }}
+              aria-invalid={importError ? true : undefined}
+              aria-describedby={importError ? 'import-error' : undefined}
+              data-testid="import-path"
+            />
+            <button type="submit" disabled={importing}>
+              {importing ? 'Importing…' : 'Import'}
+            </button>
+          </div>
+          {importError ? (
+            <p id="import-error" className="inline-error" role="alert" data-testid="import-error">
+              {importError}
+            </p>
+          ) : null}
+        </form>
+      </div>
+      {deleting ? (
+        <ConfirmDialog
+          title={`Delete ${deleting.name}?`}
+          message={`This removes the model files (${bytesLabel(deleting.bytes)}) from disk. Captions and tags it made stay.`}
+          confirmLabel="Delete"
+          onConfirm={() => void remove(deleting)}
+          onCancel={() => setDeleting(null)}
+        />
+      ) : null}
+    </section>
+  );
+}

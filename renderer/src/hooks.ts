@@ -1,0 +1,96 @@
+/**
+ * @file React glue shared by every view: the client and app info contexts, event subscriptions, and
+ * a small request hook with reload. Runs in the renderer.
+ */
+import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
+import type { AppInfo, EventName, Events, RequestArgs, RequestName, RequestResults } from '../../preload/contract';
+import { errorMessage, type ShoeboxClient } from './api';
+
+export const ClientContext = createContext<ShoeboxClient | null>(null);
+export const InfoContext = createContext<AppInfo | null>(null);
+
+/** The API client of this window. */
+export function useClient(): ShoeboxClient {
+  const client = useContext(ClientContext);
+  if (!client) throw new Error('useClient outside <ClientContext.Provider>');
+  return client;
+}
+
+/** `app:info`, loaded before the app renders. */
+export function useInfo(): AppInfo {
+  const info = useContext(InfoContext);
+  if (!info) throw new Error('useInfo outside <InfoContext.Provider>');
+  return info;
+}
+
+/** Calls `listener` for each pushed `event` while mounted; the newest listener is always used. */
+export function useEvent<E extends EventName>(event: E, listener: (payload: Events[E]) => void): void {
+  const client = useClient();
+  const ref = useRef(listener);
+  useEffect(() => {
+    ref.current = listener;
+  });
+  useEffect(() => client.on(event, (payload) => ref.current(payload)), [client, event]);
+}
+
+export interface RequestState<T> {
+  data: T | undefined;
+  error: string | null;
+  loading: boolean;
+  reload: () => void;
+  /** Replaces the data (from an event or a mutation's answer). */
+  set: (data: T) => void;
+}
+
+/** Runs one request when mounted and whenever `key` changes; reloads on demand. */
+export function useRequest<K extends RequestName>(method: K, args: RequestArgs<K>, key = ''): RequestState<RequestResults[K]> {
+  const client = useClient();
+  const [data, setData] = useState<RequestResults[K] | undefined>(undefined);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [tick, setTick] = useState(0);
+  const argsRef = useRef(args);
+  argsRef.current = args;
+  useEffect(() => {
+    let live = true;
+    setLoading(true);
+    client.call(method, argsRef.current).then(
+      (result) => {
+        if (!live) return;
+        setData(result);
+        setError(null);
+        setLoading(false);
+      },
+      (err: unknown) => {
+        if (!live) return;
+        setError(errorMessage(err));
+        setLoading(false);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [client, method, key, tick]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { data, error, loading, reload, set: setData };
+}
+
+/** Calls `fn` at most once per `ms`, trailing; for bursts of events. */
+export function useThrottled(fn: () => void, ms: number): () => void {
+  const fnRef = useRef(fn);
+  fnRef.current = fn;
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
+  return useCallback(() => {
+    if (timer.current) return;
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      fnRef.current();
+    }, ms);
+  }, [ms]);
+}

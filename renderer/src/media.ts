@@ -1,0 +1,42 @@
+/**
+ * @file URLs of thumbnails, previews and originals, built from `AppInfo.mediaBase` (`/media` on the
+ * headless host, `shoebox://media` in Electron). Runs in the renderer.
+ */
+import type { PhotoDetail, PhotoFileDto } from '../../preload/contract';
+
+/** URL of a cached thumbnail or preview by its content-addressed key. */
+export function thumbUrl(mediaBase: string, key: string): string {
+  return `${mediaBase}/thumb/${encodeURIComponent(key)}`;
+}
+
+/** URL of an original file: each path segment is encoded on its own so `/` keeps separating them. */
+export function originalUrl(mediaBase: string, file: Pick<PhotoFileDto, 'folderId' | 'relPath'>): string {
+  const rel = file.relPath
+    .split(/[\\/]/)
+    .filter((s) => s.length > 0)
+    .map(encodeURIComponent)
+    .join('/');
+  return `${mediaBase}/original/${file.folderId}/${rel}`;
+}
+
+/** Mime types Chromium shows in an <img> without help. */
+const BROWSER_IMAGE_MIMES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif', 'image/bmp', 'image/svg+xml', 'image/x-icon']);
+const BROWSER_IMAGE_EXT = /\.(jpe?g|png|gif|webp|avif|bmp|ico)$/i;
+
+/** Whether the browser can show this original directly. */
+export function browserCanShow(mime: string | null, relPath: string): boolean {
+  return mime ? BROWSER_IMAGE_MIMES.has(mime.toLowerCase()) : BROWSER_IMAGE_EXT.test(relPath);
+}
+
+/**
+ * What the viewer shows for a photo, best first: the large preview, else the original when the
+ * browser can decode it, else the thumbnail. Empty when there is nothing to show.
+ */
+export function viewerSources(mediaBase: string, photo: Pick<PhotoDetail, 'preview' | 'thumb' | 'mime' | 'files'>): string[] {
+  const out: string[] = [];
+  if (photo.preview) out.push(thumbUrl(mediaBase, photo.preview));
+  const file = photo.files.find((f) => f.status === 'ok');
+  if (file && browserCanShow(photo.mime, file.relPath)) out.push(originalUrl(mediaBase, file));
+  if (photo.thumb) out.push(thumbUrl(mediaBase, photo.thumb));
+  return out;
+}
