@@ -190,6 +190,12 @@ export function createModelManager(deps: ModelManagerDeps) {
       return ids.map((id) => dto(id));
     },
 
+    /** The DTO of one model (known, installed or downloading); unknown ids give a not-installed DTO. */
+    get(id: string): ModelDto {
+      checkId(id);
+      return dto(id);
+    },
+
     /**
      * Starts downloading `id` from the base URL and returns at once with its DTO
      * (`download.state: 'downloading'`); progress arrives as `models:progress` events, and

@@ -1,0 +1,227 @@
+/**
+ * @file `shoebox models …`: list, download (progress on stderr), import, delete and select model
+ * bundles, and show or set the download base URL. Registered on the CLI program by main/cli/index.ts.
+ *
+ * Runs in the CLI (plain Node). Exit codes follow the CLI's rule: 0 ok, 1 the command failed (the
+ * thrown error's message is printed by main()), 2 bad usage (a CommanderError with exit code 2).
+ */
+import { Command, CommanderError } from 'commander';
+import type { EventName, Events, ModelDto } from '../../preload/contract';
+import { BUNDLE_ID, formatBytes } from '../models/bundle-files';
+import type { ModelManager } from '../models/manager';
+
+/** What the models commands need from the composition root (`Services` has all of it). */
+export interface ModelsCliServices {
+  models: ModelManager;
+  events: { on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void };
+  close(): Promise<void>;
+}
+
+/** Where the commands write; tests pass their own. */
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** True when `err` is a terminal (progress redraws one line). */
+  errIsTty: boolean;
+}
+
+const defaultIo: CliIo = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  errIsTty: process.stderr.isTTY === true,
+};
+
+/** One row of `models list`. */
+export function formatModelRow(m: ModelDto): string {
+  let status: string;
+  if (m.download.state === 'downloading' || m.download.state === 'verifying') {
+    status = `${m.download.state} ${percent(m.download)}`;
+  } else if (m.installed) {
+    status = `installed (${m.variants.join(', ')})`;
+  } else if (m.download.state === 'failed') {
+    status = `failed: ${m.download.error ?? 'unknown error'}`;
+  } else if (m.download.received > 0) {
+    status = `paused at ${percent(m.download)} (download again to resume)`;
+  } else {
+    status = 'not installed';
+  }
+  if (m.randomWeights) status += ' [random weights: demo only]';
+  const size = m.installed ? formatBytes(m.bytes) : `~${formatBytes(m.bytes)}`;
+  return `${m.active ? '*' : ' '} ${m.id.padEnd(16)} ${m.name.padEnd(16)} ${size.padStart(9)}  ${status}`;
+}
+
+function percent(d: ModelDto['download']): string {
+  return d.total > 0 ? `${((100 * d.received) / d.total).toFixed(1)}% of ${formatBytes(d.total)}` : formatBytes(d.received);
+}
+
+/** Registers `models` and its subcommands on `program`. */
+export function registerModelsCommands(program: Command, getServices: () => Promise<ModelsCliServices>, io: CliIo = defaultIo): Command {
+  /** Opens the services, runs `fn`, always closes them. */
+  async function withServices<T>(fn: (s: ModelsCliServices) => Promise<T> | T): Promise<T> {
+    const services = await getServices();
+    try {
+      return await fn(services);
+    } finally {
+      await services.close();
+    }
+  }
+
+  /** Usage errors exit with 2; --help keeps its 0. */
+  const usage = (cmd: Command, message: string): never => cmd.error(message, { exitCode: 2, code: 'shoebox.usage' });
+  const checkId = (cmd: Command, id: string) => {
+    if (!BUNDLE_ID.test(id)) usage(cmd, `error: "${id}" is not a model id (lowercase letters, digits, '.', '_' and '-'); see \`shoebox models list\``);
+  };
+  const variantsOf = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+  const mapExit = (cmd: Command) =>
+    cmd.exitOverride((err) => {
+      throw err.exitCode === 0 || err.exitCode === 2 ? err : new CommanderError(2, err.code, err.message);
+    });
+
+  const list = (opts: { json?: boolean }) =>
+    withServices(({ models }) => {
+      const all = models.list();
+      if (opts.json) {
+        io.out(JSON.stringify(all, null, 2) + '\n');
+        return;
+      }
+      io.out(`  ${'ID'.padEnd(16)} ${'NAME'.padEnd(16)} ${'SIZE'.padStart(9)}  STATUS\n`);
+      for (const m of all) io.out(formatModelRow(m) + '\n');
+      const reason = models.noModelReason();
+      io.out(reason ? `\n${reason}\n` : '\n* = active model\n');
+      if (models.demoMode()) io.out('Demo mode is on (SHOEBOX_DEMO_MODEL=1): random-weight bundles may be selected.\n');
+    });
+
+  const models = mapExit(program.command('models').description('list, download, import, delete and select InternVL model bundles'));
+  models.option('--json', 'machine-readable output').action(list);
+  // `models list --json`: commander may hand --json to the parent, so merge both.
+  mapExit(models.command('list').description('list known and installed models (* = active)').option('--json', 'machine-readable output')).action(
+    (opts: { json?: boolean }) => list({ ...models.opts<{ json?: boolean }>(), ...opts }),
+  );
+
+  const download = mapExit(
+    models
+      .command('download')
+      .description('download a model from the base URL (resumes an interrupted download)')
+      .argument('<id>', 'model id, e.g. internvl3-1b')
+      .option('--variant <names>', 'only these variants, comma-separated (fp32, fp16, int8, q4)')
+      .option('--json', 'print the installed model as JSON'),
+  );
+  download.action(async (id: string, opts: { variant?: string; json?: boolean }) => {
+    checkId(download, id);
+    await withServices(async ({ models, events }) => {
+      const variants = variantsOf(opts.variant);
+      const progress = createProgressPrinter(io, id);
+      const off = events.on('models:progress', (dto) => {
+        if (dto.id === id) progress(dto);
+      });
+      const onSigint = () => {
+        io.err('\ncancelling; the part already downloaded is kept, run the same command to resume\n');
+        models.cancelDownload(id);
+      };
+      process.once('SIGINT', onSigint);
+      try {
+        models.download(id, variants ? { variants } : {});
+        const dto = await models.waitForDownload(id);
+        progress.finish();
+        if (opts.json) io.out(JSON.stringify(dto, null, 2) + '\n');
+        else io.out(`installed ${dto.id} (${formatBytes(dto.bytes)}) in ${dto.path ?? '?'}\nselect it with: shoebox models select ${dto.id}\n`);
+      } catch (err) {
+        progress.finish();
+        throw err;
+      } finally {
+        process.off('SIGINT', onSigint);
+        off();
+      }
+    });
+  });
+
+  const imp = mapExit(
+    models
+      .command('import')
+      .description('verify a bundle folder (manifest, sizes, sha256) and copy it into the models folder')
+      .argument('<path>', 'folder that holds manifest.json')
+      .option('--variant <names>', 'only these variants, comma-separated')
+      .option('--json', 'print the installed model as JSON'),
+  );
+  imp.action(async (src: string, opts: { variant?: string; json?: boolean }) => {
+    if (src.trim() === '') usage(imp, 'error: the path is empty');
+    await withServices(async ({ models }) => {
+      const variants = variantsOf(opts.variant);
+      io.err(`verifying and copying ${src} …\n`);
+      const dto = await models.import(src, variants ? { variants } : {});
+      if (opts.json) io.out(JSON.stringify(dto, null, 2) + '\n');
+      else io.out(`imported ${dto.id} (${formatBytes(dto.bytes)}) into ${dto.path ?? '?'}\n`);
+    });
+  });
+
+  const del = mapExit(models.command('delete').description('delete an installed model (not the active one)').argument('<id>', 'model id'));
+  del.action(async (id: string) => {
+    checkId(del, id);
+    await withServices(async ({ models }) => {
+      const deleted = await models.delete(id);
+      if (!deleted) throw new Error(`model ${id} is not installed; nothing to delete`);
+      io.out(`deleted ${id}\n`);
+    });
+  });
+
+  const select = mapExit(
+    models
+      .command('select')
+      .description('make an installed model the active one')
+      .argument('[id]', 'model id')
+      .option('--none', 'select no model'),
+  );
+  select.action(async (id: string | undefined, opts: { none?: boolean }) => {
+    if ((id === undefined) === (opts.none !== true)) usage(select, 'error: give a model id or --none (not both)');
+    if (id !== undefined) checkId(select, id);
+    await withServices(({ models }) => {
+      models.select(id ?? null);
+      io.out(id ? `active model: ${id}\n` : 'no model selected\n');
+    });
+  });
+
+  const base = mapExit(
+    models
+      .command('base-url')
+      .description('show or set the URL model bundles are downloaded from (stored in the library settings)')
+      .argument('[url]', 'http(s) URL; bundles live at URL/<id>/manifest.json')
+      .option('--clear', 'remove the stored URL'),
+  );
+  base.action(async (url: string | undefined, opts: { clear?: boolean }) => {
+    if (url !== undefined && opts.clear) usage(base, 'error: give a URL or --clear (not both)');
+    await withServices(({ models }) => {
+      if (url !== undefined || opts.clear) models.setBaseUrl(url ?? null);
+      const now = models.baseUrl();
+      io.out(now ? `${now}\n` : 'no model base URL configured (set one, or SHOEBOX_MODEL_BASE_URL)\n');
+    });
+  });
+
+  return models;
+}
+
+/** Prints download progress on stderr: one redrawn line on a terminal, a line per 10% otherwise. */
+function createProgressPrinter(io: CliIo, id: string): ((dto: ModelDto) => void) & { finish(): void } {
+  let lastDecile = -1;
+  let drawn = false;
+  const print = (dto: ModelDto) => {
+    const d = dto.download;
+    if (d.state !== 'downloading' && d.state !== 'verifying') return;
+    const line = `${id}: ${d.state} ${percent(d)}`;
+    if (io.errIsTty) {
+      io.err(`\r${line.padEnd(70)}`);
+      drawn = true;
+      return;
+    }
+    const decile = d.total > 0 ? Math.floor((10 * d.received) / d.total) : 0;
+    if (decile !== lastDecile) {
+      lastDecile = decile;
+      io.err(line + '\n');
+    }
+  };
+  return Object.assign(print, {
+    finish() {
+      if (drawn) io.err('\n');
+      drawn = false;
+    },
+  });
+}
