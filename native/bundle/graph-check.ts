@@ -67,9 +67,11 @@ class Cursor {
       case 1:
         this.pos += 8;
         return;
-      case 2:
-        this.pos += this.varint();
+      case 2: {
+        const len = this.varint(); // read first: `this.pos += this.varint()` would add to the old pos
+        this.pos += len;
         return;
+      }
       case 5:
         this.pos += 4;
         return;
@@ -154,7 +156,8 @@ export function readGraphSignature(file: string): { inputs: GraphValue[]; output
       const wire = tag & 7;
       if (field === 7 && wire === 2) {
         sawGraph = true;
-        const end = c.pos + c.varint();
+        const len = c.varint();
+        const end = c.pos + len;
         while (c.pos < end) {
           const gtag = c.varint();
           const gf = Math.floor(gtag / 8);

@@ -84,7 +84,8 @@ export class ChatSessions {
     const t0 = performance.now();
     const state = await prefill(model, newIds, enc.features, prev?.cache ?? null, cancel);
     const prefillMs = performance.now() - t0;
-    const allIds = [...(prev?.ids ?? []), ...newIds];
+    // prev.ids already ends with the pending token that newIds starts with.
+    const allIds = prev === undefined ? newIds : [...prev.ids, ...newIds.slice(1)];
     const gen = await generate(model, state, {
       sampling: params.sampling,
       eos: tokens.eos,

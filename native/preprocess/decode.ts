@@ -9,6 +9,10 @@
  * ignores EXIF orientation. Shoebox applies it first (sharp `.rotate()` with no angle), because a
  * photo app must describe the photo the way the user sees it. For files without an orientation tag
  * (all golden fixtures) this is the identity, so goldens still compare exactly.
+ *
+ * [Note: No colour management for model input] Embedded ICC profiles are ignored (`ignoreIcc`), as
+ * Pillow's `convert('RGB')` ignores them in the reference and in InternVL's training data; the raw
+ * encoded values go to the model. (Thumbnails for people are a different path and may convert.)
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -61,7 +65,7 @@ export async function decodeImageBuffer(buf: Buffer, label = 'image'): Promise<R
   if (buf.length === 0) throw new DecodeError(`${label} is empty`);
   if (isHeif(buf)) return decodeHeif(buf, label);
   try {
-    const { data, info } = await sharp(buf, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
+    const { data, info } = await sharp(buf, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error', ignoreIcc: true })
       .rotate()
       .toColourspace('srgb')
       .removeAlpha()
