@@ -65,7 +65,7 @@ export function inspectInstalled(modelsDir: string, id: string): Installed | nul
     return {
       dir,
       manifest,
-      problem: `${dir} was not installed by Shoebox, so its files were never verified; move it out of the models folder and import it instead`,
+      problem: `${dir} was not verified by Shoebox (copied in by hand, or its manifest.json was edited after install); move it out of the models folder and import it instead`,
     };
   }
   return { dir, manifest, problem: null };

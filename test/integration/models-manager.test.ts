@@ -1,0 +1,198 @@
+/**
+ * The model manager on real folders: import of a good and of a corrupt folder, delete (and what it
+ * refuses), select persisted across a reopen of the database, the demo flag for random-weight
+ * bundles, folders that Shoebox did not verify, and the "no model" message.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ApiError } from '../../preload/api-error';
+import { openDatabase, type Db } from '../../main/db/open';
+import { createSettingsRepo } from '../../main/db/settings.repo';
+import { silentLog } from '../../main/log';
+import { createModelManager, type ModelManagerDeps } from '../../main/models/manager';
+import { makeFakeBundle, sha256, writeBundle } from './models-fixture';
+
+let tmp: string;
+let dbFile: string;
+let db: Db;
+
+beforeEach(() => {
+  tmp = mkdtempSync(path.join(tmpdir(), 'shoebox-models-mgr-'));
+  dbFile = path.join(tmp, 'library.sqlite');
+  db = openDatabase(dbFile);
+});
+afterEach(() => {
+  db.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const modelsDir = () => path.join(tmp, 'models');
+const manager = (extra: Partial<ModelManagerDeps> = {}) =>
+  createModelManager({ db, paths: { modelsDir: modelsDir() }, log: silentLog, emit: () => {}, env: {}, ...extra });
+
+function thrown(fn: () => unknown): ApiError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ApiError);
+    return e as ApiError;
+  }
+  throw new Error('expected an ApiError');
+}
+async function rejected(p: Promise<unknown>): Promise<ApiError> {
+  const e = await p.then(() => null, (x: unknown) => x);
+  expect(e).toBeInstanceOf(ApiError);
+  return e as ApiError;
+}
+
+describe('import', () => {
+  it('verifies and copies a good folder without touching the source', async () => {
+    const bundle = makeFakeBundle('local-one');
+    const src = writeBundle(path.join(tmp, 'src'), bundle);
+    const before = readdirSync(src, { recursive: true }).sort();
+    const m = manager();
+    const dto = await m.import(src);
+    expect(dto).toMatchObject({ id: 'local-one', installed: true, active: false, randomWeights: false, path: path.join(modelsDir(), 'local-one') });
+    for (const [p, b] of bundle.files) expect(sha256(readFileSync(path.join(modelsDir(), 'local-one', p)))).toBe(sha256(b));
+    expect(readdirSync(src, { recursive: true }).sort()).toEqual(before);
+    expect(readdirSync(path.join(modelsDir(), '.imports'))).toEqual([]);
+    // Importing the same id again is a conflict, not a silent overwrite.
+    expect((await rejected(m.import(src))).code).toBe('conflict');
+  });
+
+  it('rejects a folder whose file content does not match its sha256, naming the file', async () => {
+    const bundle = makeFakeBundle('corrupt');
+    const src = writeBundle(path.join(tmp, 'src'), bundle);
+    const victim = path.join(src, 'onnx/decoder_model_merged.onnx');
+    const bytes = readFileSync(victim);
+    bytes[100] = bytes[100]! ^ 0xff;
+    writeFileSync(victim, bytes);
+    const err = await rejected(manager().import(src));
+    expect(err.message).toMatch(/onnx\/decoder_model_merged\.onnx/);
+    expect(err.message).toMatch(/sha256/);
+    expect(existsSync(path.join(modelsDir(), 'corrupt'))).toBe(false);
+    expect(readdirSync(path.join(modelsDir(), '.imports'))).toEqual([]);
+  });
+
+  it('rejects a missing file, a truncated file, a bad manifest and a non-folder with clear messages', async () => {
+    const m = manager();
+    const a = writeBundle(path.join(tmp, 'a'), makeFakeBundle('a'));
+    rmSync(path.join(a, 'tokenizer.json'));
+    expect((await rejected(m.import(a))).message).toMatch(/tokenizer\.json.*missing|missing.*tokenizer\.json/);
+    const b = writeBundle(path.join(tmp, 'b'), makeFakeBundle('b'));
+    truncateSync(path.join(b, 'onnx/vision_encoder_q4.onnx'), 10);
+    expect((await rejected(m.import(b))).message).toMatch(/vision_encoder_q4\.onnx has 10 bytes/);
+    const c = writeBundle(path.join(tmp, 'c'), makeFakeBundle('c'));
+    writeFileSync(path.join(c, 'manifest.json'), '{"schema": 1, "id": "C!"}');
+    expect((await rejected(m.import(c))).message).toMatch(/not a valid model bundle.*manifest\.json is invalid/);
+    expect((await rejected(m.import(path.join(c, 'manifest.json')))).message).toMatch(/not a folder/);
+    expect((await rejected(m.import(path.join(tmp, 'nothing-here')))).message).toMatch(/does not exist/);
+    const d = makeFakeBundle('d');
+    const manifest = JSON.parse(d.manifestText) as { files: { path: string }[] };
+    manifest.files[0]!.path = '../../etc/passwd';
+    writeBundle(path.join(tmp, 'd'), { ...d, manifestText: JSON.stringify(manifest) });
+    expect((await rejected(m.import(path.join(tmp, 'd')))).message).toMatch(/outside the bundle/);
+    const installed = existsSync(modelsDir()) ? readdirSync(modelsDir()).filter((n) => !n.startsWith('.')) : [];
+    expect(installed).toEqual([]);
+  });
+
+  it('imports only the requested variants', async () => {
+    const src = writeBundle(path.join(tmp, 'src'), makeFakeBundle('v'));
+    const dto = await manager().import(src, { variants: ['q4'] });
+    expect(dto.variants).toEqual(['q4']);
+    expect(existsSync(path.join(modelsDir(), 'v', 'onnx/decoder_model_merged.onnx'))).toBe(false);
+    await expect(manager().import(writeBundle(path.join(tmp, 'src2'), makeFakeBundle('w')), { variants: ['int3'] })).rejects.toThrow(/no variant "int3"/);
+  });
+});
+
+describe('select, delete, demo flag', () => {
+  it('persists the selection across a reopen of the database', async () => {
+    await manager().import(writeBundle(path.join(tmp, 'src'), makeFakeBundle('keep-me')));
+    const m = manager();
+    expect(m.activeBundle()).toBeNull();
+    expect(m.noModelReason()).toMatch(/No model is selected.*keep-me/s);
+    const list = m.select('keep-me');
+    expect(list.find((x) => x.id === 'keep-me')?.active).toBe(true);
+    db.close();
+    db = openDatabase(dbFile);
+    expect(createSettingsRepo(db).get('activeModel')).toBe('keep-me');
+    const again = manager();
+    expect(again.activeBundle()).toMatchObject({ dir: path.join(modelsDir(), 'keep-me'), manifest: { id: 'keep-me' } });
+    expect(again.noModelReason()).toBeNull();
+    again.select(null);
+    expect(again.activeBundle()).toBeNull();
+  });
+
+  it('refuses to select what is not installed, and to delete the active model', async () => {
+    const m = manager();
+    expect(thrown(() => m.select('internvl3-1b')).code).toBe('not-found');
+    expect(thrown(() => m.select('../etc')).code).toBe('bad-argument');
+    await m.import(writeBundle(path.join(tmp, 'src'), makeFakeBundle('busy')));
+    m.select('busy');
+    const err = await rejected(m.delete('busy'));
+    expect(err.code).toBe('conflict');
+    expect(err.message).toMatch(/active model/);
+    expect(existsSync(path.join(modelsDir(), 'busy'))).toBe(true);
+    m.select(null);
+    expect(await m.delete('busy')).toBe(true);
+    expect(existsSync(path.join(modelsDir(), 'busy'))).toBe(false);
+    expect(await m.delete('busy')).toBe(false);
+  });
+
+  it('never deletes outside the models folder', async () => {
+    const m = manager();
+    for (const id of ['..', '../x', '.downloads', '/etc', 'a/b', '']) expect((await rejected(m.delete(id))).code).toBe('bad-argument');
+    // A symlink in the models folder is removed as a link; its target survives.
+    const outside = writeBundle(path.join(tmp, 'outside'), makeFakeBundle('outside'));
+    mkdirSync(modelsDir(), { recursive: true });
+    symlinkSync(outside, path.join(modelsDir(), 'linked'));
+    expect(await m.delete('linked')).toBe(true);
+    expect(existsSync(path.join(outside, 'manifest.json'))).toBe(true);
+  });
+
+  it('lists random-weight bundles but selects them only in demo mode', async () => {
+    await manager().import(writeBundle(path.join(tmp, 'src'), makeFakeBundle('tiny-random', { randomWeights: true })));
+    const m = manager();
+    expect(m.list().find((x) => x.id === 'tiny-random')).toMatchObject({ installed: true, randomWeights: true });
+    const err = thrown(() => m.select('tiny-random'));
+    expect(err.code).toBe('conflict');
+    expect(err.message).toMatch(/random weights.*SHOEBOX_DEMO_MODEL=1/s);
+    expect(m.activeBundle()).toBeNull();
+
+    const demo = manager({ env: { SHOEBOX_DEMO_MODEL: '1' } });
+    expect(demo.demoMode()).toBe(true);
+    demo.select('tiny-random');
+    expect(demo.activeBundle()?.manifest.random_weights).toBe(true);
+    // Without the flag the same selection gives no bundle, and says why.
+    const plain = manager();
+    expect(plain.activeBundle()).toBeNull();
+    expect(plain.noModelReason()).toMatch(/random weights.*SHOEBOX_DEMO_MODEL=1/s);
+    expect(manager({ demo: true }).activeBundle()?.manifest.id).toBe('tiny-random');
+  });
+
+  it('does not trust a bundle folder copied in by hand or damaged after install', async () => {
+    writeBundle(path.join(modelsDir(), 'hand-made'), makeFakeBundle('hand-made'));
+    const m = manager();
+    const dto = m.list().find((x) => x.id === 'hand-made');
+    expect(dto).toMatchObject({ installed: false, download: { state: 'failed' } });
+    expect(dto?.download.error).toMatch(/not verified by Shoebox.*import/);
+    expect(thrown(() => m.select('hand-made')).code).toBe('conflict');
+
+    await m.import(writeBundle(path.join(tmp, 'src'), makeFakeBundle('damaged')));
+    m.select('damaged');
+    expect(m.activeBundle()).not.toBeNull();
+    truncateSync(path.join(modelsDir(), 'damaged', 'onnx/embed_tokens.onnx'), 5);
+    expect(m.activeBundle()).toBeNull();
+    expect(m.noModelReason()).toMatch(/embed_tokens\.onnx has 5 bytes/);
+    // A manifest edited after install voids the verification.
+    await m.import(writeBundle(path.join(tmp, 'src-edited'), makeFakeBundle('edited')));
+    m.select('edited');
+    expect(m.activeBundle()?.manifest.id).toBe('edited');
+    const mf = path.join(modelsDir(), 'edited', 'manifest.json');
+    writeFileSync(mf, readFileSync(mf, 'utf8').replace('"Test edited"', '"Renamed"'));
+    expect(m.activeBundle()).toBeNull();
+    expect(m.noModelReason()).toMatch(/manifest\.json was edited/);
+  });
+});
