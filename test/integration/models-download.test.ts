@@ -11,7 +11,8 @@ import type { ModelDto } from '../../preload/contract';
 import { openDatabase, type Db } from '../../main/db/open';
 import { silentLog } from '../../main/log';
 import { createModelManager, type ModelManagerDeps } from '../../main/models/manager';
-import { makeFakeBundle, sha256, startBundleServer, type BundleServer, type FakeBundle } from './models-fixture';
+import { loadBundle } from '../../native/bundle/manifest';
+import { makeFakeBundle, readBundle, sha256, startBundleServer, TINY_BUNDLE_DIR, type BundleServer, type FakeBundle } from './models-fixture';
 
 let tmp: string;
 let db: Db;
@@ -241,5 +242,26 @@ describe('model download', () => {
     await new Promise((r) => setTimeout(r, 100));
     await m.close();
     expect(existsSync(path.join(modelsDir(), 'tiny-test'))).toBe(false);
+  });
+});
+
+describe('the committed tiny bundle (native/export)', () => {
+  it('downloads, passes loadBundle with sha256, and is usable only in demo mode', async () => {
+    const tiny = readBundle(TINY_BUNDLE_DIR);
+    const tinyServer = await startBundleServer([tiny]);
+    try {
+      const m = manager({ baseUrl: tinyServer.baseUrl });
+      m.download('tiny-internvl');
+      const dto = await m.waitForDownload('tiny-internvl');
+      expect(dto).toMatchObject({ installed: true, randomWeights: true, variants: ['fp32'] });
+      const loaded = await loadBundle(dto.path!, { verifySha256: true });
+      expect(Object.keys(loaded.variants)).toEqual(['fp32']);
+      expect(() => m.select('tiny-internvl')).toThrow(/SHOEBOX_DEMO_MODEL=1/);
+      const demo = manager({ demo: true });
+      demo.select('tiny-internvl');
+      expect(demo.activeBundle()?.dir).toBe(dto.path);
+    } finally {
+      await tinyServer.close();
+    }
   });
 });

@@ -8,7 +8,7 @@
  * Runs in vitest (Node).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -172,4 +172,14 @@ export async function startBundleServer(bundles: FakeBundle[]): Promise<BundleSe
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   server.baseUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/models`;
   return server;
+}
+
+/** The committed tiny random-weight bundle made by native/export (see BUNDLE-SPEC.md). */
+export const TINY_BUNDLE_DIR = path.resolve(import.meta.dirname, '../fixtures/models/tiny-internvl');
+
+/** Reads a bundle folder (its manifest's files) into memory, e.g. to serve it over HTTP. */
+export function readBundle(dir: string): FakeBundle {
+  const manifestText = readFileSync(path.join(dir, 'manifest.json'), 'utf8');
+  const manifest = JSON.parse(manifestText) as { id: string; files: { path: string }[] };
+  return { id: manifest.id, manifestText, files: new Map(manifest.files.map((f) => [f.path, readFileSync(path.join(dir, f.path))])) };
 }

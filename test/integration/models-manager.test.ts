@@ -12,7 +12,7 @@ import { openDatabase, type Db } from '../../main/db/open';
 import { createSettingsRepo } from '../../main/db/settings.repo';
 import { silentLog } from '../../main/log';
 import { createModelManager, type ModelManagerDeps } from '../../main/models/manager';
-import { makeFakeBundle, sha256, writeBundle } from './models-fixture';
+import { makeFakeBundle, sha256, TINY_BUNDLE_DIR, writeBundle } from './models-fixture';
 
 let tmp: string;
 let dbFile: string;
@@ -96,6 +96,13 @@ describe('import', () => {
     expect((await rejected(m.import(path.join(tmp, 'd')))).message).toMatch(/outside the bundle/);
     const installed = existsSync(modelsDir()) ? readdirSync(modelsDir()).filter((n) => !n.startsWith('.')) : [];
     expect(installed).toEqual([]);
+  });
+
+  it('imports the committed tiny bundle, read-only', async () => {
+    const before = readdirSync(TINY_BUNDLE_DIR, { recursive: true }).sort();
+    const dto = await manager().import(TINY_BUNDLE_DIR);
+    expect(dto).toMatchObject({ id: 'tiny-internvl', installed: true, randomWeights: true });
+    expect(readdirSync(TINY_BUNDLE_DIR, { recursive: true }).sort()).toEqual(before);
   });
 
   it('imports only the requested variants', async () => {
