@@ -12,6 +12,7 @@ import { BundleError, GRAPH_ROLES, loadBundle, type Bundle, type GraphRole, type
 import { WorkerError, type LoadResult, type ProviderChoice } from '../protocol';
 import type { PixelValues } from '../preprocess/normalize';
 import { BundleTokenizer } from '../preprocess/tokenizer';
+import { providersFromEnv } from './execution-providers';
 import { createSession, float32Tensor, int64Tensor, ort } from './sessions';
 
 /** Decoder KV cache: `2·layers` tensors [B, KV, P, Hd] (key, value per layer) plus its length. */
@@ -85,7 +86,7 @@ export class InternVLModel {
     const providers = {} as Record<GraphRole, ProviderChoice>;
     try {
       for (const role of GRAPH_ROLES) {
-        const created = await createSession(files[role], options.executionProviders);
+        const created = await createSession(files[role], options.executionProviders ?? providersFromEnv());
         sessions[role] = created.session;
         providers[role] = created.choice;
       }
