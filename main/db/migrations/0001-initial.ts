@@ -5,6 +5,9 @@
  * is one path under one folder root that currently or last held that content. Moving or renaming a file
  * re-points its file row (or a new one) at the same photo, so everything attached to the photo survives.
  * Exact duplicates are several file rows on one photo. A vanished file is marked 'missing', not deleted.
+ * A file that cannot be read at all (no permission, empty) still gets a photo row, with a placeholder
+ * hash `unreadable:<key of its path>` and `error` set, so it is listed with its reason (main/library/ingest.ts).
+ * `width`/`height` are the displayed size, after the EXIF orientation is applied.
  */
 export const sql = /* sql */ `
 CREATE TABLE folders (
@@ -60,22 +63,24 @@ CREATE TABLE files (
   seen_at     INTEGER NOT NULL,
   UNIQUE (folder_id, rel_path)
 ) STRICT;
-CREATE INDEX files_photo ON files (photo_id);
+CREATE INDEX files_photo ON files (photo_id, status);
 
 CREATE TABLE jobs (
   id               INTEGER PRIMARY KEY,
   photo_id         INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
   step             TEXT    NOT NULL,
+  rank             INTEGER NOT NULL DEFAULT 0,  -- the step's place in the pipeline: cheap steps first
   state            TEXT    NOT NULL DEFAULT 'pending'
                    CHECK (state IN ('pending', 'running', 'done', 'failed-retryable', 'failed-permanent')),
-  priority         INTEGER NOT NULL DEFAULT 0,
+  priority         INTEGER NOT NULL DEFAULT 0,  -- newest photos first: unix seconds of the sort key
   attempts         INTEGER NOT NULL DEFAULT 0,
   last_error       TEXT,
   pipeline_version INTEGER NOT NULL,
   updated_at       INTEGER NOT NULL,
   UNIQUE (photo_id, step)
 ) STRICT;
-CREATE INDEX jobs_queue ON jobs (state, step, priority DESC, id);
+CREATE INDEX jobs_queue ON jobs (state, rank, priority DESC, id);
+CREATE INDEX jobs_step ON jobs (step, state);
 
 CREATE TABLE settings (
   key   TEXT PRIMARY KEY,

@@ -1,0 +1,175 @@
+/**
+ * @file SQL for the `jobs` table: the persistent work queue of the pipeline steps after discovery.
+ *
+ * Runs in main (and the CLI, headless host and tests). The runner's policy (concurrency, retries,
+ * pause) lives in main/library/jobs.ts.
+ *
+ * [Note: Crash-safe jobs] Every state change is one autocommitted statement (or transaction), so a
+ * kill -9 leaves each job in exactly one state. A job found 'running' at startup was interrupted and goes
+ * back to 'pending'. (photo_id, step) is UNIQUE, so re-queueing is an upsert and never duplicates work.
+ */
+import type { Db } from './open';
+
+export type JobState = 'pending' | 'running' | 'done' | 'failed-retryable' | 'failed-permanent';
+
+export interface JobRow {
+  id: number;
+  photo_id: number;
+  step: string;
+  rank: number;
+  state: JobState;
+  priority: number;
+  attempts: number;
+  last_error: string | null;
+  pipeline_version: number;
+  updated_at: number;
+}
+
+/** What the queue needs to know about a step to enqueue it. */
+export interface StepKey {
+  name: string;
+  rank: number;
+  version: number;
+  /** Media kinds the step applies to. */
+  kinds: readonly string[];
+}
+
+export interface FailureRow extends JobRow {
+  root: string | null;
+  rel_path: string | null;
+}
+
+/** Reads and writes job rows. */
+export interface JobsRepo {
+  /** Adds the steps' jobs for one photo (existing ones are kept). */
+  ensure(photoId: number, kind: string, steps: readonly StepKey[], priority: number, now: number): void;
+  /** Re-queues a photo's jobs that failed retryably (its file is back). */
+  retryPhoto(photoId: number, now: number): void;
+  /** Records a failure that happened outside the runner (a file that cannot be read): upserts a failed-permanent job. */
+  recordFailure(photoId: number, step: StepKey, error: string, now: number): void;
+  /** Claims the best pending job whose step is in `allowedSteps`; null when none. */
+  claim(allowedSteps: readonly string[], now: number): JobRow | null;
+  /** Pending or running jobs of the given steps. */
+  openCount(steps: readonly string[]): number;
+  finish(id: number, state: JobState, error: string | null, now: number): void;
+  /** Interrupted jobs (state 'running' at startup) go back to pending; returns how many. */
+  resetRunning(now: number): number;
+  /** Re-queues jobs made by an older (or newer) pipeline version of the step; returns how many. */
+  requeueVersion(step: StepKey, now: number): number;
+  /** Adds missing jobs of a step for every readable photo of its kinds (a newly plugged step). */
+  backfill(step: StepKey, now: number): number;
+  /** Failed-retryable jobs with fewer than `maxAttempts` go back to pending. */
+  retryRetryable(maxAttempts: number, now: number): number;
+  retryFailed(step: string | undefined, now: number): number;
+  /** Removes pending and failed jobs (of one step, or all); a rescan or restart queues them again. */
+  clear(step: string | undefined): number;
+  prioritize(photoIds: readonly number[], priority: number): void;
+  setPriority(photoId: number, priority: number): void;
+  counts(): { step: string; state: JobState; n: number }[];
+  failures(offset: number, limit: number): FailureRow[];
+  failureCount(): number;
+  pendingCount(): number;
+}
+
+/** Builds the repository over an open, migrated database. */
+export function createJobsRepo(db: Db): JobsRepo {
+  const ensureStmt = db.prepare(
+    `INSERT INTO jobs (photo_id, step, rank, priority, pipeline_version, updated_at)
+     VALUES (@photoId, @step, @rank, @priority, @version, @now) ON CONFLICT (photo_id, step) DO NOTHING`,
+  );
+  const retryPhotoStmt = db.prepare<[number, number]>(
+    "UPDATE jobs SET state = 'pending', attempts = 0, updated_at = ? WHERE photo_id = ? AND state = 'failed-retryable'",
+  );
+  const recordFailureStmt = db.prepare(
+    `INSERT INTO jobs (photo_id, step, rank, state, attempts, last_error, pipeline_version, updated_at)
+     VALUES (@photoId, @step, @rank, 'failed-permanent', 1, @error, @version, @now)
+     ON CONFLICT (photo_id, step) DO UPDATE SET state = 'failed-permanent', last_error = excluded.last_error,
+       updated_at = excluded.updated_at, attempts = CASE WHEN jobs.state = 'running' THEN jobs.attempts ELSE jobs.attempts + 1 END`,
+  );
+  const pickStmt = db.prepare<[string], JobRow>(
+    `SELECT * FROM jobs WHERE state = 'pending' AND step IN (SELECT value FROM json_each(?))
+     ORDER BY rank, priority DESC, id LIMIT 1`,
+  );
+  const startStmt = db.prepare<[number, number]>(
+    "UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'pending'",
+  );
+  const finishStmt = db.prepare<[string, string | null, number, number]>(
+    'UPDATE jobs SET state = ?, last_error = ?, updated_at = ? WHERE id = ?',
+  );
+  const resetStmt = db.prepare<[number]>("UPDATE jobs SET state = 'pending', updated_at = ? WHERE state = 'running'");
+  const versionStmt = db.prepare<[number, number, string, number]>(
+    `UPDATE jobs SET state = 'pending', attempts = 0, last_error = NULL, pipeline_version = ?, updated_at = ?
+     WHERE step = ? AND pipeline_version <> ?`,
+  );
+  const backfillStmt = db.prepare(
+    `INSERT INTO jobs (photo_id, step, rank, priority, pipeline_version, updated_at)
+     SELECT p.id, @step, @rank, CAST(coalesce(strftime('%s', p.sort_key), 0) AS INTEGER), @version, @now
+     FROM photos p
+     WHERE p.hash NOT LIKE 'unreadable:%' AND p.kind IN (SELECT value FROM json_each(@kinds))
+       AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.photo_id = p.id AND j.step = @step)`,
+  );
+  const retryableStmt = db.prepare<[number, number]>(
+    "UPDATE jobs SET state = 'pending', updated_at = ? WHERE state = 'failed-retryable' AND attempts < ?",
+  );
+  const retryAllStmt = db.prepare<[number]>(
+    "UPDATE jobs SET state = 'pending', attempts = 0, updated_at = ? WHERE state IN ('failed-retryable', 'failed-permanent')",
+  );
+  const retryStepStmt = db.prepare<[number, string]>(
+    "UPDATE jobs SET state = 'pending', attempts = 0, updated_at = ? WHERE state IN ('failed-retryable', 'failed-permanent') AND step = ?",
+  );
+  const clearAllStmt = db.prepare("DELETE FROM jobs WHERE state IN ('pending', 'failed-retryable', 'failed-permanent')");
+  const clearStepStmt = db.prepare<[string]>(
+    "DELETE FROM jobs WHERE state IN ('pending', 'failed-retryable', 'failed-permanent') AND step = ?",
+  );
+  const prioStmt = db.prepare<[number, number]>("UPDATE jobs SET priority = ? WHERE photo_id = ? AND state = 'pending'");
+  const countsStmt = db.prepare<[], { step: string; state: JobState; n: number }>(
+    'SELECT step, state, count(*) AS n FROM jobs GROUP BY step, state',
+  );
+  const failuresStmt = db.prepare<[number, number], FailureRow>(
+    `SELECT j.*, (SELECT d.path FROM files f JOIN folders d ON d.id = f.folder_id WHERE f.photo_id = j.photo_id ORDER BY f.id LIMIT 1) AS root,
+            (SELECT f.rel_path FROM files f WHERE f.photo_id = j.photo_id ORDER BY f.id LIMIT 1) AS rel_path
+     FROM jobs j WHERE j.state IN ('failed-retryable', 'failed-permanent') ORDER BY j.updated_at DESC, j.id DESC LIMIT ? OFFSET ?`,
+  );
+  const failureCountStmt = db.prepare<[], { n: number }>(
+    "SELECT count(*) AS n FROM jobs WHERE state IN ('failed-retryable', 'failed-permanent')",
+  );
+  const openStmt = db.prepare<[string], { n: number }>(
+    "SELECT count(*) AS n FROM jobs WHERE state IN ('pending', 'running') AND step IN (SELECT value FROM json_each(?))",
+  );
+  const pendingStmt = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM jobs WHERE state IN ('pending', 'running')");
+  const claimTx = db.transaction((allowed: readonly string[], now: number): JobRow | null => {
+    const job = pickStmt.get(JSON.stringify(allowed));
+    if (!job) return null;
+    startStmt.run(now, job.id);
+    return { ...job, state: 'running', attempts: job.attempts + 1 };
+  });
+  const prioritizeTx = db.transaction((ids: readonly number[], priority: number) => {
+    for (const id of ids) prioStmt.run(priority, id);
+  });
+  return {
+    ensure(photoId, kind, steps, priority, now) {
+      for (const s of steps) {
+        if (!s.kinds.includes(kind)) continue;
+        ensureStmt.run({ photoId, step: s.name, rank: s.rank, priority, version: s.version, now });
+      }
+    },
+    retryPhoto: (photoId, now) => void retryPhotoStmt.run(now, photoId),
+    recordFailure: (photoId, s, error, now) =>
+      void recordFailureStmt.run({ photoId, step: s.name, rank: s.rank, error, version: s.version, now }),
+    claim: (allowed, now) => (allowed.length ? claimTx.immediate(allowed, now) : null),
+    openCount: (steps) => openStmt.get(JSON.stringify(steps))?.n ?? 0,
+    finish: (id, state, error, now) => void finishStmt.run(state, error, now, id),
+    resetRunning: (now) => resetStmt.run(now).changes,
+    requeueVersion: (s, now) => versionStmt.run(s.version, now, s.name, s.version).changes,
+    backfill: (s, now) => backfillStmt.run({ step: s.name, rank: s.rank, version: s.version, now, kinds: JSON.stringify(s.kinds) }).changes,
+    retryRetryable: (max, now) => retryableStmt.run(now, max).changes,
+    retryFailed: (step, now) => (step === undefined ? retryAllStmt.run(now) : retryStepStmt.run(now, step)).changes,
+    clear: (step) => (step === undefined ? clearAllStmt.run() : clearStepStmt.run(step)).changes,
+    prioritize: (ids, priority) => prioritizeTx(ids, priority),
+    setPriority: (photoId, priority) => void prioStmt.run(priority, photoId),
+    counts: () => countsStmt.all(),
+    failures: (offset, limit) => failuresStmt.all(limit, offset),
+    failureCount: () => failureCountStmt.get()?.n ?? 0,
+    pendingCount: () => pendingStmt.get()?.n ?? 0,
+  };
+}

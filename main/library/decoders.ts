@@ -1,0 +1,127 @@
+/**
+ * @file Turns any indexed file into a sharp pipeline input: sharp directly for JPEG/PNG/WebP/AVIF/GIF/
+ * TIFF/BMP, heic-decode (libheif as wasm, no native download) for HEIC/HEIF, the largest embedded JPEG
+ * for RAW files, and a generated placeholder for videos (no video decoder ships with Shoebox).
+ *
+ * Runs in main; sharp work happens on libvips' threads, heic-decode's wasm on the main thread
+ * (~1 s per 12 MP photo, which is why HEIC files are one job at a time; see steps.ts).
+ */
+/// <reference path="./heic-decode.d.ts" />
+import { readFile } from 'node:fs/promises';
+import sharp, { type Sharp } from 'sharp';
+import type { Format } from './formats';
+
+/** A file that will never decode (corrupt, unsupported): retrying cannot help. */
+export class PermanentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentError';
+  }
+}
+
+export interface DecodeOptions {
+  /** Refuse images with more pixels than this (decompression bombs). */
+  limitPixels: number;
+  /** The file's EXIF orientation, for RAW previews that do not carry their own. */
+  orientation?: number | null;
+}
+
+/** An oriented sharp pipeline ready for resizing, or null for media without a decoder (video). */
+export async function openImage(absPath: string, format: Format, opts: DecodeOptions): Promise<Sharp | null> {
+  switch (format.decoder) {
+    case 'sharp': {
+      const img = sharp(absPath, { limitInputPixels: opts.limitPixels, failOn: 'warning', sequentialRead: true, animated: false });
+      return img.autoOrient();
+    }
+    case 'heic':
+      return decodeHeic(await readFile(absPath), opts);
+    case 'raw-preview':
+      return rawPreview(await readFile(absPath), opts);
+    case 'none':
+      return null;
+  }
+}
+
+async function decodeHeic(buffer: Buffer, opts: DecodeOptions): Promise<Sharp> {
+  const { default: decode } = await import('heic-decode');
+  let images;
+  try {
+    images = await decode.all({ buffer });
+  } catch (err) {
+    throw new PermanentError(`cannot decode HEIC: ${(err as Error).message}`);
+  }
+  try {
+    const first = images[0];
+    if (!first) throw new PermanentError('the HEIC file holds no image');
+    if (first.width * first.height > opts.limitPixels)
+      throw new PermanentError(pixelLimitMessage(first.width, first.height, opts.limitPixels));
+    const { width, height, data } = await first.decode();
+    // libheif applies the container's rotation (irot/imir) itself, so no EXIF orientation here.
+    return sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { raw: { width, height, channels: 4 } });
+  } finally {
+    images.dispose();
+  }
+}
+
+/**
+ * [Note: RAW previews] Every common RAW format (CR2, CR3, NEF, ARW, DNG, RAF, ORF, RW2) embeds one or
+ * more JPEG previews, the largest usually full-size. Rather than parse each container, we look for JPEG
+ * start markers (FF D8 FF), let sharp read each candidate's header, and keep the one with most pixels.
+ */
+async function rawPreview(buffer: Buffer, opts: DecodeOptions): Promise<Sharp> {
+  let best: { start: number; pixels: number; oriented: boolean } | null = null;
+  let candidates = 0;
+  for (let i = buffer.indexOf(0xff); i >= 0 && i < buffer.length - 3 && candidates < 64; i = buffer.indexOf(0xff, i + 1)) {
+    if (buffer[i + 1] !== 0xd8 || buffer[i + 2] !== 0xff) continue;
+    candidates++;
+    try {
+      const m = await sharp(buffer.subarray(i), { failOn: 'none', limitInputPixels: opts.limitPixels }).metadata();
+      if (m.format !== 'jpeg' || !m.width || !m.height) continue;
+      const pixels = m.width * m.height;
+      if (!best || pixels > best.pixels) best = { start: i, pixels, oriented: (m.orientation ?? 1) > 1 };
+    } catch {
+      // not a decodable JPEG at this offset
+    }
+  }
+  if (!best) throw new PermanentError('no embedded JPEG preview found in this RAW file (RAW decoding itself is not supported)');
+  const img = sharp(buffer.subarray(best.start), { failOn: 'none', limitInputPixels: opts.limitPixels });
+  if (best.oriented) return img.autoOrient();
+  return applyOrientation(img, opts.orientation ?? 1);
+}
+
+/** Applies an EXIF orientation (1–8) by hand, for pixels whose own metadata does not carry it. */
+function applyOrientation(img: Sharp, o: number): Sharp {
+  switch (o) {
+    case 2:
+      return img.flop();
+    case 3:
+      return img.rotate(180);
+    case 4:
+      return img.flip();
+    case 5:
+      return img.rotate(90).flop();
+    case 6:
+      return img.rotate(90);
+    case 7:
+      return img.rotate(270).flop();
+    case 8:
+      return img.rotate(270);
+    default:
+      return img;
+  }
+}
+
+export function pixelLimitMessage(w: number, h: number, limit: number): string {
+  return `image is ${w}×${h} = ${((w * h) / 1e6).toFixed(0)} MP, above the ${(limit / 1e6).toFixed(0)} MP limit (a decompression bomb or a huge scan); not decoded`;
+}
+
+/** Whether a sharp/libvips error means the file itself is bad (so retrying cannot help). */
+export function isDecodeError(err: unknown): boolean {
+  const msg = (err as Error)?.message ?? '';
+  return (
+    err instanceof PermanentError ||
+    /unsupported image format|Input file contains unsupported|corrupt|premature end|Invalid|bad |VipsJpeg|pixel limit|exceeds pixel|not a known|unknown file format|Input buffer|truncated|decode/i.test(
+      msg,
+    )
+  );
+}

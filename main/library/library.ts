@@ -1,0 +1,399 @@
+/**
+ * @file The library service: folders, scanning, watching, the job queue, and the read side the API
+ * serves (grid pages, timeline, photo details, job status). Composition of the small modules beside it.
+ *
+ * Runs in main (and the CLI, headless host and tests). Never blocks: scans and jobs are async, and
+ * database reads are single indexed queries.
+ */
+import { access, realpath, stat } from 'node:fs/promises';
+import { constants as fsc } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve, sep } from 'node:path';
+import { ApiError } from '../../preload/api-error';
+import type { FolderDto, JobsStatus } from '../../preload/contract';
+import { createFilesRepo } from '../db/files.repo';
+import { createFoldersRepo, type FolderRow } from '../db/folders.repo';
+import { createJobsRepo } from '../db/jobs.repo';
+import type { Db } from '../db/open';
+import { createPhotosRepo } from '../db/photos.repo';
+import type { Log } from '../log';
+import type { AppPaths } from '../paths';
+import { createIngest } from './ingest';
+import { createJobRunner, type PipelineStep } from './jobs';
+import { createProgressTracker } from './progress';
+import { createReadSide } from './read-side';
+import { builtinSteps } from './steps';
+import { ingestPaths, syncFolder, type SyncDeps } from './sync';
+import { cacheFile } from './thumbnails';
+import type { Emit, LibraryService } from './types';
+import { watchFolder, type FolderWatcher, type WatchFactory } from './watcher';
+
+export interface LibraryOptions {
+  /** Jobs in flight at once (default: 2 × cores, at most 8: sharp runs one thread per job here). */
+  concurrency?: number;
+  /** Pixel limit against decompression bombs (default 200 MP). */
+  limitPixels?: number;
+  /** Watch folders with chokidar (default true). */
+  watch?: boolean;
+  /** awaitWriteFinish stability threshold in ms (default 400). */
+  settleMs?: number;
+  /** Periodic rescan interval for folders that cannot be watched, and the check for missing folders (ms, default 30 s). */
+  rescanIntervalMs?: number;
+  maxDepth?: number;
+  /** Tests: wrap chokidar (e.g. to inject a watch-limit error). */
+  watchFactory?: WatchFactory;
+  /** Extra pipeline steps (the InternVL understanding step). */
+  steps?: PipelineStep[];
+}
+
+export interface LibraryDeps {
+  db: Db;
+  paths: AppPaths;
+  log: Log;
+  emit: Emit;
+  options?: LibraryOptions;
+}
+
+/** The library as the API, CLI and host see it, plus `addStep` for later pipeline steps. */
+export interface Library extends LibraryService {
+  addStep(step: PipelineStep): void;
+  /** Moves these photos' pending jobs to the front of the queue (the grid's visible cells). */
+  prioritize(photoIds: number[]): void;
+  /** Removes pending and failed jobs (of one step or all); a rescan or restart queues them again. */
+  clearJobs(step?: string): number;
+}
+
+/** Builds the library service. Nothing runs until `start()` (or `addFolder`). */
+export function createLibrary(deps: LibraryDeps): Library {
+  const { db, paths, log, emit } = deps;
+  const opt = deps.options ?? {};
+  const cores = availableParallelism();
+  const concurrency = opt.concurrency ?? Math.min(8, Math.max(2, cores * 2));
+  const limitPixels = opt.limitPixels ?? 200_000_000;
+  const maxDepth = opt.maxDepth ?? 64;
+  const rescanIntervalMs = opt.rescanIntervalMs ?? 30_000;
+
+  const folders = createFoldersRepo(db);
+  const files = createFilesRepo(db);
+  const photos = createPhotosRepo(db);
+  const jobs = createJobsRepo(db);
+  const progress = createProgressTracker();
+  const read = createReadSide({ db, photos, files, jobs, folders });
+
+  let changed = { folderId: null as number | null, added: 0, updated: 0, removed: 0, any: false, folders: new Set<number>() };
+  let changeTimer: NodeJS.Timeout | null = null;
+  const flushChanged = () => {
+    changeTimer = null;
+    if (!changed.any) return;
+    const folderId = changed.folders.size === 1 ? [...changed.folders][0]! : null;
+    emit('library:changed', { folderId, added: changed.added, updated: changed.updated, removed: changed.removed });
+    changed = { folderId: null, added: 0, updated: 0, removed: 0, any: false, folders: new Set() };
+  };
+  const noteChanged = (folderId: number | null, c: { added: number; updated: number; removed: number }) => {
+    changed.added += c.added;
+    changed.updated += c.updated;
+    changed.removed += c.removed;
+    changed.any = true;
+    if (folderId !== null) changed.folders.add(folderId);
+    changeTimer ??= setTimeout(flushChanged, 200);
+  };
+  let progressTimer: NodeJS.Timeout | null = null;
+  const noteProgress = () => {
+    progressTimer ??= setTimeout(() => {
+      progressTimer = null;
+      emit('jobs:progress', read.status(runner, progress));
+    }, 500);
+  };
+  const warn = (code: string, message: string) => {
+    log.warn(message, { code });
+    emit('app:warning', { code, message });
+  };
+
+  const ingest = createIngest({
+    db,
+    photos,
+    files,
+    jobs,
+    steps: () => runner.steps().filter((s) => s.kinds.length > 0),
+    readStep: { name: 'read', rank: -1, version: 1, kinds: [] },
+  });
+  const runner = createJobRunner({
+    db,
+    jobs,
+    photos,
+    files,
+    log: log.child('jobs'),
+    progress,
+    concurrency,
+    onChange: noteProgress,
+    onDiskFull: (message) => warn('cache-disk-full', message),
+  });
+  const stepDeps = {
+    photos,
+    jobs,
+    files,
+    thumbsDir: paths.thumbsDir,
+    limitPixels,
+    onPhotoChanged: () => noteChanged(null, { added: 0, updated: 1, removed: 0 }),
+    reread: async (folderId: number, relPath: string) => {
+      const folder = folders.get(folderId);
+      if (!folder) return 'the folder was removed from the library';
+      const r = await ingest.file(folder, relPath, null, true);
+      return r.outcome === 'error' ? (r.error ?? 'cannot read the file') : null;
+    },
+  };
+  for (const s of builtinSteps(stepDeps)) runner.addStep(s);
+  for (const s of opt.steps ?? []) runner.addStep(s);
+
+  const syncDeps: SyncDeps = {
+    files,
+    ingest,
+    log,
+    maxDepth,
+    parallel: 4,
+    onChanged: (folderId, c) => {
+      noteChanged(folderId, c);
+      runner.kick();
+    },
+    onWarning: (folderId, message) => warn('scan-warning', `${folders.get(folderId)?.path ?? 'folder'}: ${message}`),
+  };
+
+  const watchers = new Map<number, FolderWatcher>();
+  const polling = new Set<number>();
+  const inFlight = new Set<Promise<unknown>>();
+  let started = false;
+  let closed = false;
+  let periodic: NodeJS.Timeout | null = null;
+
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p)).catch(() => {});
+    return p;
+  };
+
+  const emitFolders = () => emit('library:folders', read.listFolders());
+
+  /** Reconciles a folder with the disk; marks it missing when its root cannot be read. */
+  async function scan(folder: FolderRow, onQueued?: (n: number) => void): Promise<number> {
+    try {
+      const r = await syncFolder(syncDeps, folder, onQueued);
+      if (folder.status === 'missing') {
+        folders.setStatus(folder.id, polling.has(folder.id) ? 'polling' : 'ok', null);
+        emitFolders();
+      }
+      return r.queued;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const message = `${folder.path} is not reachable (${code ?? (err as Error).message}); its photos are kept and marked missing until it is back`;
+      if (folder.status !== 'missing') {
+        folders.setStatus(folder.id, 'missing', message);
+        const n = files.markFolderMissing(folder.id);
+        noteChanged(folder.id, { added: 0, updated: 0, removed: n });
+        warn('folder-missing', message);
+        emitFolders();
+      }
+      onQueued?.(0);
+      return 0;
+    }
+  }
+
+  /** Scans in the background; resolves with the number of files queued for hashing once the walk is done. */
+  function scanInBackground(folder: FolderRow): Promise<number> {
+    return new Promise<number>((resolveQueued) => {
+      let reported = false;
+      const job = scan(folder, (n) => {
+        reported = true;
+        resolveQueued(n);
+      }).then((n) => {
+        if (!reported) resolveQueued(n);
+        runner.kick();
+      });
+      track(job);
+    });
+  }
+
+  function startWatching(folder: FolderRow): void {
+    if (opt.watch === false || closed || watchers.has(folder.id) || polling.has(folder.id)) return;
+    const f = { id: folder.id, path: folder.path };
+    const w = watchFolder(
+      folder.path,
+      {
+        onUpserts: (rels) => void track(ingestPaths(syncDeps, f, rels).then(() => runner.kick())),
+        onRemoves: (rels) => {
+          let n = 0;
+          const now = Date.now();
+          for (const r of rels) n += files.markMissing(f.id, r, now);
+          if (n) noteChanged(f.id, { added: 0, updated: 0, removed: n });
+        },
+        onDirRemoved: (rel) => {
+          const n = files.markMissingUnder(f.id, rel, Date.now());
+          if (n) noteChanged(f.id, { added: 0, updated: 0, removed: n });
+          if (rel === '') {
+            watchers
+              .get(f.id)
+              ?.close()
+              .catch(() => {});
+            watchers.delete(f.id);
+            const current = folders.get(f.id);
+            if (current) void track(scan(current)); // marks it missing; the periodic check brings it back
+          }
+        },
+        onFatal: (err) => {
+          watchers.delete(f.id);
+          polling.add(f.id);
+          const message = `${f.path}: the system's limit on watched files was reached (${err.code}); this folder is rescanned every ${Math.round(rescanIntervalMs / 1000)} s instead. Raise fs.inotify.max_user_watches to watch it live.`;
+          folders.setStatus(f.id, 'polling', message);
+          warn('watch-limit', message);
+          emitFolders();
+        },
+      },
+      { settleMs: opt.settleMs ?? 400, batchMs: 100, maxDepth, ...(opt.watchFactory ? { factory: opt.watchFactory } : {}) },
+    );
+    watchers.set(folder.id, w);
+  }
+
+  function periodicCheck(): void {
+    for (const folder of folders.list()) {
+      if (folder.status === 'missing' || polling.has(folder.id)) {
+        void track(
+          scan(folder).then(() => {
+            const now = folders.get(folder.id);
+            if (now && now.status !== 'missing' && !polling.has(folder.id) && !watchers.has(folder.id)) startWatching(now);
+          }),
+        );
+      }
+    }
+  }
+
+  async function checkNewRoot(input: string): Promise<string> {
+    const abs = resolve(input);
+    let s;
+    try {
+      s = await stat(abs);
+    } catch {
+      throw new ApiError('not-found', `${abs} does not exist`);
+    }
+    if (!s.isDirectory()) throw new ApiError('bad-argument', `${abs} is not a folder`);
+    try {
+      await access(abs, fsc.R_OK | fsc.X_OK);
+    } catch {
+      throw new ApiError('bad-argument', `${abs} cannot be read (permission denied)`);
+    }
+    const real = await realpath(abs);
+    for (const f of folders.list()) {
+      const a = f.path.endsWith(sep) ? f.path : f.path + sep;
+      const b = real.endsWith(sep) ? real : real + sep;
+      if (a === b) throw new ApiError('conflict', `${real} is already in the library`);
+      if (b.startsWith(a)) throw new ApiError('conflict', `${real} is inside ${f.path}, which is already in the library`);
+      if (a.startsWith(b))
+        throw new ApiError('conflict', `${real} contains ${f.path}, which is already in the library; remove that one first`);
+    }
+    return real;
+  }
+
+  async function start(): Promise<void> {
+    if (started) return;
+    started = true;
+    runner.start();
+    for (const folder of folders.list()) {
+      void scanInBackground(folder);
+      startWatching(folder);
+    }
+    periodic = setInterval(periodicCheck, rescanIntervalMs);
+    periodic.unref();
+  }
+
+  return {
+    start,
+    async close() {
+      closed = true;
+      if (periodic) clearInterval(periodic);
+      await Promise.allSettled([...watchers.values()].map((w) => w.close()));
+      watchers.clear();
+      await Promise.allSettled([...inFlight]);
+      await runner.stop();
+      if (changeTimer) clearTimeout(changeTimer);
+      if (progressTimer) clearTimeout(progressTimer);
+      flushChanged();
+    },
+    listFolders: () => read.listFolders(),
+    async addFolder(path) {
+      const real = await checkNewRoot(path);
+      const id = folders.insert(real, Date.now());
+      const folder = folders.get(id)!;
+      if (!started) await start();
+      else {
+        void scanInBackground(folder);
+        startWatching(folder);
+      }
+      emitFolders();
+      return read.folderDto(folders.get(id)!) satisfies FolderDto;
+    },
+    async removeFolder(folderId) {
+      const w = watchers.get(folderId);
+      watchers.delete(folderId);
+      polling.delete(folderId);
+      await w?.close();
+      const removed = db.transaction(() => {
+        const ok = folders.remove(folderId);
+        if (ok) photos.deleteOrphans();
+        return ok;
+      })();
+      if (removed) {
+        noteChanged(folderId, { added: 0, updated: 0, removed: 1 });
+        emitFolders();
+      }
+      return removed;
+    },
+    async rescan(folderId) {
+      const list = folderId === undefined ? folders.list() : [folders.get(folderId)].filter((f): f is FolderRow => f !== null);
+      if (folderId !== undefined && list.length === 0) throw new ApiError('not-found', `no folder with id ${folderId}`);
+      const counts = await Promise.all(list.map((f) => scanInBackground(f)));
+      return counts.reduce((a, b) => a + b, 0);
+    },
+    async whenIdle() {
+      for (;;) {
+        while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+        await runner.whenIdle();
+        if (inFlight.size === 0) break;
+      }
+      if (changeTimer) {
+        clearTimeout(changeTimer);
+        flushChanged();
+      }
+    },
+    page: (args) => read.page(args.offset, args.limit, args.folderId),
+    timeline: (folderId) => read.timeline(folderId),
+    getPhoto: (id) => read.photo(id),
+    jobsStatus: (): JobsStatus => read.status(runner, progress),
+    pause() {
+      runner.pause();
+      noteProgress();
+      return read.status(runner, progress);
+    },
+    resume() {
+      runner.resume();
+      noteProgress();
+      return read.status(runner, progress);
+    },
+    retryFailed(step) {
+      const n = jobs.retryFailed(step, Date.now());
+      runner.kick();
+      noteProgress();
+      return n;
+    },
+    failures: (offset, limit) => read.failures(offset, limit),
+    cachePath: (key) => cacheFile(paths.thumbsDir, key),
+    folderRoot: (folderId) => folders.get(folderId)?.path ?? null,
+    addStep: (step) => runner.addStep(step),
+    prioritize(photoIds) {
+      jobs.prioritize(photoIds, 2 ** 40);
+      runner.kick();
+    },
+    clearJobs(step) {
+      const n = jobs.clear(step);
+      noteProgress();
+      return n;
+    },
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * @file Reads a photo's metadata: EXIF capture time (wall-clock, with offset), camera, lens, exposure,
+ * GPS, orientation, XMP title/description/keywords/rating (exifr), and pixel dimensions (sharp's header
+ * read, or exifr's for formats sharp cannot open).
+ *
+ * Runs in main; exifr reads only the file's header chunks, sharp's metadata() only the header.
+ */
+import exifr from 'exifr';
+import sharp from 'sharp';
+import type { PhotoMetadata } from '../db/photos.repo';
+import type { Format } from './formats';
+import { exifOffset, exifWallClock } from './time';
+
+const exifrOptions = {
+  tiff: true,
+  exif: true,
+  gps: true,
+  xmp: true,
+  iptc: false,
+  icc: false,
+  jfif: false,
+  ihdr: false,
+  interop: false,
+  ifd1: false,
+  makerNote: false,
+  userComment: false,
+  reviveValues: false, // [Note: Wall-clock capture times] in time.ts
+  translateValues: false,
+  translateKeys: true,
+  mergeOutput: true,
+} as const;
+
+/** Metadata plus the non-fatal problems met while reading it. */
+export interface MetadataResult extends PhotoMetadata {
+  warnings: string[];
+}
+
+const num = (v: unknown): number | null => {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (Array.isArray(v) && typeof v[0] === 'number') return Number.isFinite(v[0]) ? v[0] : null;
+  return null;
+};
+const str = (v: unknown): string | null => {
+  if (typeof v === 'string') return v.replace(/\0+$/, '').trim() || null;
+  if (v && typeof v === 'object' && 'value' in v) return str((v as { value: unknown }).value);
+  if (Array.isArray(v)) return str(v[0]);
+  return null;
+};
+const list = (v: unknown): string[] => {
+  if (Array.isArray(v)) return v.flatMap(list);
+  const s = str(v);
+  return s ? [s] : [];
+};
+
+/** Reads everything the metadata step stores. Unreadable EXIF is a warning, not an error. */
+export async function readMetadata(absPath: string, format: Format): Promise<MetadataResult> {
+  const warnings: string[] = [];
+  let tags: Record<string, unknown> = {};
+  if (format.kind !== 'video') {
+    try {
+      tags = ((await exifr.parse(absPath, exifrOptions)) as Record<string, unknown> | undefined) ?? {};
+    } catch (err) {
+      warnings.push(`no readable EXIF: ${(err as Error).message}`);
+    }
+  }
+  const orientationRaw = num(tags['Orientation']);
+  const orientation = orientationRaw !== null && orientationRaw >= 1 && orientationRaw <= 8 ? orientationRaw : null;
+  let width: number | null = null;
+  let height: number | null = null;
+  if (format.decoder === 'sharp') {
+    try {
+      const m = await sharp(absPath, { failOn: 'none' }).metadata();
+      width = m.width ?? null;
+      height = m.height ?? null;
+    } catch (err) {
+      warnings.push(`cannot read the image header: ${(err as Error).message}`);
+    }
+  } else {
+    width = num(tags['ExifImageWidth']) ?? num(tags['ImageWidth']);
+    height = num(tags['ExifImageHeight']) ?? num(tags['ImageHeight']);
+  }
+  if (width !== null && height !== null && orientation !== null && orientation >= 5) [width, height] = [height, width];
+
+  const taken =
+    exifWallClock(tags['DateTimeOriginal'], tags['SubSecTimeOriginal']) ?? exifWallClock(tags['CreateDate'], tags['SubSecTimeDigitized']);
+  const offset = taken ? (exifOffset(tags['OffsetTimeOriginal']) ?? exifOffset(tags['OffsetTime'])) : null;
+  let lat = num(tags['latitude']);
+  let lon = num(tags['longitude']);
+  if (lat !== null && lon !== null && (Math.abs(lat) > 90 || Math.abs(lon) > 180 || (lat === 0 && lon === 0))) lat = lon = null;
+  let alt = num(tags['GPSAltitude']);
+  if (alt !== null && num(tags['GPSAltitudeRef']) === 1) alt = -alt;
+  const keywords = [...new Set([...list(tags['subject']), ...list(tags['Keywords'])])];
+  const rating = num(tags['Rating']);
+  return {
+    mime: format.mime,
+    width,
+    height,
+    orientation,
+    taken_at: taken,
+    taken_offset: offset,
+    camera_make: str(tags['Make']),
+    camera_model: str(tags['Model']),
+    lens: str(tags['LensModel']) ?? str(tags['Lens']),
+    iso: num(tags['ISO']) ?? num(tags['ISOSpeedRatings']) ?? num(tags['PhotographicSensitivity']),
+    f_number: num(tags['FNumber']),
+    exposure_time: num(tags['ExposureTime']),
+    focal_length: num(tags['FocalLength']),
+    gps_lat: lat,
+    gps_lon: lat === null ? null : lon,
+    gps_alt: lat === null ? null : alt,
+    xmp_title: str(tags['title']),
+    xmp_description: str(tags['description']),
+    xmp_keywords: keywords.length ? JSON.stringify(keywords) : null,
+    xmp_rating: rating !== null && rating >= -1 && rating <= 5 ? Math.round(rating) : null,
+    warnings,
+  };
+}

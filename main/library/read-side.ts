@@ -1,0 +1,158 @@
+/**
+ * @file What the API reads from the library: folder DTOs, grid pages, the timeline, photo details, job
+ * status and failures. Pure mapping from repository rows to the contract's DTOs.
+ *
+ * Runs in main. Every method is one or two indexed queries (see [Note: Paging at 100k] in photos.repo.ts).
+ */
+import type {
+  FolderDto,
+  JobFailure,
+  JobsStatus,
+  PhotoDetail,
+  PhotoPage,
+  PhotoSummary,
+  StepProgress,
+  TimelineGroup,
+} from '../../preload/contract';
+import type { Db } from '../db/open';
+import type { FilesRepo } from '../db/files.repo';
+import type { FolderRow, FoldersRepo } from '../db/folders.repo';
+import type { JobsRepo } from '../db/jobs.repo';
+import type { PageRow, PhotosRepo } from '../db/photos.repo';
+import type { JobRunner } from './jobs';
+import type { ProgressTracker } from './progress';
+
+export interface ReadSideDeps {
+  db: Db;
+  photos: PhotosRepo;
+  files: FilesRepo;
+  jobs: JobsRepo;
+  folders: FoldersRepo;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function summary(r: PageRow): PhotoSummary {
+  const name = r.rel_path ? r.rel_path.slice(r.rel_path.lastIndexOf('/') + 1) : `photo ${r.id}`;
+  return {
+    id: r.id,
+    kind: r.kind,
+    thumb: r.thumb,
+    width: r.width,
+    height: r.height,
+    takenAt: r.sort_key,
+    day: r.sort_key.slice(0, 10),
+    name,
+    status: r.error !== null || r.file_state === 1 ? 'error' : r.file_state === 2 ? 'missing' : 'ok',
+  };
+}
+
+/** Builds the read side over the repositories. */
+export function createReadSide(deps: ReadSideDeps) {
+  const { photos, files, jobs, folders } = deps;
+
+  const folderDto = (f: FolderRow): FolderDto => ({
+    id: f.id,
+    path: f.path,
+    addedAt: iso(f.added_at),
+    status: f.status,
+    warning: f.warning,
+    photoCount: f.photo_count,
+  });
+
+  return {
+    folderDto,
+    listFolders: (): FolderDto[] => folders.list().map(folderDto),
+
+    page(offset: number, limit: number, folderId?: number): PhotoPage {
+      return { items: photos.page(offset, limit, folderId).map(summary), total: photos.count(folderId), offset };
+    },
+
+    timeline(folderId?: number): TimelineGroup[] {
+      let index = 0;
+      return photos.months(folderId).map((m) => {
+        const g = { key: m.key, count: m.count, firstIndex: index };
+        index += m.count;
+        return g;
+      });
+    },
+
+    photo(id: number): PhotoDetail | null {
+      const p = photos.get(id);
+      if (!p) return null;
+      const fileRows = files.forPhoto(id);
+      const best = fileRows.find((f) => f.status === 'ok') ?? fileRows[0];
+      const anyOk = fileRows.some((f) => f.status === 'ok');
+      const anyError = fileRows.some((f) => f.status === 'error');
+      const rel = best?.rel_path ?? '';
+      let keywords: string[] = [];
+      try {
+        keywords = p.xmp_keywords ? (JSON.parse(p.xmp_keywords) as string[]) : [];
+      } catch {
+        keywords = [];
+      }
+      return {
+        id: p.id,
+        kind: p.kind,
+        thumb: p.thumb,
+        width: p.width,
+        height: p.height,
+        takenAt: p.sort_key,
+        day: p.sort_key.slice(0, 10),
+        name: rel ? rel.slice(rel.lastIndexOf('/') + 1) : `photo ${p.id}`,
+        status: p.error !== null || (!anyOk && anyError) ? 'error' : anyOk ? 'ok' : 'missing',
+        hash: p.hash,
+        mime: p.mime,
+        files: fileRows.map((f) => ({
+          folderId: f.folder_id,
+          relPath: f.rel_path,
+          absPath: `${f.root}/${f.rel_path}`,
+          size: f.size,
+          mtime: iso(f.mtime_ms),
+          status: f.status,
+        })),
+        preview: p.preview,
+        takenOffset: p.taken_offset,
+        takenAtSource: p.taken_at ? 'exif' : 'file',
+        camera: { make: p.camera_make, model: p.camera_model, lens: p.lens },
+        exposure: { iso: p.iso, fNumber: p.f_number, exposureTime: p.exposure_time, focalLength: p.focal_length },
+        gps: p.gps_lat !== null && p.gps_lon !== null ? { lat: p.gps_lat, lon: p.gps_lon, alt: p.gps_alt } : null,
+        xmp: { title: p.xmp_title, description: p.xmp_description, keywords, rating: p.xmp_rating },
+        orientation: p.orientation,
+        error: p.error ?? (anyOk ? null : (fileRows.find((f) => f.error)?.error ?? null)),
+      };
+    },
+
+    status(runner: JobRunner, progress: ProgressTracker): JobsStatus {
+      const byStep = new Map<string, { pending: number; running: number; done: number; failed: number }>();
+      for (const s of runner.steps()) if (s.kinds.length > 0) byStep.set(s.name, { pending: 0, running: 0, done: 0, failed: 0 });
+      for (const c of jobs.counts()) {
+        let row = byStep.get(c.step);
+        if (!row) byStep.set(c.step, (row = { pending: 0, running: 0, done: 0, failed: 0 }));
+        if (c.state === 'pending') row.pending += c.n;
+        else if (c.state === 'running') row.running += c.n;
+        else if (c.state === 'done') row.done += c.n;
+        else row.failed += c.n;
+      }
+      const steps: StepProgress[] = [...byStep.entries()].map(([step, c]) => progress.progress(step, c));
+      const totals = photos.totals();
+      return { paused: runner.paused(), blockedReason: runner.blockedReason(), steps, ...totals };
+    },
+
+    failures(offset: number, limit: number): { items: JobFailure[]; total: number } {
+      return {
+        items: jobs.failures(offset, limit).map((j) => ({
+          jobId: j.id,
+          photoId: j.photo_id,
+          step: j.step,
+          state: j.state,
+          attempts: j.attempts,
+          error: j.last_error ?? 'unknown error',
+          path: j.root && j.rel_path ? `${j.root}/${j.rel_path}` : null,
+          updatedAt: iso(j.updated_at),
+        })),
+        total: jobs.failureCount(),
+      };
+    },
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * @file Bringing one folder's rows in line with the disk: a full walk with the stat fast path (startup
+ * reconcile, rescan, periodic rescans when watching is not possible), and small batches of changed
+ * paths from the watcher.
+ *
+ * Runs in main. Hashing runs a few files at a time (async I/O); database writes are short transactions.
+ */
+import type { FilesRepo } from '../db/files.repo';
+import type { Log } from '../log';
+import type { Ingest, IngestOutcome } from './ingest';
+import { scanFolder } from './scanner';
+
+export interface SyncDeps {
+  files: FilesRepo;
+  ingest: Ingest;
+  log: Log;
+  maxDepth: number;
+  /** Files hashed at once. */
+  parallel: number;
+  /** Called after each batch of ingested files with what changed (for events and the runner). */
+  onChanged: (folderId: number, counts: { added: number; updated: number; removed: number }) => void;
+  onWarning: (folderId: number, message: string) => void;
+}
+
+export interface ScanReport {
+  seen: number;
+  queued: number;
+  added: number;
+  updated: number;
+  removed: number;
+  errors: number;
+  warnings: string[];
+}
+
+/** Runs `fn` over `items`, at most `parallel` at a time, in order of start. */
+export async function forEachLimit<T>(items: readonly T[], parallel: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, worker));
+}
+
+/** Full reconcile of one folder. Throws only when the root itself cannot be read (the caller marks it missing). */
+export async function syncFolder(
+  deps: SyncDeps,
+  folder: { id: number; path: string },
+  onQueued?: (n: number) => void,
+): Promise<ScanReport> {
+  const started = Date.now();
+  const known = deps.files.stamps(folder.id);
+  const walk = await scanFolder(folder.path, { maxDepth: deps.maxDepth });
+  const report: ScanReport = { seen: walk.files.length, queued: 0, added: 0, updated: 0, removed: 0, errors: 0, warnings: walk.warnings };
+  for (const w of walk.warnings) deps.onWarning(folder.id, w);
+
+  const unchanged: number[] = [];
+  const changed: { relPath: string; mtimeMs: number }[] = [];
+  for (const f of walk.files) {
+    const k = known.get(f.relPath);
+    if (k && k.status === 'ok' && k.photo_id !== null && k.size === f.size && k.mtime_ms === f.mtimeMs) unchanged.push(k.id);
+    else changed.push(f);
+  }
+  for (let i = 0; i < unchanged.length; i += 5000) deps.files.touch(unchanged.slice(i, i + 5000), Date.now());
+  for (const e of walk.errors) {
+    deps.ingest.recordError(folder.id, e.relPath, e.error);
+    report.errors++;
+  }
+  report.queued = changed.length;
+  onQueued?.(changed.length);
+  // Newest files first, so recent photos show up first in a big first scan.
+  changed.sort((a, b) => b.mtimeMs - a.mtimeMs);
+  await ingestPaths(
+    deps,
+    folder,
+    changed.map((c) => c.relPath),
+    report,
+    known,
+  );
+  // Everything not seen by this walk is gone (walk warnings mean parts were unreadable: keep those rows).
+  if (walk.warnings.length === 0) {
+    const gone = deps.files.markUnseenMissing(folder.id, started);
+    if (gone) {
+      report.removed += gone;
+      deps.onChanged(folder.id, { added: 0, updated: 0, removed: gone });
+    }
+  }
+  deps.log.info('scanned folder', { folder: folder.path, ms: Date.now() - started, ...report, warnings: report.warnings.length });
+  return report;
+}
+
+/** Ingests a list of paths (from a scan or the watcher), emitting changes per small batch. */
+export async function ingestPaths(
+  deps: SyncDeps,
+  folder: { id: number; path: string },
+  relPaths: readonly string[],
+  report: Pick<ScanReport, 'added' | 'updated' | 'errors'> = { added: 0, updated: 0, errors: 0 },
+  known?: Map<string, import('../db/files.repo').FileStamp>,
+): Promise<Map<string, IngestOutcome>> {
+  const outcomes = new Map<string, IngestOutcome>();
+  let batch = { added: 0, updated: 0, removed: 0 };
+  let lastFlush = Date.now();
+  const flush = () => {
+    if (batch.added || batch.updated || batch.removed) deps.onChanged(folder.id, batch);
+    batch = { added: 0, updated: 0, removed: 0 };
+    lastFlush = Date.now();
+  };
+  await forEachLimit(relPaths, deps.parallel, async (relPath) => {
+    const r = await deps.ingest.file(folder, relPath, known ? (known.get(relPath) ?? null) : undefined);
+    outcomes.set(relPath, r.outcome);
+    if (r.outcome === 'added') (report.added++, batch.added++);
+    else if (r.outcome === 'updated') (report.updated++, batch.updated++);
+    else if (r.outcome === 'error') (report.errors++, batch.updated++);
+    else if (r.outcome === 'gone') batch.removed++;
+    if (Date.now() - lastFlush > 250) flush();
+  });
+  flush();
+  return outcomes;
+}

@@ -1,0 +1,118 @@
+/**
+ * @file Follows one folder root with chokidar: new, changed, deleted, renamed and moved files and folders
+ * become small batches of paths for ingest. Partly written files wait for `awaitWriteFinish`.
+ *
+ * Runs in main (chokidar uses fs.watch / inotify; callbacks are cheap and batched).
+ *
+ * [Note: Watch limit fallback] chokidar 4 takes one inotify watch per file. When the OS limit is hit
+ * (ENOSPC from inotify, EMFILE on too many handles) we do not crash and do not retry watching: the
+ * folder switches to periodic rescans (the stat fast path), its status becomes 'polling' with a warning
+ * the user sees, and library.ts runs the rescans.
+ */
+import { watch, type ChokidarOptions, type FSWatcher } from 'chokidar';
+import { basename, relative, sep } from 'node:path';
+import { formatOf, isIgnoredName } from './formats';
+
+export type WatchFactory = (root: string, options: ChokidarOptions) => FSWatcher;
+
+export interface WatchHandlers {
+  /** Paths (relative, '/'-separated) that were added or changed and have settled. */
+  onUpserts(relPaths: string[]): void;
+  /** Paths whose files went away. */
+  onRemoves(relPaths: string[]): void;
+  /** Folders (relative) that went away: everything under them is missing. '' is the root itself. */
+  onDirRemoved(relDir: string): void;
+  /** Watching failed for good: switch to rescans. */
+  onFatal(error: NodeJS.ErrnoException): void;
+}
+
+export interface FolderWatcher {
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface WatchOptions {
+  /** How long a file's size must stay still before it counts as written (ms). */
+  settleMs: number;
+  /** Batch window for events (ms). */
+  batchMs: number;
+  maxDepth: number;
+  factory?: WatchFactory;
+}
+
+/** Starts watching `root`. */
+export function watchFolder(root: string, handlers: WatchHandlers, options: WatchOptions): FolderWatcher {
+  const toRel = (p: string) => relative(root, p).split(sep).join('/');
+  const upserts = new Set<string>();
+  const removes = new Set<string>();
+  let timer: NodeJS.Timeout | null = null;
+  let closed = false;
+  const flush = () => {
+    timer = null;
+    if (closed) return;
+    if (removes.size) handlers.onRemoves([...removes]);
+    if (upserts.size) handlers.onUpserts([...upserts]);
+    removes.clear();
+    upserts.clear();
+  };
+  const schedule = () => {
+    timer ??= setTimeout(flush, options.batchMs);
+  };
+  const opts: ChokidarOptions = {
+    ignoreInitial: true,
+    persistent: true,
+    followSymlinks: true,
+    depth: options.maxDepth,
+    awaitWriteFinish: { stabilityThreshold: options.settleMs, pollInterval: Math.max(50, Math.round(options.settleMs / 4)) },
+    ignored: (p: string, stats?: { isFile(): boolean }) => {
+      if (p === root) return false;
+      const name = basename(p);
+      if (isIgnoredName(name)) return true;
+      return stats?.isFile() === true && formatOf(name) === null;
+    },
+  };
+  const w = (options.factory ?? watch)(root, opts);
+  w.on('add', (p: string) => {
+    const rel = toRel(p);
+    removes.delete(rel);
+    upserts.add(rel);
+    schedule();
+  });
+  w.on('change', (p: string) => {
+    upserts.add(toRel(p));
+    schedule();
+  });
+  w.on('unlink', (p: string) => {
+    const rel = toRel(p);
+    upserts.delete(rel);
+    removes.add(rel);
+    schedule();
+  });
+  w.on('unlinkDir', (p: string) => {
+    flush();
+    handlers.onDirRemoved(p === root ? '' : toRel(p));
+  });
+  w.on('error', (err: unknown) => {
+    const e = err as NodeJS.ErrnoException;
+    if (closed) return;
+    if (e.code === 'ENOSPC' || e.code === 'EMFILE' || e.code === 'ENFILE') {
+      closed = true;
+      void w.close();
+      handlers.onFatal(e);
+    }
+    // Other errors (EACCES on one subfolder, a file vanishing mid-stat) concern single paths; the next
+    // rescan reconciles them.
+  });
+  const ready = new Promise<void>((resolve) => {
+    w.once('ready', () => resolve());
+    w.once('error', () => resolve());
+  });
+  return {
+    ready,
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      await w.close();
+    },
+  };
+}
