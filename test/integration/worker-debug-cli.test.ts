@@ -32,7 +32,7 @@ async function run(args: string[]): Promise<string> {
 describe('shoebox debug', () => {
   it('preprocess writes [tiles,3,448,448] float32 and prints the grid', async () => {
     const out = path.join(tmp, 'tall.npy');
-    const printed = await run(['debug', 'preprocess', 'test/fixtures/images/ml/tall.png', '--max-tiles', '12', '--out', out]);
+    const printed = await run(['debug', 'preprocess', 'test/fixtures/images/ml/tall.png', '--max-tiles', '6', '--out', out]);
     const r = JSON.parse(printed) as { grid: { cols: number; rows: number }; shape: number[] };
     expect(r.grid).toEqual({ cols: 1, rows: 3 });
     const npy = decodeNpyFloat32(readFileSync(out));
