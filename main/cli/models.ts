@@ -31,8 +31,18 @@ const defaultIo: CliIo = {
   errIsTty: process.stderr.isTTY === true,
 };
 
-/** One row of `models list`. */
-export function formatModelRow(m: ModelDto): string {
+/** The `models list` table: a header and one row per model, columns as wide as their widest cell. */
+export function formatModelTable(models: readonly ModelDto[]): string {
+  const rows = models.map((m) => ({ mark: m.active ? '*' : ' ', id: m.id, name: m.name, ...describeModel(m) }));
+  const w = (k: 'id' | 'name' | 'size', title: string) => Math.max(title.length, ...rows.map((r) => r[k].length));
+  const [wi, wn, ws] = [w('id', 'ID'), w('name', 'NAME'), w('size', 'SIZE')];
+  const line = (mark: string, id: string, name: string, size: string, status: string) =>
+    `${mark} ${id.padEnd(wi)}  ${name.padEnd(wn)}  ${size.padStart(ws)}  ${status}`.trimEnd();
+  return [line(' ', 'ID', 'NAME', 'SIZE', 'STATUS'), ...rows.map((r) => line(r.mark, r.id, r.name, r.size, r.status))].join('\n') + '\n';
+}
+
+/** Size and status cells of one model. */
+function describeModel(m: ModelDto): { size: string; status: string } {
   let status: string;
   if (m.download.state === 'downloading' || m.download.state === 'verifying') {
     status = `${m.download.state} ${percent(m.download)}`;
@@ -46,8 +56,7 @@ export function formatModelRow(m: ModelDto): string {
     status = 'not installed';
   }
   if (m.randomWeights) status += ' [random weights: demo only]';
-  const size = m.installed ? formatBytes(m.bytes) : `~${formatBytes(m.bytes)}`;
-  return `${m.active ? '*' : ' '} ${m.id.padEnd(16)} ${m.name.padEnd(16)} ${size.padStart(9)}  ${status}`;
+  return { size: m.installed ? formatBytes(m.bytes) : `~${formatBytes(m.bytes)}`, status };
 }
 
 function percent(d: ModelDto['download']): string {
@@ -84,8 +93,7 @@ export function registerModelsCommands(program: Command, getServices: () => Prom
         io.out(JSON.stringify(all, null, 2) + '\n');
         return;
       }
-      io.out(`  ${'ID'.padEnd(16)} ${'NAME'.padEnd(16)} ${'SIZE'.padStart(9)}  STATUS\n`);
-      for (const m of all) io.out(formatModelRow(m) + '\n');
+      io.out(formatModelTable(all));
       const reason = models.noModelReason();
       io.out(reason ? `\n${reason}\n` : '\n* = active model\n');
       if (models.demoMode()) io.out('Demo mode is on (SHOEBOX_DEMO_MODEL=1): random-weight bundles may be selected.\n');

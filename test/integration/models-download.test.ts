@@ -227,6 +227,34 @@ describe('model download', () => {
     expect(Object.keys(m.activeBundle()!.manifest.variants)).toEqual(['q4']);
   });
 
+  it('checks free disk space before downloading', async () => {
+    const huge = makeFakeBundle('huge');
+    const manifest = JSON.parse(huge.manifestText) as { files: { bytes: number }[] };
+    manifest.files[1]!.bytes = 2 ** 50; // 1 PiB
+    const hugeServer = await startBundleServer([{ ...huge, manifestText: JSON.stringify(manifest) }]);
+    try {
+      const m = manager({ baseUrl: hugeServer.baseUrl });
+      m.download('huge');
+      const err = await failure(m.waitForDownload('huge'));
+      expect(err.message).toMatch(/Not enough disk space in .*models: 1024 TB needed/);
+      expect(hugeServer.requests.map((r) => r.url)).toEqual(['/models/huge/manifest.json']);
+    } finally {
+      await hugeServer.close();
+    }
+  });
+
+  it('retries when the server cannot be reached, then reports it', async () => {
+    const gone = await startBundleServer([]);
+    const url = gone.baseUrl;
+    await gone.close(); // nothing listens on that port now
+    const m = manager({ baseUrl: url, download: { retries: 1, retryDelayMs: 1, progressIntervalMs: 0 } });
+    m.download('tiny-test');
+    const err = await failure(m.waitForDownload('tiny-test'));
+    expect(err.code).toBe('unavailable');
+    expect(err.message).toContain(`cannot reach ${url}/tiny-test/manifest.json`);
+    expect(err.message).toMatch(/ECONNREFUSED/);
+  });
+
   it('refuses to download without a base URL and points to import', () => {
     const m = createModelManager({ db, paths: { modelsDir: modelsDir() }, log: silentLog, emit: () => {}, env: {} });
     expect(() => m.download('internvl3-1b')).toThrow(/SHOEBOX_MODEL_BASE_URL.*import/s);

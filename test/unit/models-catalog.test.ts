@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { parseManifest } from '../../native/bundle/manifest';
 import { openDatabase } from '../../main/db/open';
 import { createSettingsRepo } from '../../main/db/settings.repo';
-import { formatBytes, isInside, resolveBundlePath } from '../../main/models/bundle-files';
+import { existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { DiskFullError, formatBytes, isInside, resolveBundlePath, writeAll } from '../../main/models/bundle-files';
 import { approxBundleBytes, bundleFileUrl, CATALOG, catalogEntry, normaliseBaseUrl } from '../../main/models/catalog';
 import { selectVariants } from '../../main/models/variant-select';
 import { makeFakeBundle } from '../integration/models-fixture';
@@ -44,6 +46,16 @@ describe('bundle paths', () => {
     expect(isInside('/m', '/m')).toBe(false);
     expect(isInside('/m', '/mm/a')).toBe(false);
     expect(isInside('/m', '/m/../x')).toBe(false);
+  });
+
+  it.runIf(existsSync('/dev/full'))('turns ENOSPC into a disk-full error', async () => {
+    const fh = await open('/dev/full', 'w');
+    try {
+      await expect(writeAll(fh, new Uint8Array(4096), '/dev/full')).rejects.toBeInstanceOf(DiskFullError);
+      await expect(writeAll(fh, new Uint8Array(4096), '/dev/full')).rejects.toThrow(/Disk full while writing to \/dev/);
+    } finally {
+      await fh.close();
+    }
   });
 
   it('formats byte counts', () => {
