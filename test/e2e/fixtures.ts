@@ -1,0 +1,108 @@
+/**
+ * @file End-to-end fixtures: a real headless host (`node out/main/cli.js serve`) per test with its own
+ * data folder, and a scratch photo folder copied from assets/sample-library (originals are never used
+ * in place, so a test can never write to them).
+ *
+ * The host prints `SHOEBOX_READY {"url","port","token"}` on stdout once it listens; the fixture waits
+ * for that line, and kills the host (and removes its folders) when the test ends.
+ */
+import { test as base, expect } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const root = resolve(import.meta.dirname, '../..');
+export const sampleLibrary = join(root, 'assets/sample-library');
+
+export interface RunningHost {
+  /** The URL with the token, as printed. */
+  url: string;
+  /** `http://127.0.0.1:PORT` */
+  origin: string;
+  port: number;
+  token: string;
+  dataDir: string;
+  /** Everything the host wrote to stderr so far (for failure messages). */
+  stderr: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Starts `shoebox serve` on a free port with a fresh data folder; resolves once it is ready. */
+export async function startHost(options: { library?: string; timeoutMs?: number } = {}): Promise<RunningHost> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'shoebox-e2e-data-'));
+  const args = [join(root, 'out/main/cli.js'), 'serve', '--port', '0', '--data-dir', dataDir];
+  if (options.library) args.push('--library', options.library);
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SHOEBOX_DATA_DIR: dataDir, SHOEBOX_LOG: process.env['SHOEBOX_LOG'] ?? 'warn' },
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (d: string) => (stderr += d));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  const ready = await new Promise<{ url: string; port: number; token: string }>((resolveReady, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`host not ready after ${options.timeoutMs ?? 30_000} ms\nstdout: ${out}\nstderr: ${stderr}`)), options.timeoutMs ?? 30_000);
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (d: string) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.startsWith('SHOEBOX_READY '));
+      if (!line) return;
+      clearTimeout(timer);
+      try {
+        resolveReady(JSON.parse(line.slice('SHOEBOX_READY '.length)) as { url: string; port: number; token: string });
+      } catch (err) {
+        reject(new Error(`unreadable ready line ${line}: ${String(err)}`));
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`host exited (${code ?? signal}) before it was ready\nstdout: ${out}\nstderr: ${stderr}`));
+    });
+  }).catch(async (err: unknown) => {
+    await stop();
+    throw err;
+  });
+  return { ...ready, origin: `http://127.0.0.1:${ready.port}`, dataDir, stderr: () => stderr, stop };
+}
+
+/** Copies the named files (paths under assets/sample-library) into a fresh scratch folder. */
+export function scratchLibrary(files: string[]): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'shoebox-e2e-photos-'));
+  for (const f of files) {
+    const target = join(dir, f);
+    mkdirSync(resolve(target, '..'), { recursive: true });
+    cpSync(join(sampleLibrary, f), target);
+  }
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Five photos in three folders, with a space in a folder name (URL encoding) and a PNG. */
+export const SAMPLE_FILES = ['animals/baboon.jpg', 'animals/butterfly.jpg', 'food/orange.jpg', '2019 trip/astronaut.jpg', 'coffee.png'];
+
+export const test = base.extend<{ photos: string; host: RunningHost }>({
+  photos: async ({}, use) => {
+    const lib = scratchLibrary(SAMPLE_FILES);
+    await use(lib.dir);
+    lib.remove();
+  },
+  host: async ({}, use, testInfo) => {
+    const host = await startHost();
+    await use(host);
+    if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('host-stderr', { body: host.stderr(), contentType: 'text/plain' });
+    await host.stop();
+  },
+});
+
+export { expect };

@@ -1,0 +1,128 @@
+/**
+ * @file End-to-end: the library in a browser against a real headless host. Add a folder from the
+ * empty state, watch thumbnails appear, open the viewer, move with ← / →, close with Esc (focus back on
+ * the grid), move the grid's focus ring with the keyboard, see inline errors for bad folders, remove a
+ * folder after a confirmation. Screenshots go to the test's output folder under test-results/.
+ */
+import type { Page } from '@playwright/test';
+import { expect, SAMPLE_FILES, test } from './fixtures';
+
+/** Waits until every visible thumbnail has decoded (naturalWidth > 0). */
+async function expectThumbnailsLoaded(page: Page, count: number): Promise<void> {
+  await expect(page.getByTestId('thumb')).toHaveCount(count, { timeout: 45_000 });
+  await expect
+    .poll(() => page.getByTestId('thumb').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0).length), {
+      timeout: 20_000,
+    })
+    .toBe(count);
+}
+
+const focusedIndex = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('data-index') ?? null);
+
+test('add a folder, see thumbnails, browse in the viewer with the keyboard', async ({ page, host, photos }, testInfo) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(host.url);
+  // The host trades ?token= for a cookie and redirects to the clean URL.
+  await expect(page).toHaveURL(`${host.origin}/`);
+  await expect(page.getByTestId('empty-library')).toBeVisible();
+
+  await page.getByTestId('empty-add-folder').click();
+  await expect(page.getByTestId('add-folder-path')).toBeFocused();
+  await page.getByTestId('add-folder-path').fill(photos);
+  await page.getByTestId('add-folder-submit').click();
+  await expect(page.getByTestId('folder-item')).toHaveCount(1);
+  await expect(page.getByTestId('add-folder-error')).toHaveCount(0);
+
+  await expect(page.getByTestId('photo-cell')).toHaveCount(SAMPLE_FILES.length, { timeout: 30_000 });
+  await expectThumbnailsLoaded(page, SAMPLE_FILES.length);
+  await expect(page.getByTestId('library-count')).toHaveText(`${SAMPLE_FILES.length} photos`);
+  await expect(page.getByTestId('month-header').first()).toBeVisible();
+  await expect(page.getByTestId('folder-count')).toHaveText(String(SAMPLE_FILES.length));
+  await page.screenshot({ path: testInfo.outputPath('library.png') });
+
+  // Click opens the viewer on that photo.
+  await page.getByTestId('photo-cell').first().click();
+  const viewer = page.getByTestId('viewer');
+  await expect(viewer).toBeVisible();
+  await expect(page.getByTestId('viewer-position')).toHaveText(`1 of ${SAMPLE_FILES.length}`);
+  await expect.poll(() => page.getByTestId('viewer-image').evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+  const firstName = await page.getByTestId('viewer-name').textContent();
+  await expect(page.getByTestId('meta-paths')).toContainText(firstName ?? '???');
+  await expect(page.getByTestId('meta-date')).not.toBeEmpty();
+
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('viewer-position')).toHaveText(`2 of ${SAMPLE_FILES.length}`);
+  await expect(page.getByTestId('viewer-name')).not.toHaveText(firstName ?? '');
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.getByTestId('viewer-position')).toHaveText(`1 of ${SAMPLE_FILES.length}`);
+  await expect(page.getByTestId('viewer-name')).toHaveText(firstName ?? '');
+  await page.keyboard.press('ArrowLeft'); // already first: stays
+  await expect(page.getByTestId('viewer-position')).toHaveText(`1 of ${SAMPLE_FILES.length}`);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('viewer-position')).toHaveText(`3 of ${SAMPLE_FILES.length}`);
+  await expect.poll(() => page.getByTestId('viewer-image').evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+  await expect(page.getByTestId('metadata-panel')).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('viewer.png') });
+
+  // Esc closes and puts the focus on the grid cell of the photo last shown.
+  await page.keyboard.press('Escape');
+  await expect(viewer).toHaveCount(0);
+  await expect.poll(() => focusedIndex(page)).toBe('2');
+
+  // Arrow keys move the focus ring; Enter opens the focused photo.
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(() => focusedIndex(page)).toBe('3');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  await expect.poll(() => focusedIndex(page)).toBe('1');
+  await page.keyboard.press('End');
+  await expect.poll(() => focusedIndex(page)).toBe(String(SAMPLE_FILES.length - 1));
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('viewer-position')).toHaveText(`${SAMPLE_FILES.length} of ${SAMPLE_FILES.length}`);
+  await page.getByTestId('viewer-close').click();
+  await expect(viewer).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test('bad folders get an inline error; removing a folder asks first', async ({ page, host, photos }) => {
+  await page.goto(host.url);
+  const field = page.getByTestId('add-folder-path');
+  const error = page.getByTestId('add-folder-error');
+
+  await page.getByTestId('add-folder-submit').click();
+  await expect(error).toBeVisible();
+  await expect(field).toHaveAttribute('aria-invalid', 'true');
+
+  await field.fill('/definitely/not/a/folder/here');
+  await page.getByTestId('add-folder-submit').click();
+  await expect(error).toBeVisible();
+  await expect(error).toContainText(/not|no such|exist/i);
+  await expect(page.getByTestId('folder-item')).toHaveCount(0);
+
+  // Typing again clears the error.
+  await field.fill(photos);
+  await expect(error).toHaveCount(0);
+  await page.getByTestId('add-folder-submit').click();
+  await expect(page.getByTestId('folder-item')).toHaveCount(1);
+
+  // The same folder twice is a conflict, shown next to the field.
+  await field.fill(photos);
+  await page.getByTestId('add-folder-submit').click();
+  await expect(error).toBeVisible();
+  await expect(page.getByTestId('folder-item')).toHaveCount(1);
+
+  // Remove: cancel keeps it, confirm removes it and the grid empties.
+  await page.getByTestId('folder-item').hover();
+  await page.getByTestId('folder-remove').click();
+  await expect(page.getByTestId('confirm-dialog')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('confirm-dialog')).toHaveCount(0);
+  await expect(page.getByTestId('folder-item')).toHaveCount(1);
+  await page.getByTestId('folder-item').hover();
+  await page.getByTestId('folder-remove').click();
+  await page.getByTestId('confirm-ok').click();
+  await expect(page.getByTestId('folder-item')).toHaveCount(0);
+  await expect(page.getByTestId('empty-library')).toBeVisible({ timeout: 20_000 });
+});
