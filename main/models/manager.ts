@@ -134,11 +134,11 @@ export function createModelManager(deps: ModelManagerDeps) {
     }
   }
 
-  /** Starts a tracked job; the returned promise never rejects with anything but an ApiError. */
+  /** Starts a tracked download; its promise rejects only with an ApiError. */
   function startDownloadJob(id: string, run: (job: Job) => Promise<void>): Job {
-    const kind = 'download';
     const controller = new AbortController();
-    const job: Job = { state: 'downloading', received: 0, total: 0, error: null, controller, lastEmit: 0, promise: Promise.resolve(null as unknown as ModelDto) };
+    // `promise` is set right below; `run` needs the job object to report progress into.
+    const job: Job = { state: 'downloading', received: 0, total: 0, error: null, controller, lastEmit: 0, promise: undefined as unknown as Promise<ModelDto> };
     jobs.set(id, job);
     job.promise = run(job).then(
       () => {
@@ -150,11 +150,11 @@ export function createModelManager(deps: ModelManagerDeps) {
         const apiErr = downloadErrorToApi(err);
         if (controller.signal.aborted) {
           jobs.delete(id);
-          log.info(`${kind} of ${id} cancelled`);
+          log.info(`download of ${id} cancelled`);
         } else {
           job.state = 'failed';
           job.error = apiErr.message;
-          log.warn(`${kind} of ${id} failed: ${apiErr.message}`);
+          log.warn(`download of ${id} failed: ${apiErr.message}`);
         }
         push(id, true);
         throw apiErr;

@@ -116,6 +116,19 @@ describe('model download', () => {
     expectInstalledIntact();
   });
 
+  it('drops a stalled connection after the idle timeout and resumes', async () => {
+    const big = 'onnx/vision_encoder.onnx';
+    // First request: 16 KB, then nothing for 10 s (the test would time out if we waited for it).
+    server.behave = (url, nth) => (url.endsWith(big) && nth === 1 ? { kind: 'slow', chunk: 16 * 1024, delayMs: 10_000 } : { kind: 'normal' });
+    const m = manager({ download: { retries: 2, retryDelayMs: 1, idleTimeoutMs: 150, progressIntervalMs: 0 } });
+    const t0 = Date.now();
+    m.download('tiny-test');
+    await m.waitForDownload('tiny-test');
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(server.requests.filter((r) => r.url.endsWith(big)).map((r) => r.range)).toEqual([null, 'bytes=16384-']);
+    expectInstalledIntact();
+  });
+
   it('starts a file over when the server ignores Range', async () => {
     const big = 'onnx/vision_encoder.onnx';
     server.behave = (url, nth) =>
