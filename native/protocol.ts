@@ -21,6 +21,8 @@
 export interface SamplingParams {
   /** Max tokens to generate (default 64, capped by the context). */
   maxNewTokens?: number;
+  /** EOS is suppressed until this many tokens were generated (default 0; benchmarks use it). */
+  minNewTokens?: number;
   /** 0 = greedy (default). */
   temperature?: number;
   /** Nucleus sampling threshold in (0, 1]; 1 = off. */

@@ -83,6 +83,8 @@ export async function generate(model: InternVLModel, state: PrefillState, opts: 
   if (!Number.isInteger(requested) || requested < 1) throw new WorkerError('bad_input', 'maxNewTokens must be an integer ≥ 1');
   const maxNew = Math.min(requested, opts.contextLeft);
   if (maxNew < 1) throw new WorkerError('bad_input', 'no room left in the context for new tokens');
+  const minNew = opts.sampling?.minNewTokens ?? 0;
+  if (!Number.isInteger(minNew) || minNew < 0) throw new WorkerError('bad_input', 'minNewTokens must be an integer ≥ 0');
   const sampler = new Sampler(cfg);
   const seen = new Set<number>(opts.promptIds ?? []);
   const streamer = new TextStreamer(model.tokenizer);
@@ -95,6 +97,10 @@ export async function generate(model: InternVLModel, state: PrefillState, opts: 
   let finish: 'stop' | 'length' = 'length';
   for (let step = 0; step < maxNew; step++) {
     throwIfCancelled(opts.cancel);
+    if (step < minNew && eos.size > 0) {
+      logits = Float32Array.from(logits);
+      for (const id of eos) if (id < logits.length) logits[id] = -Infinity;
+    }
     const next = sampler.next(logits, seen);
     out.push(next);
     seen.add(next);
