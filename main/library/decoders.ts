@@ -35,6 +35,8 @@ export async function openImage(absPath: string, format: Format, opts: DecodeOpt
     }
     case 'heic':
       return decodeHeic(await readFile(absPath), opts);
+    case 'bmp':
+      return decodeBmp(await readFile(absPath), opts);
     case 'raw-preview':
       return rawPreview(await readFile(absPath), opts);
     case 'none':
@@ -61,6 +63,51 @@ async function decodeHeic(buffer: Buffer, opts: DecodeOptions): Promise<Sharp> {
   } finally {
     images.dispose();
   }
+}
+
+/** Uncompressed BMP (1/4/8-bit palette, 24/32-bit), the variants cameras, scanners and Windows write. */
+export function decodeBmp(b: Buffer, opts: DecodeOptions): Sharp {
+  if (b.length < 54 || b.toString('latin1', 0, 2) !== 'BM') throw new PermanentError('not a BMP file (no BM signature)');
+  const dataOffset = b.readUInt32LE(10);
+  const headerSize = b.readUInt32LE(14);
+  const width = b.readInt32LE(18);
+  const rawHeight = b.readInt32LE(22);
+  const bpp = b.readUInt16LE(28);
+  const compression = b.readUInt32LE(30);
+  const height = Math.abs(rawHeight);
+  if (width <= 0 || height === 0) throw new PermanentError(`BMP has an invalid size ${width}×${rawHeight}`);
+  if (width * height > opts.limitPixels) throw new PermanentError(pixelLimitMessage(width, height, opts.limitPixels));
+  if (!(compression === 0 || (compression === 3 && bpp === 32)) || ![1, 4, 8, 24, 32].includes(bpp)) {
+    throw new PermanentError(`unsupported BMP variant (${bpp} bits per pixel, compression ${compression})`);
+  }
+  const rowSize = Math.ceil((width * bpp) / 32) * 4;
+  if (dataOffset + rowSize * height > b.length) throw new PermanentError('truncated BMP file');
+  const colors = b.readUInt32LE(46) || (bpp <= 8 ? 1 << bpp : 0);
+  const palette = 14 + headerSize;
+  const out = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    const row = dataOffset + (rawHeight > 0 ? height - 1 - y : y) * rowSize;
+    for (let x = 0; x < width; x++) {
+      const o = (y * width + x) * 3;
+      let i: number;
+      if (bpp >= 24) {
+        i = row + x * (bpp / 8);
+        out[o] = b[i + 2]!;
+        out[o + 1] = b[i + 1]!;
+        out[o + 2] = b[i]!;
+        continue;
+      }
+      const bit = x * bpp;
+      const byte = b[row + (bit >> 3)]!;
+      const idx = (byte >> (8 - bpp - (bit & 7))) & ((1 << bpp) - 1);
+      if (idx >= colors) throw new PermanentError('BMP palette index out of range');
+      i = palette + idx * 4;
+      out[o] = b[i + 2]!;
+      out[o + 1] = b[i + 1]!;
+      out[o + 2] = b[i]!;
+    }
+  }
+  return sharp(out, { raw: { width, height, channels: 3 } });
 }
 
 /**

@@ -10,7 +10,7 @@ export interface Format {
   kind: MediaKind;
   mime: string;
   /** How pixels are obtained: sharp directly, heic-decode (wasm), the RAW's embedded JPEG, or none. */
-  decoder: 'sharp' | 'heic' | 'raw-preview' | 'none';
+  decoder: 'sharp' | 'heic' | 'bmp' | 'raw-preview' | 'none';
 }
 
 const table: Record<string, Format> = {
@@ -23,7 +23,7 @@ const table: Record<string, Format> = {
   gif: { kind: 'image', mime: 'image/gif', decoder: 'sharp' },
   tif: { kind: 'image', mime: 'image/tiff', decoder: 'sharp' },
   tiff: { kind: 'image', mime: 'image/tiff', decoder: 'sharp' },
-  bmp: { kind: 'image', mime: 'image/bmp', decoder: 'sharp' },
+  bmp: { kind: 'image', mime: 'image/bmp', decoder: 'bmp' }, // sharp's prebuilt libvips has no BMP loader
   heic: { kind: 'image', mime: 'image/heic', decoder: 'heic' },
   heif: { kind: 'image', mime: 'image/heif', decoder: 'heic' },
   hif: { kind: 'image', mime: 'image/heif', decoder: 'heic' },
