@@ -78,9 +78,16 @@ export function registerModelsCommands(program: Command, getServices: () => Prom
   /** Usage errors exit with 2; --help keeps its 0. */
   const usage = (cmd: Command, message: string): never => cmd.error(message, { exitCode: 2, code: 'shoebox.usage' });
   const checkId = (cmd: Command, id: string) => {
-    if (!BUNDLE_ID.test(id)) usage(cmd, `error: "${id}" is not a model id (lowercase letters, digits, '.', '_' and '-'); see \`shoebox models list\``);
+    if (!BUNDLE_ID.test(id))
+      usage(cmd, `error: "${id}" is not a model id (lowercase letters, digits, '.', '_' and '-'); see \`shoebox models list\``);
   };
-  const variantsOf = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+  const variantsOf = (v: string | undefined) =>
+    v
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined;
   const mapExit = (cmd: Command) =>
     cmd.exitOverride((err) => {
       throw err.exitCode === 0 || err.exitCode === 2 ? err : new CommanderError(2, err.code, err.message);
@@ -102,9 +109,9 @@ export function registerModelsCommands(program: Command, getServices: () => Prom
   const models = mapExit(program.command('models').description('list, download, import, delete and select InternVL model bundles'));
   models.option('--json', 'machine-readable output').action(list);
   // `models list --json`: commander may hand --json to the parent, so merge both.
-  mapExit(models.command('list').description('list known and installed models (* = active)').option('--json', 'machine-readable output')).action(
-    (opts: { json?: boolean }) => list({ ...models.opts<{ json?: boolean }>(), ...opts }),
-  );
+  mapExit(
+    models.command('list').description('list known and installed models (* = active)').option('--json', 'machine-readable output'),
+  ).action((opts: { json?: boolean }) => list({ ...models.opts<{ json?: boolean }>(), ...opts }));
 
   const download = mapExit(
     models
@@ -132,7 +139,10 @@ export function registerModelsCommands(program: Command, getServices: () => Prom
         const dto = await models.waitForDownload(id);
         progress.finish();
         if (opts.json) io.out(JSON.stringify(dto, null, 2) + '\n');
-        else io.out(`installed ${dto.id} (${formatBytes(dto.bytes)}) in ${dto.path ?? '?'}\nselect it with: shoebox models select ${dto.id}\n`);
+        else
+          io.out(
+            `installed ${dto.id} (${formatBytes(dto.bytes)}) in ${dto.path ?? '?'}\nselect it with: shoebox models select ${dto.id}\n`,
+          );
       } catch (err) {
         progress.finish();
         throw err;

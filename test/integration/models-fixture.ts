@@ -43,14 +43,37 @@ export function makeFakeBundle(id: string, options: { randomWeights?: boolean; g
     template: 'internvl2_5',
     system_message: null,
     image: {
-      size: 448, patch_size: 14, downsample_ratio: 0.5, num_image_token: 256, min_tiles: 1, max_tiles: 12,
-      use_thumbnail: true, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225],
+      size: 448,
+      patch_size: 14,
+      downsample_ratio: 0.5,
+      num_image_token: 256,
+      min_tiles: 1,
+      max_tiles: 12,
+      use_thumbnail: true,
+      mean: [0.485, 0.456, 0.406],
+      std: [0.229, 0.224, 0.225],
     },
     tokens: { img_start: 300, img_end: 301, img_context: 302, im_start: 303, im_end: 304, eos: [304], pad: 305, bos: null },
-    llm: { hidden_size: 64, num_layers: 2, num_attention_heads: 4, num_kv_heads: 2, head_dim: 16, vocab_size: 320, max_position_embeddings: 2048 },
+    llm: {
+      hidden_size: 64,
+      num_layers: 2,
+      num_attention_heads: 4,
+      num_kv_heads: 2,
+      head_dim: 16,
+      vocab_size: 320,
+      max_position_embeddings: 2048,
+    },
     variants: {
-      fp32: { vision_encoder: 'onnx/vision_encoder.onnx', embed_tokens: 'onnx/embed_tokens.onnx', decoder_model_merged: 'onnx/decoder_model_merged.onnx' },
-      q4: { vision_encoder: 'onnx/vision_encoder_q4.onnx', embed_tokens: 'onnx/embed_tokens_q4.onnx', decoder_model_merged: 'onnx/decoder_model_merged_q4.onnx' },
+      fp32: {
+        vision_encoder: 'onnx/vision_encoder.onnx',
+        embed_tokens: 'onnx/embed_tokens.onnx',
+        decoder_model_merged: 'onnx/decoder_model_merged.onnx',
+      },
+      q4: {
+        vision_encoder: 'onnx/vision_encoder_q4.onnx',
+        embed_tokens: 'onnx/embed_tokens_q4.onnx',
+        decoder_model_merged: 'onnx/decoder_model_merged_q4.onnx',
+      },
     },
     files: [...files].map(([p, b]) => ({ path: p, bytes: b.length, sha256: createHash('sha256').update(b).digest('hex') })),
   };
@@ -145,7 +168,11 @@ export async function startBundleServer(bundles: FakeBundle[]): Promise<BundleSe
         return;
       }
       log(206);
-      res.writeHead(206, { 'content-length': body.length - start, 'content-range': `bytes ${start}-${body.length - 1}/${body.length}`, 'accept-ranges': 'bytes' });
+      res.writeHead(206, {
+        'content-length': body.length - start,
+        'content-range': `bytes ${start}-${body.length - 1}/${body.length}`,
+        'accept-ranges': 'bytes',
+      });
     } else {
       log(200);
       res.writeHead(200, { 'content-length': body.length, 'accept-ranges': 'bytes' });

@@ -42,7 +42,10 @@ function thrown(fn: () => unknown): ApiError {
   throw new Error('expected an ApiError');
 }
 async function rejected(p: Promise<unknown>): Promise<ApiError> {
-  const e = await p.then(() => null, (x: unknown) => x);
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(ApiError);
   return e as ApiError;
 }
@@ -54,7 +57,13 @@ describe('import', () => {
     const before = readdirSync(src, { recursive: true }).sort();
     const m = manager();
     const dto = await m.import(src);
-    expect(dto).toMatchObject({ id: 'local-one', installed: true, active: false, randomWeights: false, path: path.join(modelsDir(), 'local-one') });
+    expect(dto).toMatchObject({
+      id: 'local-one',
+      installed: true,
+      active: false,
+      randomWeights: false,
+      path: path.join(modelsDir(), 'local-one'),
+    });
     for (const [p, b] of bundle.files) expect(sha256(readFileSync(path.join(modelsDir(), 'local-one', p)))).toBe(sha256(b));
     expect(readdirSync(src, { recursive: true }).sort()).toEqual(before);
     expect(readdirSync(path.join(modelsDir(), '.imports'))).toEqual([]);
@@ -110,7 +119,9 @@ describe('import', () => {
     const dto = await manager().import(src, { variants: ['q4'] });
     expect(dto.variants).toEqual(['q4']);
     expect(existsSync(path.join(modelsDir(), 'v', 'onnx/decoder_model_merged.onnx'))).toBe(false);
-    await expect(manager().import(writeBundle(path.join(tmp, 'src2'), makeFakeBundle('w')), { variants: ['int3'] })).rejects.toThrow(/no variant "int3"/);
+    await expect(manager().import(writeBundle(path.join(tmp, 'src2'), makeFakeBundle('w')), { variants: ['int3'] })).rejects.toThrow(
+      /no variant "int3"/,
+    );
   });
 });
 
