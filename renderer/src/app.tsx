@@ -14,7 +14,7 @@ import { useJobs } from './features/jobs/use-jobs';
 import { LibraryView } from './features/library/library-view';
 import { ModelsPage } from './features/models/models-page';
 import { hasRealModel, useModels } from './features/models/use-models';
-import { useClient, useEvent, useRequest } from './hooks';
+import { useClient, useEvent, useRequest, useThrottled } from './hooks';
 
 const PAGES = ['library', 'activity', 'models', 'about'] as const;
 type Page = (typeof PAGES)[number];
@@ -43,6 +43,9 @@ function Shell() {
 
   const folders = useRequest('library:folders', {});
   useEvent('library:folders', folders.set);
+  // Photo counts per folder change while a scan runs; the folder list follows, at most twice a second.
+  const refreshFolders = useThrottled(folders.reload, 500);
+  useEvent('library:changed', refreshFolders);
   const onError = useCallback((m: string) => notify('error', m), [notify]);
   const jobs = useJobs(onError);
   const models = useModels();

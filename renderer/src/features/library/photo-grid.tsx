@@ -154,7 +154,9 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
               <div key={item.key} className="grid-row month-row" role="row" aria-rowindex={item.index + 1} style={style}>
                 <div role="rowheader" className="month-header" data-testid="month-header">
                   <h2>{monthLabel(row.key)}</h2>
-                  <span className="muted">{countLabel(row.count)} photos</span>
+                  <span className="muted">
+                    {countLabel(row.count)} {row.count === 1 ? 'photo' : 'photos'}
+                  </span>
                 </div>
               </div>
             );
