@@ -59,11 +59,11 @@ export function makeHarness(options: LibraryOptions = {}, copySample = false): H
 }
 
 /** Polls `fn` until it returns a truthy value or `ms` pass. */
-export async function waitFor<T>(fn: () => T | Promise<T>, ms = 5000, step = 50): Promise<T> {
+export async function waitFor<T>(fn: () => T | Promise<T>, ms = 5000, step = 50): Promise<Exclude<T, false | 0 | '' | null | undefined>> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
-    if (v) return v;
+    if (v) return v as Exclude<T, false | 0 | '' | null | undefined>;
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms`);
     await new Promise((r) => setTimeout(r, step));
   }
