@@ -80,8 +80,12 @@ def main() -> int:
             if x != y:
                 break
             same_prefix += 1
+        fr = feats.numpy()
+        jl = np.array(res["first_logits"], dtype=np.float64)
         report = {"variant": v, "tiles": int(pv.shape[0]), "grid": list(grid), "prompt_tokens": len(ids),
                   "features_max_abs": fdiff, "features_ref_std": float(feats.std()),
+                  "features_rel_rmse": float(np.sqrt(np.mean((js_feats - fr) ** 2)) / np.sqrt(np.mean(fr ** 2))),
+                  "logits_cosine": float(jl @ ref_logits / (np.linalg.norm(jl) * np.linalg.norm(ref_logits))),
                   "logits_max_abs": ldiff, "logits_ref_std": float(ref_logits.std()),
                   "greedy_same_prefix": same_prefix, "greedy_len": len(ref["ids"]),
                   "argmax_first_same": int(np.argmax(res["first_logits"])) == int(np.argmax(ref_logits)),

@@ -8,7 +8,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 PY=${PYTHON:-/usr/bin/python3}
 SEED=4
-VARIANTS=${VARIANTS:-fp32}
+VARIANTS=${VARIANTS:-fp32,int8,q4,fp16}
 BUNDLE="$REPO/test/fixtures/models/tiny-internvl"
 rm -rf "$BUNDLE"
 "$PY" "$HERE/export.py" random --config "$HERE/configs/tiny.json" --seed "$SEED" --out "$BUNDLE" --variants "$VARIANTS"

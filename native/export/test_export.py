@@ -13,6 +13,7 @@ import sys
 import tempfile
 import unittest
 
+import onnx
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -109,6 +110,68 @@ class Tokenizer(unittest.TestCase):
         self.assertIn("<img><IMG_CONTEXT>", p)
         with self.assertRaises(ValueError):
             build_prompt("<image><image>", [1], 256)
+
+
+NODE_RUN_GRAPH = """
+import * as ort from '__ORT__';
+import { readFileSync, writeFileSync } from 'node:fs';
+const [model, xin, yout, ...dims] = process.argv.slice(2);
+const b = readFileSync(xin);
+const s = await ort.InferenceSession.create(model);
+const o = await s.run({ x: new ort.Tensor('float32', new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4), dims.map(Number)) });
+writeFileSync(yout, Buffer.from(o.y.data.buffer, o.y.data.byteOffset, o.y.data.byteLength));
+"""
+
+
+@unittest.skipIf(shutil.which("node") is None, "node not installed")
+class QuantizedGraphs(unittest.TestCase):
+    """One MatMul rewritten to int8 / q4 and run by onnxruntime-node equals the numpy dequantized maths."""
+
+    def _run(self, model, x: "np.ndarray") -> "np.ndarray":
+        import numpy as np
+        with tempfile.TemporaryDirectory() as d:
+            onnx.save(model, os.path.join(d, "m.onnx"))
+            x.astype("<f4").tofile(os.path.join(d, "x.bin"))
+            script = os.path.join(d, "run-graph.mjs")
+            ort_entry = os.path.join(HERE, "..", "..", "node_modules", "onnxruntime-node", "dist", "index.js")
+            with open(script, "w") as f:
+                f.write(NODE_RUN_GRAPH.replace("__ORT__", os.path.abspath(ort_entry)))
+            subprocess.run(["node", script, os.path.join(d, "m.onnx"), os.path.join(d, "x.bin"),
+                            os.path.join(d, "y.bin"), *map(str, x.shape)], check=True)
+            return np.fromfile(os.path.join(d, "y.bin"), dtype="<f4")
+
+    def test_int8_and_q4_match_dequantized_weights(self):
+        import numpy as np
+        import quantize
+        from onnx import TensorProto, helper, numpy_helper
+        rng = np.random.default_rng(0)
+        k, n = 96, 40
+        w = rng.standard_normal((k, n)).astype(np.float32)
+        x = rng.standard_normal((2, 5, k)).astype(np.float32)
+
+        def base():
+            g = helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")], "g",
+                                  [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 5, k])],
+                                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                                  [numpy_helper.from_array(w, "w")])
+            return helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+
+        packed, scales = quantize.quantize_q4_weights(w)
+        q = np.zeros((n, packed.shape[1], quantize.Q4_BLOCK), np.uint8)
+        q[..., 0::2], q[..., 1::2] = packed & 15, packed >> 4
+        w4 = ((q.astype(np.float32) - 8) * scales[..., None]).reshape(n, -1)[:, :k].T
+        level = quantize.Q4_ACCURACY_LEVEL
+        try:
+            quantize.Q4_ACCURACY_LEVEL = 0          # fp32 compute: must equal the dequantized maths exactly
+            y4 = self._run(quantize.to_q4(base()), x).reshape(2, 5, n)
+        finally:
+            quantize.Q4_ACCURACY_LEVEL = level
+        self.assertLess(float(np.abs(y4 - x @ w4).max()), 1e-4)
+        qi, si = quantize.quantize_int8_weights(w, 0)
+        y8 = self._run(quantize.to_int8(base()), x).reshape(2, 5, n)
+        ref8 = x @ (qi.astype(np.float32) * si)
+        # only the dynamic uint8 quantization of x remains: well under 1% of the output range
+        self.assertLess(float(np.abs(y8 - ref8).max()), 0.01 * float(np.abs(ref8).max()))
 
 
 class ConvertRoundTrip(unittest.TestCase):
