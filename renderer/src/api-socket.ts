@@ -69,7 +69,9 @@ export function errorFromFrame(error: unknown, method: string): ApiError {
     const e = error as Partial<ApiErrorDto>;
     const code: ApiErrorCode = typeof e.code === 'string' && ERROR_CODES.has(e.code) ? e.code : 'internal';
     const message = typeof e.message === 'string' && e.message ? e.message : `"${method}" failed`;
-    const issues = Array.isArray(e.issues) ? e.issues.filter((i) => i && typeof i.path === 'string' && typeof i.message === 'string') : undefined;
+    const issues = Array.isArray(e.issues)
+      ? e.issues.filter((i) => i && typeof i.path === 'string' && typeof i.message === 'string')
+      : undefined;
     return ApiError.fromDto(issues ? { code, message, issues } : { code, message });
   }
   return new ApiError('internal', `"${method}" failed with an unreadable error`);
@@ -222,7 +224,8 @@ export class SocketTransport {
   private failInFlight(why: string): void {
     const calls = [...this.inFlight.values()];
     this.inFlight.clear();
-    for (const c of calls) c.reject(new ApiError('unavailable', `${why} before "${c.method}" was answered; it may or may not have run. Try again.`));
+    for (const c of calls)
+      c.reject(new ApiError('unavailable', `${why} before "${c.method}" was answered; it may or may not have run. Try again.`));
   }
 
   private onFrame(data: unknown): void {

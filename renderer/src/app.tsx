@@ -105,14 +105,26 @@ function Shell() {
           <ul className="nav">
             {PAGES.map((p) => (
               <li key={p}>
-                <a href={`#/${p}`} className={page === p ? 'active' : undefined} aria-current={page === p ? 'page' : undefined} data-testid={`nav-${p}`}>
+                <a
+                  href={`#/${p}`}
+                  className={page === p ? 'active' : undefined}
+                  aria-current={page === p ? 'page' : undefined}
+                  data-testid={`nav-${p}`}
+                >
                   {PAGE_LABELS[p]}
                 </a>
               </li>
             ))}
           </ul>
         </nav>
-        <FoldersSidebar folders={folders.data} error={folders.error} selected={folderId} onSelect={selectFolder} onChanged={folders.reload} addRef={addRef} />
+        <FoldersSidebar
+          folders={folders.data}
+          error={folders.error}
+          selected={folderId}
+          onSelect={selectFolder}
+          onChanged={folders.reload}
+          addRef={addRef}
+        />
         <div className="sidebar-foot">
           <ProgressSummary jobs={jobs} onOpen={() => go('activity')} />
         </div>

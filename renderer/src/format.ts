@@ -73,7 +73,12 @@ export function shutterLabel(seconds: number): string {
 }
 
 /** The one-line exposure summary: "ƒ/2.8 · 1/250 s · ISO 200 · 35 mm"; empty when nothing is known. */
-export function exposureLabel(e: { iso: number | null; fNumber: number | null; exposureTime: number | null; focalLength: number | null }): string {
+export function exposureLabel(e: {
+  iso: number | null;
+  fNumber: number | null;
+  exposureTime: number | null;
+  focalLength: number | null;
+}): string {
   const parts: string[] = [];
   if (e.fNumber) parts.push(`ƒ/${Number(e.fNumber.toFixed(1))}`);
   if (e.exposureTime) parts.push(shutterLabel(e.exposureTime));

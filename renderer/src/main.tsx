@@ -8,7 +8,10 @@ import type { AppInfo } from '../../preload/contract';
 import { createClient, errorMessage } from './api';
 import { App } from './app';
 import { ClientContext, InfoContext } from './hooks';
-import './styles.css';
+import './styles/base.css';
+import './styles/shell.css';
+import './styles/library.css';
+import './styles/pages.css';
 
 const client = createClient();
 

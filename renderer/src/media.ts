@@ -20,7 +20,16 @@ export function originalUrl(mediaBase: string, file: Pick<PhotoFileDto, 'folderI
 }
 
 /** Mime types Chromium shows in an <img> without help. */
-const BROWSER_IMAGE_MIMES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif', 'image/bmp', 'image/svg+xml', 'image/x-icon']);
+const BROWSER_IMAGE_MIMES = new Set([
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'image/webp',
+  'image/avif',
+  'image/bmp',
+  'image/svg+xml',
+  'image/x-icon',
+]);
 const BROWSER_IMAGE_EXT = /\.(jpe?g|png|gif|webp|avif|bmp|ico)$/i;
 
 /** Whether the browser can show this original directly. */

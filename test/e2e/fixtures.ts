@@ -53,7 +53,10 @@ export async function startHost(options: { library?: string; timeoutMs?: number 
   };
   const ready = await new Promise<{ url: string; port: number; token: string }>((resolveReady, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`host not ready after ${options.timeoutMs ?? 30_000} ms\nstdout: ${out}\nstderr: ${stderr}`)), options.timeoutMs ?? 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`host not ready after ${options.timeoutMs ?? 30_000} ms\nstdout: ${out}\nstderr: ${stderr}`)),
+      options.timeoutMs ?? 30_000,
+    );
     child.stdout?.setEncoding('utf8');
     child.stdout?.on('data', (d: string) => {
       out += d;
@@ -100,7 +103,8 @@ export const test = base.extend<{ photos: string; host: RunningHost }>({
   host: async ({}, use, testInfo) => {
     const host = await startHost();
     await use(host);
-    if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('host-stderr', { body: host.stderr(), contentType: 'text/plain' });
+    if (testInfo.status !== testInfo.expectedStatus)
+      await testInfo.attach('host-stderr', { body: host.stderr(), contentType: 'text/plain' });
     await host.stop();
   },
 });

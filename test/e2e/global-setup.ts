@@ -10,7 +10,10 @@ import { resolve } from 'node:path';
 export default function globalSetup(): void {
   const root = resolve(import.meta.dirname, '../..');
   if (process.env['SHOEBOX_E2E_SKIP_BUILD'] !== '1') {
-    execFileSync(process.execPath, [resolve(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
+    execFileSync(process.execPath, [resolve(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
   }
   for (const f of ['out/main/cli.js', 'out/renderer/index.html']) {
     if (!existsSync(resolve(root, f))) throw new Error(`${f} is missing: the build did not produce it`);

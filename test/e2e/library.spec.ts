@@ -11,9 +11,15 @@ import { expect, SAMPLE_FILES, test } from './fixtures';
 async function expectThumbnailsLoaded(page: Page, count: number): Promise<void> {
   await expect(page.getByTestId('thumb')).toHaveCount(count, { timeout: 45_000 });
   await expect
-    .poll(() => page.getByTestId('thumb').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0).length), {
-      timeout: 20_000,
-    })
+    .poll(
+      () =>
+        page
+          .getByTestId('thumb')
+          .evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0).length),
+      {
+        timeout: 20_000,
+      },
+    )
     .toBe(count);
 }
 

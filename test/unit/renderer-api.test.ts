@@ -42,7 +42,13 @@ class FakeSocket implements SocketLike {
 const status: JobsStatus = { paused: false, blockedReason: null, steps: [], photos: 3, missing: 0, errors: 0 };
 
 function makeClient() {
-  return createSocketClient({ url: 'ws://host/api', createSocket: (url) => new FakeSocket(url), initialBackoffMs: 100, maxBackoffMs: 800, connectWaitMs: 1000 });
+  return createSocketClient({
+    url: 'ws://host/api',
+    createSocket: (url) => new FakeSocket(url),
+    initialBackoffMs: 100,
+    maxBackoffMs: 800,
+    connectWaitMs: 1000,
+  });
 }
 const last = () => FakeSocket.all[FakeSocket.all.length - 1]!;
 
@@ -84,7 +90,11 @@ describe('socket transport', () => {
     const client = makeClient();
     last().open();
     const p = client.call('library:addFolder', { path: '/nope' });
-    last().push({ id: 1, ok: false, error: { code: 'not-found', message: 'No folder at /nope', issues: [{ path: 'path', message: 'does not exist' }] } });
+    last().push({
+      id: 1,
+      ok: false,
+      error: { code: 'not-found', message: 'No folder at /nope', issues: [{ path: 'path', message: 'does not exist' }] },
+    });
     const err = await p.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).code).toBe('not-found');
@@ -220,7 +230,10 @@ describe('bridge transport', () => {
     const client = createBridgeClient(fakeBridge({ ok: false, error: { code: 'conflict', message: 'overlaps /a' } }).bridge);
     await expect(client.call('library:addFolder', { path: '/a/b' })).rejects.toMatchObject({ code: 'conflict', message: 'overlaps /a' });
     const broken = createBridgeClient(fakeBridge(new Error('channel closed')).bridge);
-    await expect(broken.call('jobs:status', {})).rejects.toMatchObject({ code: 'internal', message: expect.stringMatching(/channel closed/) });
+    await expect(broken.call('jobs:status', {})).rejects.toMatchObject({
+      code: 'internal',
+      message: expect.stringMatching(/channel closed/),
+    });
   });
 
   it('fans events out by name', () => {

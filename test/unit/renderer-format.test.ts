@@ -4,7 +4,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { PhotoDetail } from '../../preload/contract';
-import { bytesLabel, dateTimeLabel, dayLabel, durationLabel, exposureLabel, gpsLabel, monthLabel, rateLabel, shutterLabel } from '../../renderer/src/format';
+import {
+  bytesLabel,
+  dateTimeLabel,
+  dayLabel,
+  durationLabel,
+  exposureLabel,
+  gpsLabel,
+  monthLabel,
+  rateLabel,
+  shutterLabel,
+} from '../../renderer/src/format';
 import { browserCanShow, originalUrl, thumbUrl, viewerSources } from '../../renderer/src/media';
 
 describe('format', () => {
@@ -33,13 +43,15 @@ describe('format', () => {
     expect(durationLabel(120)).toBe('2 min');
     expect(durationLabel(3725)).toBe('1 h 2 min');
     expect(durationLabel(null)).toBe('—');
-    expect(gpsLabel(48.858370, -2.294481)).toBe('48.85837° N, 2.29448° W');
+    expect(gpsLabel(48.85837, -2.294481)).toBe('48.85837° N, 2.29448° W');
   });
 });
 
 describe('media urls', () => {
   it('encodes each path segment of an original and keeps the slashes', () => {
-    expect(originalUrl('/media', { folderId: 3, relPath: 'Trips/2024 #1/é?.jpg' })).toBe('/media/original/3/Trips/2024%20%231/%C3%A9%3F.jpg');
+    expect(originalUrl('/media', { folderId: 3, relPath: 'Trips/2024 #1/é?.jpg' })).toBe(
+      '/media/original/3/Trips/2024%20%231/%C3%A9%3F.jpg',
+    );
     expect(originalUrl('shoebox://media', { folderId: 1, relPath: 'a\\b.png' })).toBe('shoebox://media/original/1/a/b.png');
     expect(thumbUrl('/media', 'ab12.webp')).toBe('/media/thumb/ab12.webp');
   });
@@ -52,7 +64,9 @@ describe('media urls', () => {
       files: [{ folderId: 1, relPath: 'x.jpg', absPath: '/x.jpg', size: 1, mtime: '', status: 'ok' }],
     };
     expect(viewerSources('/media', base)).toEqual(['/media/thumb/p1', '/media/original/1/x.jpg', '/media/thumb/t1']);
-    expect(viewerSources('/media', { ...base, preview: null, mime: 'image/heic', files: [{ ...base.files[0]!, relPath: 'x.heic' }] })).toEqual(['/media/thumb/t1']);
+    expect(
+      viewerSources('/media', { ...base, preview: null, mime: 'image/heic', files: [{ ...base.files[0]!, relPath: 'x.heic' }] }),
+    ).toEqual(['/media/thumb/t1']);
     expect(viewerSources('/media', { ...base, preview: null, thumb: null, files: [{ ...base.files[0]!, status: 'missing' }] })).toEqual([]);
     expect(browserCanShow(null, 'a.PNG')).toBe(true);
     expect(browserCanShow(null, 'a.cr2')).toBe(false);

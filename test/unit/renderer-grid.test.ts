@@ -85,7 +85,17 @@ describe('grid layout', () => {
 });
 
 function summary(i: number): PhotoSummary {
-  return { id: i + 1, kind: 'image', thumb: null, width: 10, height: 10, takenAt: '2024-07-01T10:00:00', day: '2024-07-01', name: `p${i}.jpg`, status: 'ok' };
+  return {
+    id: i + 1,
+    kind: 'image',
+    thumb: null,
+    width: 10,
+    height: 10,
+    takenAt: '2024-07-01T10:00:00',
+    day: '2024-07-01',
+    name: `p${i}.jpg`,
+    status: 'ok',
+  };
 }
 
 function fakeClient(total: number) {
@@ -98,7 +108,10 @@ function fakeClient(total: number) {
     calls.push(args);
     await new Promise<void>((r) => pending.push(r));
     if (fail) throw new Error('socket down');
-    const items = Array.from({ length: Math.max(0, Math.min(args.limit, total - args.offset)) }, (_, k) => ({ ...summary(args.offset + k), name: `v${version}` }));
+    const items = Array.from({ length: Math.max(0, Math.min(args.limit, total - args.offset)) }, (_, k) => ({
+      ...summary(args.offset + k),
+      name: `v${version}`,
+    }));
     return { items, total, offset: args.offset };
   });
   return {

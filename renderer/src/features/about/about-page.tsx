@@ -43,7 +43,8 @@ export function AboutPage() {
                 <span className="check-mark" aria-label={report.database.ok ? 'passed' : 'failed'}>
                   {report.database.ok ? '✓' : '✗'}
                 </span>
-                <strong>Database</strong> schema v{report.database.schemaVersion} · {report.database.detail} <code>{report.database.path}</code>
+                <strong>Database</strong> schema v{report.database.schemaVersion} · {report.database.detail}{' '}
+                <code>{report.database.path}</code>
               </li>
               {report.checks.map((c) => (
                 <li key={c.name} className={c.ok ? 'ok' : 'bad'}>

@@ -104,7 +104,12 @@ export function FoldersSidebar({ folders, error, selected, onSelect, onChanged, 
       ) : null}
       <ul className="folder-list">
         <li>
-          <button type="button" className={`folder-item${selected === null ? ' active' : ''}`} aria-current={selected === null ? 'true' : undefined} onClick={() => onSelect(null)}>
+          <button
+            type="button"
+            className={`folder-item${selected === null ? ' active' : ''}`}
+            aria-current={selected === null ? 'true' : undefined}
+            onClick={() => onSelect(null)}
+          >
             <span className="folder-name">All photos</span>
             <span className="folder-count">{folders ? countLabel(folders.reduce((n, f) => n + f.photoCount, 0)) : ''}</span>
           </button>
@@ -128,7 +133,13 @@ export function FoldersSidebar({ folders, error, selected, onSelect, onChanged, 
                 {countLabel(f.photoCount)}
               </span>
             </button>
-            <button type="button" className="icon-button folder-remove" aria-label={`Remove folder ${f.path}`} onClick={() => setRemoving(f)} data-testid="folder-remove">
+            <button
+              type="button"
+              className="icon-button folder-remove"
+              aria-label={`Remove folder ${f.path}`}
+              onClick={() => setRemoving(f)}
+              data-testid="folder-remove"
+            >
               ×
             </button>
             {f.warning ? <p className="folder-warning">{f.warning}</p> : null}

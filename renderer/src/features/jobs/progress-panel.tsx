@@ -28,7 +28,14 @@ export function ProgressSummary({ jobs, onOpen }: { jobs: JobsState; onOpen: () 
         {o.failed > 0 ? <span className="badge badge-error">{countLabel(o.failed)} failed</span> : null}
       </button>
       {working || status.paused ? (
-        <div className="bar small" role="progressbar" aria-label="Overall progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent(o.done, o.total)}>
+        <div
+          className="bar small"
+          role="progressbar"
+          aria-label="Overall progress"
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={percent(o.done, o.total)}
+        >
           <div style={{ width: `${percent(o.done, o.total)}%` }} />
         </div>
       ) : null}
@@ -127,7 +134,14 @@ function StatusView({ status, onModels }: { status: JobsStatus; onModels: () => 
               <tr key={s.step} data-testid={`step-${s.step}`}>
                 <th scope="row">{stepLabel(s.step)}</th>
                 <td className="progress-col">
-                  <div className="bar" role="progressbar" aria-label={`${stepLabel(s.step)} progress`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent(s.done, total)}>
+                  <div
+                    className="bar"
+                    role="progressbar"
+                    aria-label={`${stepLabel(s.step)} progress`}
+                    aria-valuemin={0}
+                    aria-valuemax={100}
+                    aria-valuenow={percent(s.done, total)}
+                  >
                     <div style={{ width: `${percent(s.done, total)}%` }} />
                   </div>
                 </td>
@@ -207,7 +221,9 @@ function Failures({ failedCount }: { failedCount: number }) {
           </li>
         ))}
       </ul>
-      {failures.data && failures.data.total > items.length ? <p className="muted">and {countLabel(failures.data.total - items.length)} more.</p> : null}
+      {failures.data && failures.data.total > items.length ? (
+        <p className="muted">and {countLabel(failures.data.total - items.length)} more.</p>
+      ) : null}
     </section>
   );
 }

@@ -6,7 +6,18 @@
  * See [Note: Grid rows from the timeline] in ./grid-layout.ts.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { forwardRef, memo, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
+import {
+  forwardRef,
+  memo,
+  useEffect,
+  useImperativeHandle,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type KeyboardEvent,
+} from 'react';
 import type { PhotoSummary, TimelineGroup } from '../../../../preload/contract';
 import { countLabel, dateTimeLabel, dayLabel, monthLabel } from '../../format';
 import { thumbUrl } from '../../media';
@@ -43,7 +54,10 @@ export interface PhotoGridProps {
   onTopMonth?: (key: string | null) => void;
 }
 
-export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function PhotoGrid({ groups, store, mediaBase, onOpen, onTopMonth }, ref) {
+export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function PhotoGrid(
+  { groups, store, mediaBase, onOpen, onTopMonth },
+  ref,
+) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState({ width: 0, height: 0 });
   const [focus, setFocus] = useState(0);
@@ -208,7 +222,9 @@ const PhotoCell = memo(function PhotoCell({ index, photo, previousDay, monthStar
   const thumb = photo?.thumb ?? null;
   useEffect(() => setFailed(false), [thumb]);
   const newDay = photo !== undefined && (monthStart || previousDay !== photo.day);
-  const label = photo ? `${photo.name}, ${dateTimeLabel(photo.takenAt)}${photo.status !== 'ok' ? `, ${photo.status}` : ''}` : 'Loading photo';
+  const label = photo
+    ? `${photo.name}, ${dateTimeLabel(photo.takenAt)}${photo.status !== 'ok' ? `, ${photo.status}` : ''}`
+    : 'Loading photo';
   return (
     <div
       role="gridcell"
@@ -223,7 +239,15 @@ const PhotoCell = memo(function PhotoCell({ index, photo, previousDay, monthStar
       onClick={onClick}
     >
       {photo && thumb && !failed ? (
-        <img src={thumbUrl(mediaBase, thumb)} alt="" loading="lazy" decoding="async" draggable={false} onError={() => setFailed(true)} data-testid="thumb" />
+        <img
+          src={thumbUrl(mediaBase, thumb)}
+          alt=""
+          loading="lazy"
+          decoding="async"
+          draggable={false}
+          onError={() => setFailed(true)}
+          data-testid="thumb"
+        />
       ) : photo ? (
         <div className="cell-placeholder" aria-hidden="true">
           <span>{failed ? 'No thumbnail' : photo.status === 'ok' ? 'Processing…' : ''}</span>
@@ -231,7 +255,11 @@ const PhotoCell = memo(function PhotoCell({ index, photo, previousDay, monthStar
       ) : null}
       {newDay && photo ? <span className="day-chip">{dayLabel(photo.day)}</span> : null}
       {photo && photo.status !== 'ok' ? (
-        <span className={`badge badge-${photo.status}`} data-testid={`badge-${photo.status}`} title={photo.status === 'missing' ? 'The file is gone from disk' : 'The file could not be read'}>
+        <span
+          className={`badge badge-${photo.status}`}
+          data-testid={`badge-${photo.status}`}
+          title={photo.status === 'missing' ? 'The file is gone from disk' : 'The file could not be read'}
+        >
           {photo.status === 'missing' ? 'Missing' : 'Error'}
         </span>
       ) : photo && photo.kind !== 'image' ? (

@@ -95,7 +95,15 @@ export function Viewer({ store, index, total, onIndex, onClose }: ViewerProps) {
   const name = summary?.name ?? 'Photo';
 
   return (
-    <div ref={rootRef} className="viewer" role="dialog" aria-modal="true" aria-label={`Photo viewer: ${name}`} tabIndex={-1} data-testid="viewer">
+    <div
+      ref={rootRef}
+      className="viewer"
+      role="dialog"
+      aria-modal="true"
+      aria-label={`Photo viewer: ${name}`}
+      tabIndex={-1}
+      data-testid="viewer"
+    >
       <div className="viewer-stage">
         <div className="viewer-bar">
           <span className="viewer-name" data-testid="viewer-name">
@@ -127,14 +135,28 @@ export function Viewer({ store, index, total, onIndex, onClose }: ViewerProps) {
               onError={() => setSourceIndex((s) => s + 1)}
             />
           ) : current ? (
-            <p className="muted">No preview of this file yet{current.kind === 'raw' ? ' (RAW files are shown once their preview is made)' : ''}.</p>
+            <p className="muted">
+              No preview of this file yet{current.kind === 'raw' ? ' (RAW files are shown once their preview is made)' : ''}.
+            </p>
           ) : (
             <div className="spinner" aria-label="Loading" />
           )}
-          <button type="button" className="nav-button prev" aria-label="Previous photo (←)" disabled={index <= 0} onClick={() => onIndex(index - 1)}>
+          <button
+            type="button"
+            className="nav-button prev"
+            aria-label="Previous photo (←)"
+            disabled={index <= 0}
+            onClick={() => onIndex(index - 1)}
+          >
             ‹
           </button>
-          <button type="button" className="nav-button next" aria-label="Next photo (→)" disabled={index >= total - 1} onClick={() => onIndex(index + 1)}>
+          <button
+            type="button"
+            className="nav-button next"
+            aria-label="Next photo (→)"
+            disabled={index >= total - 1}
+            onClick={() => onIndex(index + 1)}
+          >
             ›
           </button>
         </div>
