@@ -42,9 +42,7 @@ const TOKENIZER_BYTES = 11_400_000;
 const BYTES_PER_PARAM: Record<string, number> = { fp32: 4, fp16: 2, int8: 1.05, q4: 0.65 };
 
 function sizes(params: number): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(BYTES_PER_PARAM).map(([v, b]) => [v, Math.round(params * b) + TOKENIZER_BYTES]),
-  );
+  return Object.fromEntries(Object.entries(BYTES_PER_PARAM).map(([v, b]) => [v, Math.round(params * b) + TOKENIZER_BYTES]));
 }
 
 /** The models Shoebox offers, smallest first. Parameter counts from the design notes, internvl.md §1. */

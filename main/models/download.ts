@@ -170,7 +170,10 @@ export async function downloadBundle(opts: DownloadOptions): Promise<{ dir: stri
 
   function httpError(url: string, status: number, file: string): DownloadError {
     if (status === 404 || status === 410) {
-      return new DownloadError('not-found', `${file} of model ${id} was not found at ${url} (HTTP ${status}); check the model id and the download base URL`);
+      return new DownloadError(
+        'not-found',
+        `${file} of model ${id} was not found at ${url} (HTTP ${status}); check the model id and the download base URL`,
+      );
     }
     if (status >= 500 || status === 429 || status === 408) {
       return new DownloadError('http', `server error for ${url}: HTTP ${status}`, true);
@@ -218,13 +221,20 @@ export async function downloadBundle(opts: DownloadOptions): Promise<{ dir: stri
   const have = new Map<string, number>();
   for (const f of selection.files) {
     const abs = resolveBundlePath(staging, f.path);
-    const done = await stat(abs).then((s) => s.size === f.bytes, () => false);
-    const part = done ? f.bytes : await stat(abs + '.part').then((s) => Math.min(s.size, f.bytes), () => 0);
+    const done = await stat(abs).then(
+      (s) => s.size === f.bytes,
+      () => false,
+    );
+    const part = done
+      ? f.bytes
+      : await stat(abs + '.part').then(
+          (s) => Math.min(s.size, f.bytes),
+          () => 0,
+        );
     have.set(f.path, part);
     received += part;
   }
-  const report = (state: DownloadProgress['state'], file: string | null) =>
-    opts.onProgress?.({ state, received, total, file });
+  const report = (state: DownloadProgress['state'], file: string | null) => opts.onProgress?.({ state, received, total, file });
   report('downloading', null);
   try {
     ensureFreeSpace(modelsDir, total - received);
@@ -235,7 +245,13 @@ export async function downloadBundle(opts: DownloadOptions): Promise<{ dir: stri
   // 3. Every file.
   for (const f of selection.files) {
     const abs = resolveBundlePath(staging, f.path);
-    if (await stat(abs).then((s) => s.size === f.bytes, () => false)) continue; // verified in an earlier try
+    if (
+      await stat(abs).then(
+        (s) => s.size === f.bytes,
+        () => false,
+      )
+    )
+      continue; // verified in an earlier try
     await mkdir(path.dirname(abs), { recursive: true });
     const url = bundleFileUrl(baseUrl, id, f.path);
     await fetchFile(url, abs, f);
@@ -264,7 +280,10 @@ export async function downloadBundle(opts: DownloadOptions): Promise<{ dir: stri
     let offset = 0;
     const start = have.get(f.path) ?? 0;
     if (start > 0) {
-      const onDisk = await stat(part).then((s) => s.size, () => 0);
+      const onDisk = await stat(part).then(
+        (s) => s.size,
+        () => 0,
+      );
       if (onDisk > f.bytes) {
         received -= start;
         await rm(part, { force: true });
@@ -358,7 +377,8 @@ export async function downloadBundle(opts: DownloadOptions): Promise<{ dir: stri
       } catch (err) {
         await closeOut();
         if (err instanceof DownloadError && err.code === 'size-mismatch') await restart();
-        if (err instanceof DiskFullError) throw new DownloadError('disk-full', `${err.message} (the part of ${f.path} already downloaded is kept)`);
+        if (err instanceof DiskFullError)
+          throw new DownloadError('disk-full', `${err.message} (the part of ${f.path} already downloaded is kept)`);
         if (err instanceof DownloadError) throw err;
         return r.translate(err);
       } finally {
@@ -367,10 +387,7 @@ export async function downloadBundle(opts: DownloadOptions): Promise<{ dir: stri
       }
     }).catch((err: unknown) => {
       if (err instanceof DownloadError && (err.code === 'interrupted' || err.code === 'network')) {
-        throw new DownloadError(
-          'interrupted',
-          `${err.message}. The ${offset} bytes received are kept; download again to resume.`,
-        );
+        throw new DownloadError('interrupted', `${err.message}. The ${offset} bytes received are kept; download again to resume.`);
       }
       throw err;
     });

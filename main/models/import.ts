@@ -17,7 +17,15 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadBundle, type Manifest } from '../../native/bundle/manifest';
 import type { Log } from '../log';
-import { DiskFullError, IMPORTS_DIR, copyVerified, ensureFreeSpace, isInside, resolveBundlePath, writeVerifiedMarker } from './bundle-files';
+import {
+  DiskFullError,
+  IMPORTS_DIR,
+  copyVerified,
+  ensureFreeSpace,
+  isInside,
+  resolveBundlePath,
+  writeVerifiedMarker,
+} from './bundle-files';
 import { selectVariants } from './variant-select';
 
 /** Why an import failed. */
@@ -44,6 +52,8 @@ export interface ImportOptions {
   signal?: AbortSignal;
   /** Bytes copied so far and the total. */
   onProgress?: (copied: number, total: number) => void;
+  /** Called once the folder checked out, before anything is copied; throwing aborts the import. */
+  onStart?: (manifest: Manifest, total: number) => void;
 }
 
 /** Checks a bundle folder without copying it: manifest schema, every listed file present with its size. */
@@ -79,6 +89,7 @@ export async function importBundle(opts: ImportOptions): Promise<{ dir: string; 
     throw new ImportError('exists', `a model with id ${manifest.id} is already installed; delete it first to replace it`);
   }
   const total = selection.files.reduce((a, f) => a + f.bytes, 0);
+  opts.onStart?.(manifest, total);
   await mkdir(path.join(modelsDir, IMPORTS_DIR), { recursive: true });
   try {
     ensureFreeSpace(modelsDir, total);
@@ -94,10 +105,16 @@ export async function importBundle(opts: ImportOptions): Promise<{ dir: string; 
     for (const f of selection.files) {
       if (opts.signal?.aborted) throw new ImportError('cancelled', 'import cancelled');
       try {
-        await copyVerified(resolveBundlePath(src, f.path), resolveBundlePath(staging, f.path), f, (n) => {
-          copied += n;
-          opts.onProgress?.(copied, total);
-        }, opts.signal);
+        await copyVerified(
+          resolveBundlePath(src, f.path),
+          resolveBundlePath(staging, f.path),
+          f,
+          (n) => {
+            copied += n;
+            opts.onProgress?.(copied, total);
+          },
+          opts.signal,
+        );
       } catch (err) {
         if (err instanceof DiskFullError) throw new ImportError('disk-full', err.message);
         if (opts.signal?.aborted) throw new ImportError('cancelled', 'import cancelled');

@@ -86,7 +86,9 @@ export function inspectStaged(modelsDir: string, id: string): { received: number
   let total = 0;
   let received = 0;
   try {
-    const remote = JSON.parse(readFileSync(path.join(dir, '.remote-manifest.json'), 'utf8')) as { files?: { path?: unknown; bytes?: unknown }[] };
+    const remote = JSON.parse(readFileSync(path.join(dir, '.remote-manifest.json'), 'utf8')) as {
+      files?: { path?: unknown; bytes?: unknown }[];
+    };
     for (const f of remote.files ?? []) {
       if (typeof f.path !== 'string' || typeof f.bytes !== 'number') continue;
       total += f.bytes;

@@ -23,7 +23,8 @@ import type { Log } from '../log';
 import type { AppPaths } from '../paths';
 import { BUNDLE_ID, DOWNLOADS_DIR, isInside } from './bundle-files';
 import { approxBundleBytes, CATALOG, catalogEntry, normaliseBaseUrl } from './catalog';
-import { downloadBundle, DownloadError, type DownloadOptions } from './download';
+import { downloadErrorToApi, importErrorToApi } from './api-errors';
+import { downloadBundle, type DownloadOptions } from './download';
 import { importBundle, ImportError } from './import';
 import { inspectInstalled, inspectStaged, listInstalledIds, listStagedIds, type Installed } from './installed';
 
@@ -80,7 +81,7 @@ export function createModelManager(deps: ModelManagerDeps) {
   const demo = deps.demo ?? env['SHOEBOX_DEMO_MODEL'] === '1';
   const interval = deps.download?.progressIntervalMs ?? 250;
   const jobs = new Map<string, Job>();
-  const imports = new Set<AbortController>();
+  const imports = new Map<AbortController, Promise<unknown>>();
 
   const inspect = (id: string) => inspectInstalled(modelsDir, id);
   const installedIds = () => listInstalledIds(modelsDir);
@@ -138,7 +139,15 @@ export function createModelManager(deps: ModelManagerDeps) {
   function startDownloadJob(id: string, run: (job: Job) => Promise<void>): Job {
     const controller = new AbortController();
     // `promise` is set right below; `run` needs the job object to report progress into.
-    const job: Job = { state: 'downloading', received: 0, total: 0, error: null, controller, lastEmit: 0, promise: undefined as unknown as Promise<ModelDto> };
+    const job: Job = {
+      state: 'downloading',
+      received: 0,
+      total: 0,
+      error: null,
+      controller,
+      lastEmit: 0,
+      promise: undefined as unknown as Promise<ModelDto>,
+    };
     jobs.set(id, job);
     job.promise = run(job).then(
       () => {
@@ -164,24 +173,6 @@ export function createModelManager(deps: ModelManagerDeps) {
     return job;
   }
 
-  function downloadErrorToApi(err: unknown): ApiError {
-    if (err instanceof ApiError) return err;
-    if (err instanceof DownloadError) {
-      const code = err.code === 'not-found' ? 'not-found' : err.code === 'exists' ? 'conflict' : 'unavailable';
-      return new ApiError(code, err.message);
-    }
-    return new ApiError('internal', `download failed: ${(err as Error).message}`);
-  }
-
-  function importErrorToApi(err: unknown): ApiError {
-    if (err instanceof ApiError) return err;
-    if (err instanceof ImportError) {
-      const code = err.code === 'exists' ? 'conflict' : err.code === 'disk-full' || err.code === 'cancelled' ? 'unavailable' : 'bad-argument';
-      return new ApiError(code, err.message);
-    }
-    return new ApiError('internal', `import failed: ${(err as Error).message}`);
-  }
-
   const manager = {
     /** Catalog models first (in catalog order), then every other installed or in-flight bundle. */
     list(): ModelDto[] {
@@ -205,7 +196,8 @@ export function createModelManager(deps: ModelManagerDeps) {
       checkId(id);
       const running = jobs.get(id);
       if (running && running.state !== 'failed') return dto(id);
-      if (existsSync(path.join(modelsDir, id))) throw new ApiError('conflict', `model ${id} is already installed; delete it first to download it again`);
+      if (existsSync(path.join(modelsDir, id)))
+        throw new ApiError('conflict', `model ${id} is already installed; delete it first to download it again`);
       const base = baseUrl();
       if (base === null) {
         throw new ApiError(
@@ -255,19 +247,50 @@ export function createModelManager(deps: ModelManagerDeps) {
     /** Copies a bundle folder into the models folder after verifying every file (see import.ts). */
     async import(src: string, options: InstallOptions = {}): Promise<ModelDto> {
       const controller = new AbortController();
-      imports.add(controller);
+      let id: string | null = null;
+      const work = importBundle({
+        src,
+        modelsDir,
+        log,
+        signal: controller.signal,
+        ...(options.variants ? { variants: options.variants } : {}),
+        // Show the copy on the Models page like a download ('verifying': bytes are hashed as copied).
+        onStart: (m, total) => {
+          const other = jobs.get(m.id);
+          if (other && other.state !== 'failed') throw new ImportError('exists', `model ${m.id} is being downloaded; cancel that first`);
+          id = m.id;
+          const job: Job = {
+            state: 'verifying',
+            received: 0,
+            total,
+            error: null,
+            controller,
+            lastEmit: 0,
+            promise: Promise.resolve(dto(m.id)),
+          };
+          jobs.set(m.id, job);
+          push(m.id, true);
+        },
+        onProgress: (copied) => {
+          const job = id === null ? undefined : jobs.get(id);
+          if (id === null || job?.controller !== controller) return;
+          job.received = copied;
+          push(id);
+        },
+      });
+      imports.set(controller, work);
       try {
-        const { manifest } = await importBundle({
-          src,
-          modelsDir,
-          log,
-          signal: controller.signal,
-          ...(options.variants ? { variants: options.variants } : {}),
-        });
+        const { manifest } = await work;
+        if (jobs.get(manifest.id)?.controller === controller) jobs.delete(manifest.id);
         push(manifest.id, true);
         return dto(manifest.id);
       } catch (err) {
-        throw importErrorToApi(err);
+        const apiErr = importErrorToApi(err);
+        if (id !== null && jobs.get(id)?.controller === controller) {
+          jobs.delete(id);
+          push(id, true);
+        }
+        throw apiErr;
       } finally {
         imports.delete(controller);
       }
@@ -276,7 +299,8 @@ export function createModelManager(deps: ModelManagerDeps) {
     /** Deletes an installed bundle and any unfinished download of it. Refuses the active model. */
     async delete(id: string): Promise<boolean> {
       checkId(id);
-      if (activeId() === id) throw new ApiError('conflict', `model ${id} is the active model; select another one (or none) before deleting it`);
+      if (activeId() === id)
+        throw new ApiError('conflict', `model ${id} is the active model; select another one (or none) before deleting it`);
       const job = jobs.get(id);
       if (job) {
         job.controller.abort();
@@ -312,7 +336,8 @@ export function createModelManager(deps: ModelManagerDeps) {
       checkId(id);
       const inst = inspect(id);
       if (!inst) throw new ApiError('not-found', `model ${id} is not installed; download or import it on the Models page first`);
-      if (inst.problem !== null || !inst.manifest) throw new ApiError('conflict', `model ${id} cannot be used: ${inst.problem ?? 'invalid'}`);
+      if (inst.problem !== null || !inst.manifest)
+        throw new ApiError('conflict', `model ${id} cannot be used: ${inst.problem ?? 'invalid'}`);
       if (inst.manifest.random_weights && !demo) throw new ApiError('conflict', `model ${id} has random weights. ${DEMO_HINT}`);
       settings.set(SettingKeys.activeModel, id);
       log.info(`selected model ${id}`);
@@ -339,7 +364,10 @@ export function createModelManager(deps: ModelManagerDeps) {
         const inst = inspect(i);
         return inst?.problem === null && (demo || inst.manifest?.random_weights === false);
       });
-      const hint = usable.length > 0 ? `Select one of the installed models (${usable.join(', ')}) on the Models page or with \`shoebox models select ID\`.` : 'Open the Models page (or run `shoebox models list`) to download or import one.';
+      const hint =
+        usable.length > 0
+          ? `Select one of the installed models (${usable.join(', ')}) on the Models page or with \`shoebox models select ID\`.`
+          : 'Open the Models page (or run `shoebox models list`) to download or import one.';
       if (id === null) return `No model is selected. ${hint}`;
       const inst = inspect(id);
       if (!inst) return `The selected model ${id} is not installed. ${hint}`;
@@ -374,8 +402,8 @@ export function createModelManager(deps: ModelManagerDeps) {
     async close(): Promise<void> {
       const running = [...jobs.values()].filter((j) => j.state !== 'failed');
       for (const j of running) j.controller.abort();
-      for (const c of imports) c.abort();
-      await Promise.allSettled(running.map((j) => j.promise));
+      for (const c of imports.keys()) c.abort();
+      await Promise.allSettled([...running.map((j) => j.promise), ...imports.values()]);
     },
   };
   return manager;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../preload/api-error';
+import type { ModelDto } from '../../preload/contract';
 import { openDatabase, type Db } from '../../main/db/open';
 import { createSettingsRepo } from '../../main/db/settings.repo';
 import { silentLog } from '../../main/log';
@@ -105,6 +106,17 @@ describe('import', () => {
     expect((await rejected(m.import(path.join(tmp, 'd')))).message).toMatch(/outside the bundle/);
     const installed = existsSync(modelsDir()) ? readdirSync(modelsDir()).filter((n) => !n.startsWith('.')) : [];
     expect(installed).toEqual([]);
+  });
+
+  it('reports import progress as models:progress events', async () => {
+    const events: ModelDto[] = [];
+    const src = writeBundle(path.join(tmp, 'src'), makeFakeBundle('big-import', { graphBytes: 4 * 1024 * 1024 }));
+    const m = manager({ emit: (_e, dto) => events.push(dto), download: { progressIntervalMs: 0 } });
+    await m.import(src);
+    const copying = events.filter((e) => e.id === 'big-import' && e.download.state === 'verifying');
+    expect(copying.length).toBeGreaterThan(2);
+    expect(copying.at(-1)?.download.received).toBe(copying.at(-1)?.download.total);
+    expect(events.at(-1)).toMatchObject({ id: 'big-import', installed: true, download: { state: 'idle' } });
   });
 
   it('imports the committed tiny bundle, read-only', async () => {
