@@ -3,6 +3,8 @@
  * resume), the Models page (no real model → it says so) and the About page (doctor report), against a
  * real headless host started with a library.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, SAMPLE_FILES, scratchLibrary, startHost, test } from './fixtures';
 
 test('activity shows per-step counts, pause and resume', async ({ page }, testInfo) => {
@@ -49,4 +51,40 @@ test('models page says when no real model is installed; about shows the doctor',
   await expect(page.getByTestId('no-model-banner')).toBeVisible();
   await page.getByTestId('nav-about').click();
   await expect(page.getByTestId('doctor-checks').locator('li').first()).toBeVisible();
+});
+
+test('failed files are listed with their error and can be retried', async ({ page }, testInfo) => {
+  const lib = scratchLibrary(['food/orange.jpg']);
+  writeFileSync(join(lib.dir, 'garbage.jpg'), 'this is not a JPEG');
+  const host = await startHost({ library: lib.dir });
+  try {
+    await page.goto(host.url);
+    // The grid shows both photos; the broken one has no thumbnail but still a cell.
+    await expect(page.getByTestId('photo-cell')).toHaveCount(2, { timeout: 30_000 });
+    await expect(page.getByTestId('thumb')).toHaveCount(1, { timeout: 30_000 });
+
+    await page.getByTestId('nav-activity').click();
+    const failures = page.getByTestId('failure-item');
+    await expect(failures.first()).toBeVisible({ timeout: 30_000 });
+    await expect(failures.filter({ hasText: 'garbage.jpg' }).first()).toBeVisible();
+    await expect(failures.first().locator('.error-text')).not.toBeEmpty();
+    await expect(page.getByTestId('progress-summary')).toContainText('failed');
+    await page.screenshot({ path: testInfo.outputPath('failures.png') });
+
+    await page.getByTestId('retry-failed').click();
+    await expect(page.getByTestId('notices')).toContainText(/Queued \d+ tasks? again/);
+    // It fails again (the file is still broken) and is listed again.
+    await expect(failures.filter({ hasText: 'garbage.jpg' }).first()).toBeVisible({ timeout: 30_000 });
+  } finally {
+    await host.stop();
+    lib.remove();
+  }
+});
+
+test('a banner says so when the host goes away', async ({ page, host }) => {
+  await page.goto(host.url);
+  await expect(page.getByTestId('empty-library')).toBeVisible();
+  await expect(page.getByTestId('connection-banner')).toHaveCount(0);
+  await host.stop();
+  await expect(page.getByTestId('connection-banner')).toContainText('Reconnecting');
 });

@@ -8,7 +8,7 @@ import type { JobsStatus } from '../../../../preload/contract';
 import { errorMessage } from '../../api';
 import { useNotify } from '../../components/notices';
 import { countLabel, durationLabel, rateLabel, stepLabel } from '../../format';
-import { useClient, useRequest } from '../../hooks';
+import { useClient, useEvent, useRequest, useThrottled } from '../../hooks';
 import { overall, stepTotal, type JobsState } from './use-jobs';
 
 function percent(done: number, total: number): number {
@@ -175,6 +175,10 @@ function Failures({ failedCount }: { failedCount: number }) {
   const client = useClient();
   const notify = useNotify();
   const failures = useRequest('jobs:failures', { offset: 0, limit: 100 }, String(failedCount));
+  // A retried file can fail again between two progress events with the same failed count, so the
+  // list also follows every progress event (at most once a second) while this page is open.
+  const follow = useThrottled(failures.reload, 1000);
+  useEvent('jobs:progress', follow);
   const [retrying, setRetrying] = useState(false);
   if (failedCount === 0 && !failures.data?.total) return null;
   const retry = async (step?: string) => {
