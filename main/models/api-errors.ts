@@ -6,14 +6,14 @@
  * Runs in main.
  */
 import { ApiError } from '../../preload/api-error';
-import { DownloadError } from './download';
+import { DownloadError } from './http-client';
 import { ImportError } from './import';
 
 /** Maps a download failure onto the contract's error codes. */
 export function downloadErrorToApi(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof DownloadError) {
-    const code = err.code === 'not-found' ? 'not-found' : err.code === 'exists' ? 'conflict' : 'unavailable';
+    const code = err.code === 'not-found' ? 'not-found' : err.code === 'exists' || err.code === 'busy' ? 'conflict' : 'unavailable';
     return new ApiError(code, err.message);
   }
   return new ApiError('internal', `download failed: ${(err as Error).message}`);

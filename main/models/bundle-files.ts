@@ -202,3 +202,45 @@ export function hasValidMarker(dir: string, manifestText: string): boolean {
     return false;
   }
 }
+
+/** Raised when another live process holds a lock. */
+export class LockedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LockedError';
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes an exclusive lock file holding this process's pid, so the app and the CLI never write the
+ * same download staging folder at once. A lock whose process is gone is taken over. Resolves with
+ * the release function; throws {@link LockedError} while a live process holds it.
+ */
+export async function acquireLock(file: string, what: string): Promise<() => Promise<void>> {
+  await mkdir(path.dirname(file), { recursive: true });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await writeFile(file, String(process.pid), { flag: 'wx' });
+      return () => rm(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const pid = Number(readFileSync(file, { encoding: 'utf8', flag: 'r' }).trim() || NaN);
+    if (Number.isInteger(pid) && pid > 0 && pidAlive(pid)) {
+      throw new LockedError(
+        `${what} is already being downloaded by ${pid === process.pid ? 'this' : 'another'} Shoebox process (pid ${pid})`,
+      );
+    }
+    await rm(file, { force: true }); // stale: its process is gone
+  }
+  throw new LockedError(`cannot take the lock ${file}`);
+}

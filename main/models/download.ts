@@ -20,7 +20,9 @@ import path from 'node:path';
 import { BundleError, loadBundle, parseManifest, type Manifest } from '../../native/bundle/manifest';
 import type { Log } from '../log';
 import {
+  acquireLock,
   DOWNLOADS_DIR,
+  LockedError,
   DiskFullError,
   ensureFreeSpace,
   hashInto,
@@ -30,32 +32,10 @@ import {
   type VerifiedFile,
 } from './bundle-files';
 import { bundleFileUrl } from './catalog';
+import { createHttpClient, describeNetworkError, DownloadError } from './http-client';
 import { selectVariants } from './variant-select';
 
-/** Why a download failed; `retryable` errors are retried inside {@link downloadBundle}. */
-export type DownloadErrorCode =
-  | 'not-found'
-  | 'http'
-  | 'network'
-  | 'interrupted'
-  | 'hash-mismatch'
-  | 'size-mismatch'
-  | 'bad-manifest'
-  | 'disk-full'
-  | 'cancelled'
-  | 'exists';
-
-/** A failed download, with a message that names the file and says what to do. */
-export class DownloadError extends Error {
-  constructor(
-    readonly code: DownloadErrorCode,
-    message: string,
-    readonly retryable = false,
-  ) {
-    super(message);
-    this.name = 'DownloadError';
-  }
-}
+export { DownloadError, type DownloadErrorCode } from './http-client';
 
 /** Progress of one bundle download; byte counts cover every file being fetched. */
 export interface DownloadProgress {
@@ -87,99 +67,26 @@ export interface DownloadOptions {
   idleTimeoutMs?: number;
 }
 
-const isAbort = (err: unknown) => err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new DownloadError('cancelled', 'download cancelled'));
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new DownloadError('cancelled', 'download cancelled'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function describeNetworkError(err: unknown): string {
-  const e = err as Error & { cause?: { code?: string; message?: string } };
-  const cause = e.cause?.code ?? e.cause?.message;
-  return cause ? `${e.message} (${cause})` : e.message;
-}
-
 /**
  * Downloads bundle `id` and installs it as `modelsDir/<id>`. Resolves with the installed folder and
  * its manifest; rejects with {@link DownloadError} (or {@link DiskFullError}'s message wrapped in one).
  */
 export async function downloadBundle(opts: DownloadOptions): Promise<{ dir: string; manifest: Manifest }> {
   const { id, baseUrl, modelsDir, log } = opts;
-  const doFetch = opts.fetch ?? globalThis.fetch;
-  const retries = opts.retries ?? 4;
-  const baseDelay = opts.retryDelayMs ?? 1000;
-  const idleMs = opts.idleTimeoutMs ?? 30_000;
   const finalDir = path.join(modelsDir, id);
   const staging = path.join(modelsDir, DOWNLOADS_DIR, id);
   if (existsSync(finalDir)) throw new DownloadError('exists', `model ${id} is already installed in ${finalDir}; delete it first`);
 
-  /** Runs one request attempt function with retries for retryable errors. */
-  async function withRetry<T>(what: string, attempt: () => Promise<T>): Promise<T> {
-    for (let i = 0; ; i++) {
-      try {
-        return await attempt();
-      } catch (err) {
-        if (opts.signal?.aborted) throw new DownloadError('cancelled', 'download cancelled');
-        const retryable = err instanceof DownloadError && err.retryable;
-        if (!retryable || i >= retries) throw err;
-        const delay = Math.min(30_000, baseDelay * 2 ** i) * (0.75 + Math.random() * 0.5);
-        log.warn(`${what}: ${(err as Error).message}; retrying in ${Math.round(delay)} ms (${i + 1}/${retries})`);
-        await sleep(delay, opts.signal);
-      }
-    }
-  }
-
-  /** One GET with the idle timeout armed until the caller is done with the body. */
-  async function get(url: string, headers: Record<string, string>) {
-    const idle = new AbortController();
-    const signal = opts.signal ? AbortSignal.any([opts.signal, idle.signal]) : idle.signal;
-    let timer: NodeJS.Timeout | undefined;
-    const poke = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => idle.abort(new DownloadError('interrupted', `no data from ${url} for ${idleMs / 1000} s`, true)), idleMs);
-    };
-    const done = () => clearTimeout(timer);
-    const translate = (err: unknown): never => {
-      done();
-      if (opts.signal?.aborted) throw new DownloadError('cancelled', 'download cancelled');
-      if (idle.signal.aborted) throw idle.signal.reason as DownloadError;
-      if (err instanceof DownloadError || err instanceof DiskFullError) throw err;
-      if (isAbort(err)) throw new DownloadError('cancelled', 'download cancelled');
-      throw new DownloadError('network', `cannot reach ${url}: ${describeNetworkError(err)}`, true);
-    };
-    poke();
-    let res: Response;
-    try {
-      res = await doFetch(url, { headers: { 'accept-encoding': 'identity', ...headers }, signal, redirect: 'follow' });
-    } catch (err) {
-      return translate(err);
-    }
-    return { res, poke, done, translate, idle: () => idle.signal.aborted };
-  }
-
-  function httpError(url: string, status: number, file: string): DownloadError {
-    if (status === 404 || status === 410) {
-      return new DownloadError(
-        'not-found',
-        `${file} of model ${id} was not found at ${url} (HTTP ${status}); check the model id and the download base URL`,
-      );
-    }
-    if (status >= 500 || status === 429 || status === 408) {
-      return new DownloadError('http', `server error for ${url}: HTTP ${status}`, true);
-    }
-    return new DownloadError('http', `download of ${url} refused: HTTP ${status}`);
-  }
+  const http = createHttpClient({
+    log,
+    retries: opts.retries ?? 4,
+    retryDelayMs: opts.retryDelayMs ?? 1000,
+    idleTimeoutMs: opts.idleTimeoutMs ?? 30_000,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  const { withRetry, get } = http;
+  const httpError = (url: string, status: number, file: string) => http.httpError(url, status, `${file} of model ${id}`);
 
   // 1. The manifest.
   const manifestUrl = bundleFileUrl(baseUrl, id, 'manifest.json');
@@ -207,200 +114,216 @@ export async function downloadBundle(opts: DownloadOptions): Promise<{ dir: stri
   const localText = filtered ? JSON.stringify(selection.manifest, null, 2) + '\n' : remoteText;
 
   // 2. Staging: keep what a previous try left when the remote manifest is unchanged.
-  const remoteCopy = path.join(staging, '.remote-manifest.json');
-  const previous = await readFile(remoteCopy, 'utf8').catch(() => null);
-  if (previous !== null && previous !== remoteText) {
-    log.info(`remote manifest of ${id} changed since the last try; starting over`);
-    await rm(staging, { recursive: true, force: true });
-  }
-  await mkdir(staging, { recursive: true });
-  await writeFile(remoteCopy, remoteText);
-
-  const total = selection.files.reduce((a, f) => a + f.bytes, 0);
-  let received = 0;
-  const have = new Map<string, number>();
-  for (const f of selection.files) {
-    const abs = resolveBundlePath(staging, f.path);
-    const done = await stat(abs).then(
-      (s) => s.size === f.bytes,
-      () => false,
-    );
-    const part = done
-      ? f.bytes
-      : await stat(abs + '.part').then(
-          (s) => Math.min(s.size, f.bytes),
-          () => 0,
-        );
-    have.set(f.path, part);
-    received += part;
-  }
-  const report = (state: DownloadProgress['state'], file: string | null) => opts.onProgress?.({ state, received, total, file });
-  report('downloading', null);
+  let release: () => Promise<void>;
   try {
-    ensureFreeSpace(modelsDir, total - received);
+    release = await acquireLock(path.join(modelsDir, DOWNLOADS_DIR, `${id}.lock`), `model ${id}`);
   } catch (err) {
-    throw new DownloadError('disk-full', (err as Error).message);
+    if (err instanceof LockedError) throw new DownloadError('busy', err.message);
+    throw err;
+  }
+  try {
+    return await fetchAll();
+  } finally {
+    await release();
   }
 
-  // 3. Every file.
-  for (const f of selection.files) {
-    const abs = resolveBundlePath(staging, f.path);
-    if (
-      await stat(abs).then(
+  /** Steps 2 to 4, under the staging lock. */
+  async function fetchAll(): Promise<{ dir: string; manifest: Manifest }> {
+    const remoteCopy = path.join(staging, '.remote-manifest.json');
+    const previous = await readFile(remoteCopy, 'utf8').catch(() => null);
+    if (previous !== null && previous !== remoteText) {
+      log.info(`remote manifest of ${id} changed since the last try; starting over`);
+      await rm(staging, { recursive: true, force: true });
+    }
+    await mkdir(staging, { recursive: true });
+    await writeFile(remoteCopy, remoteText);
+
+    const total = selection.files.reduce((a, f) => a + f.bytes, 0);
+    let received = 0;
+    const have = new Map<string, number>();
+    for (const f of selection.files) {
+      const abs = resolveBundlePath(staging, f.path);
+      const done = await stat(abs).then(
         (s) => s.size === f.bytes,
         () => false,
-      )
-    )
-      continue; // verified in an earlier try
-    await mkdir(path.dirname(abs), { recursive: true });
-    const url = bundleFileUrl(baseUrl, id, f.path);
-    await fetchFile(url, abs, f);
-  }
-
-  // 4. Assemble, check, install.
-  report('verifying', null);
-  await writeFile(path.join(staging, 'manifest.json'), localText);
-  let manifest: Manifest;
-  try {
-    manifest = (await loadBundle(staging)).manifest;
-  } catch (err) {
-    throw new DownloadError('bad-manifest', `downloaded bundle ${id} is not usable: ${(err as Error).message}`);
-  }
-  await rm(remoteCopy, { force: true });
-  await writeVerifiedMarker(staging, localText, { kind: 'download', from: `${baseUrl}/${id}/` });
-  if (existsSync(finalDir)) throw new DownloadError('exists', `model ${id} appeared in ${finalDir} while downloading; delete it first`);
-  await rename(staging, finalDir);
-  log.info(`installed model ${id}`, { dir: finalDir, bytes: total });
-  return { dir: finalDir, manifest };
-
-  /** Fetches one file into `<abs>.part`, resuming and retrying, then renames it to `abs`. */
-  async function fetchFile(url: string, abs: string, f: VerifiedFile): Promise<void> {
-    const part = abs + '.part';
-    let hash: Hash = createHash('sha256');
-    let offset = 0;
-    const start = have.get(f.path) ?? 0;
-    if (start > 0) {
-      const onDisk = await stat(part).then(
-        (s) => s.size,
-        () => 0,
       );
-      if (onDisk > f.bytes) {
-        received -= start;
-        await rm(part, { force: true });
-      } else {
-        report('verifying', f.path);
-        offset = await hashInto(hash, part);
-      }
+      const part = done
+        ? f.bytes
+        : await stat(abs + '.part').then(
+            (s) => Math.min(s.size, f.bytes),
+            () => 0,
+          );
+      have.set(f.path, part);
+      received += part;
     }
-    const restart = async () => {
-      received -= offset;
-      offset = 0;
-      hash = createHash('sha256');
-      await rm(part, { force: true });
-    };
+    const report = (state: DownloadProgress['state'], file: string | null) => opts.onProgress?.({ state, received, total, file });
+    report('downloading', null);
+    try {
+      ensureFreeSpace(modelsDir, total - received);
+    } catch (err) {
+      throw new DownloadError('disk-full', (err as Error).message);
+    }
 
-    await withRetry(f.path, async () => {
-      if (offset === f.bytes) return;
-      // Open the part before asking, so the body is read as soon as it arrives: a stream that errors
-      // drops the chunks still queued in it.
-      let out = await open(part, offset > 0 ? 'a' : 'w');
-      let closed = false;
-      const closeOut = async () => {
-        if (!closed) await out.close();
-        closed = true;
-      };
-      const r = await get(url, offset > 0 ? { range: `bytes=${offset}-` } : {}).catch(async (err: unknown) => {
-        await closeOut();
-        throw err;
-      });
-      try {
-        const { res } = r;
-        if (res.status === 416 && offset > 0) {
-          await res.body?.cancel();
-          await closeOut();
-          await restart();
-          throw new DownloadError('interrupted', `server refused to resume ${f.path}; starting it over`, true);
+    // 3. Every file.
+    for (const f of selection.files) {
+      const abs = resolveBundlePath(staging, f.path);
+      if (
+        await stat(abs).then(
+          (s) => s.size === f.bytes,
+          () => false,
+        )
+      )
+        continue; // verified in an earlier try
+      await mkdir(path.dirname(abs), { recursive: true });
+      const url = bundleFileUrl(baseUrl, id, f.path);
+      await fetchFile(url, abs, f);
+    }
+
+    // 4. Assemble, check, install.
+    report('verifying', null);
+    await writeFile(path.join(staging, 'manifest.json'), localText);
+    let manifest: Manifest;
+    try {
+      manifest = (await loadBundle(staging)).manifest;
+    } catch (err) {
+      throw new DownloadError('bad-manifest', `downloaded bundle ${id} is not usable: ${(err as Error).message}`);
+    }
+    await rm(remoteCopy, { force: true });
+    await writeVerifiedMarker(staging, localText, { kind: 'download', from: `${baseUrl}/${id}/` });
+    if (existsSync(finalDir)) throw new DownloadError('exists', `model ${id} appeared in ${finalDir} while downloading; delete it first`);
+    await rename(staging, finalDir);
+    log.info(`installed model ${id}`, { dir: finalDir, bytes: total });
+    return { dir: finalDir, manifest };
+
+    /** Fetches one file into `<abs>.part`, resuming and retrying, then renames it to `abs`. */
+    async function fetchFile(url: string, abs: string, f: VerifiedFile): Promise<void> {
+      const part = abs + '.part';
+      let hash: Hash = createHash('sha256');
+      let offset = 0;
+      const start = have.get(f.path) ?? 0;
+      if (start > 0) {
+        const onDisk = await stat(part).then(
+          (s) => s.size,
+          () => 0,
+        );
+        if (onDisk > f.bytes) {
+          received -= start;
+          await rm(part, { force: true });
+        } else {
+          report('verifying', f.path);
+          offset = await hashInto(hash, part);
         }
-        if (res.status === 206) {
-          const m = /^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '');
-          if (!m || Number(m[1]) !== offset) {
+      }
+      const restart = async () => {
+        received -= offset;
+        offset = 0;
+        hash = createHash('sha256');
+        await rm(part, { force: true });
+      };
+
+      await withRetry(f.path, async () => {
+        if (offset === f.bytes) return;
+        // Open the part before asking, so the body is read as soon as it arrives: a stream that errors
+        // drops the chunks still queued in it.
+        let out = await open(part, offset > 0 ? 'a' : 'w');
+        let closed = false;
+        const closeOut = async () => {
+          if (!closed) await out.close();
+          closed = true;
+        };
+        const r = await get(url, offset > 0 ? { range: `bytes=${offset}-` } : {}).catch(async (err: unknown) => {
+          await closeOut();
+          throw err;
+        });
+        try {
+          const { res } = r;
+          if (res.status === 416 && offset > 0) {
             await res.body?.cancel();
             await closeOut();
             await restart();
-            throw new DownloadError('interrupted', `server resumed ${f.path} at the wrong offset; starting it over`, true);
+            throw new DownloadError('interrupted', `server refused to resume ${f.path}; starting it over`, true);
           }
-        } else if (res.status === 200) {
-          if (offset > 0) {
-            log.info(`server ignored the Range request for ${f.path}; downloading it again from the start`);
-            await closeOut();
-            await restart();
-            out = await open(part, 'w');
-            closed = false;
-          }
-        } else {
-          await res.body?.cancel();
-          throw httpError(url, res.status, f.path);
-        }
-        if (!res.body) throw new DownloadError('interrupted', `empty response for ${f.path}`, true);
-        report('downloading', f.path);
-        const reader = res.body.getReader();
-        try {
-          for (;;) {
-            const { done, value: chunk } = await reader.read();
-            if (done) break;
-            r.poke();
-            if (offset + chunk.length > f.bytes) {
-              throw new DownloadError('size-mismatch', `server sent more than the ${f.bytes} bytes the manifest lists for ${f.path}`);
+          if (res.status === 206) {
+            const m = /^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '');
+            if (!m || Number(m[1]) !== offset) {
+              await res.body?.cancel();
+              await closeOut();
+              await restart();
+              throw new DownloadError('interrupted', `server resumed ${f.path} at the wrong offset; starting it over`, true);
             }
-            await writeAll(out, chunk, part);
-            hash.update(chunk);
-            offset += chunk.length;
-            received += chunk.length;
-            report('downloading', f.path);
+          } else if (res.status === 200) {
+            if (offset > 0) {
+              log.info(`server ignored the Range request for ${f.path}; downloading it again from the start`);
+              await closeOut();
+              await restart();
+              out = await open(part, 'w');
+              closed = false;
+            }
+          } else {
+            await res.body?.cancel();
+            throw httpError(url, res.status, f.path);
+          }
+          if (!res.body) throw new DownloadError('interrupted', `empty response for ${f.path}`, true);
+          report('downloading', f.path);
+          const reader = res.body.getReader();
+          try {
+            for (;;) {
+              const { done, value: chunk } = await reader.read();
+              if (done) break;
+              r.poke();
+              if (offset + chunk.length > f.bytes) {
+                throw new DownloadError('size-mismatch', `server sent more than the ${f.bytes} bytes the manifest lists for ${f.path}`);
+              }
+              await writeAll(out, chunk, part);
+              hash.update(chunk);
+              offset += chunk.length;
+              received += chunk.length;
+              report('downloading', f.path);
+            }
+          } catch (err) {
+            // A body that breaks off mid-way (server closed, connection reset) is a cut-off, not a
+            // failure to reach the server: keep the part and resume.
+            if (err instanceof DownloadError || err instanceof DiskFullError || opts.signal?.aborted || r.idle()) throw err;
+            throw new DownloadError(
+              'interrupted',
+              `connection lost after ${offset} of ${f.bytes} bytes of ${f.path}: ${describeNetworkError(err)}`,
+              true,
+            );
+          } finally {
+            await reader.cancel().catch(() => {});
+            await closeOut();
+          }
+          if (offset < f.bytes) {
+            throw new DownloadError('interrupted', `connection closed after ${offset} of ${f.bytes} bytes of ${f.path}`, true);
           }
         } catch (err) {
-          // A body that breaks off mid-way (server closed, connection reset) is a cut-off, not a
-          // failure to reach the server: keep the part and resume.
-          if (err instanceof DownloadError || err instanceof DiskFullError || opts.signal?.aborted || r.idle()) throw err;
-          throw new DownloadError(
-            'interrupted',
-            `connection lost after ${offset} of ${f.bytes} bytes of ${f.path}: ${describeNetworkError(err)}`,
-            true,
-          );
-        } finally {
-          await reader.cancel().catch(() => {});
           await closeOut();
+          if (err instanceof DownloadError && err.code === 'size-mismatch') await restart();
+          if (err instanceof DiskFullError)
+            throw new DownloadError('disk-full', `${err.message} (the part of ${f.path} already downloaded is kept)`);
+          if (err instanceof DownloadError) throw err;
+          return r.translate(err);
+        } finally {
+          await closeOut();
+          r.done();
         }
-        if (offset < f.bytes) {
-          throw new DownloadError('interrupted', `connection closed after ${offset} of ${f.bytes} bytes of ${f.path}`, true);
+      }).catch((err: unknown) => {
+        if (err instanceof DownloadError && (err.code === 'interrupted' || err.code === 'network')) {
+          throw new DownloadError('interrupted', `${err.message}. The ${offset} bytes received are kept; download again to resume.`);
         }
-      } catch (err) {
-        await closeOut();
-        if (err instanceof DownloadError && err.code === 'size-mismatch') await restart();
-        if (err instanceof DiskFullError)
-          throw new DownloadError('disk-full', `${err.message} (the part of ${f.path} already downloaded is kept)`);
-        if (err instanceof DownloadError) throw err;
-        return r.translate(err);
-      } finally {
-        await closeOut();
-        r.done();
-      }
-    }).catch((err: unknown) => {
-      if (err instanceof DownloadError && (err.code === 'interrupted' || err.code === 'network')) {
-        throw new DownloadError('interrupted', `${err.message}. The ${offset} bytes received are kept; download again to resume.`);
-      }
-      throw err;
-    });
+        throw err;
+      });
 
-    const got = hash.digest('hex');
-    if (got !== f.sha256) {
-      await rm(part, { force: true });
-      received -= offset;
-      throw new DownloadError(
-        'hash-mismatch',
-        `${f.path} of model ${id} failed its sha256 check (expected ${f.sha256}, got ${got}); the downloaded file was deleted. The server's copy does not match its manifest.`,
-      );
+      const got = hash.digest('hex');
+      if (got !== f.sha256) {
+        await rm(part, { force: true });
+        received -= offset;
+        throw new DownloadError(
+          'hash-mismatch',
+          `${f.path} of model ${id} failed its sha256 check (expected ${f.sha256}, got ${got}); the downloaded file was deleted. The server's copy does not match its manifest.`,
+        );
+      }
+      await rename(part, abs);
     }
-    await rename(part, abs);
   }
 }

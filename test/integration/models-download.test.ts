@@ -2,7 +2,8 @@
  * Model downloads against a real HTTP server on 127.0.0.1: full download with progress and sha256
  * verification, cut-off then resume with Range, wrong hash, 5xx then retry, 404, cancel, variants.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -279,6 +280,29 @@ describe('model download', () => {
     expect(err.code).toBe('unavailable');
     expect(err.message).toContain(`cannot reach ${url}/tiny-test/manifest.json`);
     expect(err.message).toMatch(/ECONNREFUSED/);
+  });
+
+  it('lets only one process download a model at a time, and takes over a stale lock', async () => {
+    server.behave = () => ({ kind: 'slow', chunk: 16 * 1024, delayMs: 20 });
+    const first = manager();
+    first.download('tiny-test');
+    await new Promise((r) => setTimeout(r, 100));
+    const second = manager(); // as if it were the CLI next to the app
+    second.download('tiny-test');
+    const err = await failure(second.waitForDownload('tiny-test'));
+    expect(err.code).toBe('conflict');
+    expect(err.message).toMatch(/already being downloaded by this Shoebox process/);
+    await first.close();
+
+    // A lock left by a process that is gone is taken over.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    writeFileSync(path.join(modelsDir(), '.downloads', 'tiny-test.lock'), String(dead));
+    server.behave = () => ({ kind: 'normal' });
+    const third = manager();
+    third.download('tiny-test');
+    await third.waitForDownload('tiny-test');
+    expect(existsSync(path.join(modelsDir(), '.downloads', 'tiny-test.lock'))).toBe(false);
+    expectInstalledIntact();
   });
 
   it('refuses to download without a base URL and points to import', () => {
