@@ -65,6 +65,18 @@ function expectInstalledIntact(id = 'tiny-test') {
   expect(existsSync(path.join(modelsDir(), '.downloads', id))).toBe(false);
 }
 
+/** Resolves once `cond` holds (polled every 5 ms); the test's timeout bounds the wait. */
+function waitFor(cond: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setInterval(() => {
+      if (cond()) {
+        clearInterval(t);
+        resolve();
+      }
+    }, 5);
+  });
+}
+
 async function failure(p: Promise<unknown>): Promise<ApiError> {
   const err = await p.then(
     () => null,
@@ -217,14 +229,7 @@ describe('model download', () => {
     server.behave = (url) => (url.endsWith('vision_encoder.onnx') ? { kind: 'slow', chunk: 16 * 1024, delayMs: 20 } : { kind: 'normal' });
     const m = manager();
     m.download('tiny-test');
-    await new Promise<void>((resolve) => {
-      const t = setInterval(() => {
-        if (events.some((e) => e.download.received > 32 * 1024 && e.download.state === 'downloading')) {
-          clearInterval(t);
-          resolve();
-        }
-      }, 5);
-    });
+    await waitFor(() => events.some((e) => e.download.received > 32 * 1024 && e.download.state === 'downloading'));
     expect(m.cancelDownload('tiny-test')).toBe(true);
     await failure(m.waitForDownload('tiny-test'));
     const paused = m.list().find((x) => x.id === 'tiny-test');
@@ -286,7 +291,7 @@ describe('model download', () => {
     server.behave = () => ({ kind: 'slow', chunk: 16 * 1024, delayMs: 20 });
     const first = manager();
     first.download('tiny-test');
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => events.some((e) => e.download.received > 0)); // it holds the lock now
     const second = manager(); // as if it were the CLI next to the app
     second.download('tiny-test');
     const err = await failure(second.waitForDownload('tiny-test'));
