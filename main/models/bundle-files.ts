@@ -220,6 +220,17 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/** The pid of the live process holding lock `file`, or null when it is free or stale. */
+export function lockHolder(file: string): number | null {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(file, 'utf8').trim() || NaN);
+  } catch {
+    return null;
+  }
+  return Number.isInteger(pid) && pid > 0 && pidAlive(pid) ? pid : null;
+}
+
 /**
  * Takes an exclusive lock file holding this process's pid, so the app and the CLI never write the
  * same download staging folder at once. A lock whose process is gone is taken over. Resolves with
@@ -234,8 +245,8 @@ export async function acquireLock(file: string, what: string): Promise<() => Pro
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const pid = Number(readFileSync(file, { encoding: 'utf8', flag: 'r' }).trim() || NaN);
-    if (Number.isInteger(pid) && pid > 0 && pidAlive(pid)) {
+    const pid = lockHolder(file);
+    if (pid !== null) {
       throw new LockedError(
         `${what} is already being downloaded by ${pid === process.pid ? 'this' : 'another'} Shoebox process (pid ${pid})`,
       );

@@ -21,7 +21,7 @@ import type { Db } from '../db/open';
 import { createSettingsRepo, SettingKeys } from '../db/settings.repo';
 import type { Log } from '../log';
 import type { AppPaths } from '../paths';
-import { BUNDLE_ID, DOWNLOADS_DIR, isInside } from './bundle-files';
+import { BUNDLE_ID, DOWNLOADS_DIR, isInside, lockHolder } from './bundle-files';
 import { approxBundleBytes, CATALOG, catalogEntry, normaliseBaseUrl } from './catalog';
 import { downloadErrorToApi, importErrorToApi } from './api-errors';
 import { downloadBundle, type DownloadOptions } from './download';
@@ -306,6 +306,10 @@ export function createModelManager(deps: ModelManagerDeps) {
         job.controller.abort();
         await job.promise.catch(() => {});
         jobs.delete(id);
+      }
+      const holder = lockHolder(path.join(modelsDir, DOWNLOADS_DIR, `${id}.lock`));
+      if (holder !== null) {
+        throw new ApiError('conflict', `model ${id} is being downloaded by another Shoebox process (pid ${holder}); cancel it there first`);
       }
       let deleted = false;
       for (const target of [path.join(modelsDir, id), path.join(modelsDir, DOWNLOADS_DIR, id)]) {

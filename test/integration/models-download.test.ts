@@ -297,6 +297,7 @@ describe('model download', () => {
     const err = await failure(second.waitForDownload('tiny-test'));
     expect(err.code).toBe('conflict');
     expect(err.message).toMatch(/already being downloaded by this Shoebox process/);
+    expect((await failure(second.delete('tiny-test'))).message).toMatch(/being downloaded by another Shoebox process/);
     await first.close();
 
     // A lock left by a process that is gone is taken over.
