@@ -29,14 +29,16 @@ export interface RunningHost {
 }
 
 /** Starts `shoebox serve` on a free port with a fresh data folder; resolves once it is ready. */
-export async function startHost(options: { library?: string; timeoutMs?: number } = {}): Promise<RunningHost> {
+export async function startHost(
+  options: { library?: string; timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<RunningHost> {
   const dataDir = mkdtempSync(join(tmpdir(), 'shoebox-e2e-data-'));
   const args = [join(root, 'out/main/cli.js'), 'serve', '--port', '0', '--data-dir', dataDir];
   if (options.library) args.push('--library', options.library);
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, SHOEBOX_DATA_DIR: dataDir, SHOEBOX_LOG: process.env['SHOEBOX_LOG'] ?? 'warn' },
+    env: { ...process.env, SHOEBOX_DATA_DIR: dataDir, SHOEBOX_LOG: process.env['SHOEBOX_LOG'] ?? 'warn', ...options.env },
   });
   let stderr = '';
   child.stderr?.setEncoding('utf8');

@@ -13,7 +13,7 @@ interface Notice {
 
 const NoticeContext = createContext<((kind: NoticeKind, message: string) => void) | null>(null);
 
-/** Shows a notice for a few seconds (errors stay until dismissed). */
+/** Shows a notice for a few seconds (errors for longer). */
 export function useNotify(): (kind: NoticeKind, message: string) => void {
   const notify = useContext(NoticeContext);
   if (!notify) throw new Error('useNotify outside <NoticeProvider>');
@@ -28,7 +28,8 @@ export function NoticeProvider({ children }: { children: ReactNode }) {
     (kind: NoticeKind, message: string) => {
       const id = nextId.current++;
       setNotices((n) => [...n.filter((x) => x.message !== message).slice(-4), { id, kind, message }]);
-      if (kind !== 'error') setTimeout(() => dismiss(id), 6000);
+      // Errors stay longer, but not forever: a notice must never keep covering the page.
+      setTimeout(() => dismiss(id), kind === 'error' ? 15_000 : 6000);
     },
     [dismiss],
   );

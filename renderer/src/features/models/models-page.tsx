@@ -7,27 +7,29 @@ import { useState, type FormEvent } from 'react';
 import type { ModelDto } from '../../../../preload/contract';
 import { errorMessage } from '../../api';
 import { ConfirmDialog } from '../../components/confirm-dialog';
-import { useNotify } from '../../components/notices';
 import { bytesLabel } from '../../format';
 import { useClient } from '../../hooks';
 import { hasRealModel, type ModelsState } from './use-models';
 
 export function ModelsPage({ state }: { state: ModelsState }) {
   const client = useClient();
-  const notify = useNotify();
   const [busy, setBusy] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<{ id: string; message: string } | null>(null);
   const [deleting, setDeleting] = useState<ModelDto | null>(null);
   const [importPath, setImportPath] = useState('');
   const [importError, setImportError] = useState<string | null>(null);
   const [importing, setImporting] = useState(false);
   const { models, upsert, replace, reload } = state;
+  const activeId = models?.find((m) => m.active)?.id ?? '';
 
   const act = async (model: Pick<ModelDto, 'id' | 'name'>, what: string, run: () => Promise<void>) => {
     setBusy(model.id);
+    setActionError(null);
     try {
       await run();
     } catch (err) {
-      notify('error', `Could not ${what} ${model.name}: ${errorMessage(err)}`);
+      // Shown in the model's card, next to the button that failed.
+      setActionError({ id: model.id, message: `Could not ${what} ${model.name}: ${errorMessage(err)}` });
     } finally {
       setBusy(null);
     }
@@ -39,13 +41,14 @@ export function ModelsPage({ state }: { state: ModelsState }) {
       reload();
     });
   const select = (m: ModelDto | null) =>
-    act(m ?? { id: '', name: 'no model' }, 'select', async () => replace(await client.call('models:select', { id: m ? m.id : null })));
+    act(m ?? { id: activeId, name: 'no model' }, 'select', async () =>
+      replace(await client.call('models:select', { id: m ? m.id : null })),
+    );
   const remove = (m: ModelDto) =>
     act(m, 'delete', async () => {
       setDeleting(null);
       await client.call('models:delete', { id: m.id });
       reload();
-      notify('info', `Deleted ${m.name}.`);
     });
 
   const onImport = async (e: FormEvent) => {
@@ -60,7 +63,6 @@ export function ModelsPage({ state }: { state: ModelsState }) {
       const m = await client.call('models:import', { path: importPath.trim() });
       upsert(m);
       setImportPath('');
-      notify('info', `Imported ${m.name}.`);
     } catch (err) {
       setImportError(errorMessage(err));
     } finally {
@@ -84,8 +86,8 @@ export function ModelsPage({ state }: { state: ModelsState }) {
         ) : null}
         {models && !hasRealModel(models) ? (
           <div className="banner banner-warn" role="status" data-testid="no-real-model">
-            No real model is installed. Browsing and date search work; captions, tags, text in photos and search by description need a model. Download
-            one below or import a bundle you exported.
+            No real model is installed. Browsing and date search work; captions, tags, text in photos and search by description need a
+            model. Download one below or import a bundle you exported.
           </div>
         ) : null}
         <ul className="model-list">
@@ -99,7 +101,10 @@ export function ModelsPage({ state }: { state: ModelsState }) {
                   <h2>{m.name}</h2>
                   {m.active ? <span className="badge badge-ok">Active</span> : null}
                   {m.randomWeights ? (
-                    <span className="badge badge-warn" title="Random weights: the right shape for tests and benchmarks, but its output is noise">
+                    <span
+                      className="badge badge-warn"
+                      title="Random weights: the right shape for tests and benchmarks, but its output is noise"
+                    >
                       Demo
                     </span>
                   ) : null}
@@ -118,17 +123,32 @@ export function ModelsPage({ state }: { state: ModelsState }) {
                 ) : null}
                 {active ? (
                   <div className="download">
-                    <div className="bar" role="progressbar" aria-label={`Downloading ${m.name}`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} data-testid="model-progress">
+                    <div
+                      className="bar"
+                      role="progressbar"
+                      aria-label={`Downloading ${m.name}`}
+                      aria-valuemin={0}
+                      aria-valuemax={100}
+                      aria-valuenow={pct}
+                      data-testid="model-progress"
+                    >
                       <div style={{ width: `${pct}%` }} />
                     </div>
                     <span className="small muted">
-                      {dl.state === 'verifying' ? 'Verifying…' : `${bytesLabel(dl.received)} of ${dl.total ? bytesLabel(dl.total) : '?'} (${pct}%)`}
+                      {dl.state === 'verifying'
+                        ? 'Verifying…'
+                        : `${bytesLabel(dl.received)} of ${dl.total ? bytesLabel(dl.total) : '?'} (${pct}%)`}
                     </span>
                   </div>
                 ) : null}
                 {dl.state === 'failed' && dl.error ? (
                   <p className="inline-error" role="alert">
                     Download failed: {dl.error}
+                  </p>
+                ) : null}
+                {actionError?.id === m.id ? (
+                  <p className="inline-error" role="alert" data-testid="model-error">
+                    {actionError.message}
                   </p>
                 ) : null}
                 <div className="model-actions">
