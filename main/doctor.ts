@@ -3,16 +3,25 @@
  * onnxruntime execution providers this install can use. Read-only.
  */
 import { createRequire } from 'node:module';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { DoctorCheck, DoctorReport } from '../preload/contract';
 import type { Db } from './db/open';
 import type { AppPaths } from './paths';
 
-const require = createRequire(import.meta.url);
+const requireCjs = createRequire(import.meta.url);
 
+/** A dependency's version, also for packages whose `exports` hide their package.json. */
 function pkgVersion(name: string): string {
   try {
-    return (require(`${name}/package.json`) as { version: string }).version;
+    let dir = dirname(requireCjs.resolve(name));
+    for (let i = 0; i < 5; i++, dir = dirname(dir)) {
+      const file = join(dir, 'package.json');
+      if (!existsSync(file)) continue;
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === name && pkg.version) return pkg.version;
+    }
+    return 'unknown';
   } catch {
     return 'not installed';
   }

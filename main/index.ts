@@ -3,6 +3,7 @@
  * Deliberately thin: everything it starts is a plain service that also runs under the headless host.
  */
 import { app, BrowserWindow, dialog } from 'electron';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { wireIpc } from './ipc';
@@ -30,8 +31,11 @@ if (!app.requestSingleInstanceLock()) {
     .whenReady()
     .then(async () => {
       services = await createServices({ dataDir: process.env['SHOEBOX_DATA_DIR'] ?? app.getPath('userData'), shell: 'electron' });
-      const sample = process.env['SHOEBOX_DEFAULT_LIBRARY'];
-      if (sample && services.library.listFolders().length === 0) await services.library.addFolder(sample);
+      // A fresh install opens the bundled sample library, so the first window is never empty.
+      const sample =
+        process.env['SHOEBOX_DEFAULT_LIBRARY'] ??
+        (app.isPackaged ? join(process.resourcesPath, 'sample-library') : join(app.getAppPath(), 'assets', 'sample-library'));
+      if (services.library.listFolders().length === 0 && existsSync(sample)) await services.library.addFolder(sample);
       handleMediaProtocol(services.library);
       wireIpc(services);
       createMainWindow(outDir);

@@ -9,7 +9,7 @@ export function formatStatus(s: JobsStatus): string {
   const head = `Photos: ${s.photos}${s.missing ? `, ${s.missing} missing` : ''}${s.errors ? `, ${s.errors} unreadable` : ''}${s.paused ? '  [paused]' : ''}`;
   const steps = s.steps.map(
     (p) =>
-      `  ${p.step.padEnd(12)} ${p.done} done, ${p.pending + p.running} to do${p.failed ? `, ${p.failed} failed` : ''}${p.rate > 0 ? `, ${p.rate.toFixed(1)}/s` : ''}${eta(p.etaSeconds)}`,
+      `  ${p.step.padEnd(12)} ${p.done} done, ${p.pending + p.running} to do${p.failed ? `, ${p.failed} failed` : ''}${p.pending + p.running > 0 ? `${p.rate > 0 ? `, ${p.rate.toFixed(1)}/s` : ''}${eta(p.etaSeconds)}` : ''}`,
   );
   return [head, ...(s.blockedReason ? [`  Waiting: ${s.blockedReason}`] : []), ...steps].join('\n');
 }

@@ -12,6 +12,7 @@ import { version } from '../../package.json';
 import { ApiError } from '../../preload/api-error';
 import type { DoctorReport, FolderDto, JobsStatus } from '../../preload/contract';
 import { startHost } from '../host/server';
+import { createLog, type LogLevel } from '../log';
 import { createServices, type ServiceOptions, type Services } from '../services';
 import { registerModelsCommands } from './models';
 import { registerDebugCommands } from './debug';
@@ -32,7 +33,9 @@ interface GlobalOpts {
 
 function open(program: Command, extra: Partial<ServiceOptions> = {}): Promise<Services> {
   const { dataDir } = program.opts<GlobalOpts>();
-  return createServices({ dataDir, shell: 'cli', startLibrary: false, ...extra });
+  // Terminal output is the command's own; the services' log says only what went wrong (SHOEBOX_LOG overrides).
+  const log = createLog('shoebox', (process.env['SHOEBOX_LOG'] as LogLevel | undefined) ?? 'warn');
+  return createServices({ dataDir, shell: 'cli', startLibrary: false, log, ...extra });
 }
 
 const print = (json: boolean, value: unknown, human: () => string) => {
@@ -45,7 +48,9 @@ export function buildProgram(): Command {
     .description('Shoebox: a local-first photo organizer that understands what is in your pictures')
     .version(version)
     .option('--data-dir <dir>', 'data directory (default: $SHOEBOX_DATA_DIR or the platform default)')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Set before the subcommands are added, so they inherit it: usage errors exit 2, not 1.
+    .exitOverride();
 
   program
     .command('serve')
@@ -56,7 +61,7 @@ export function buildProgram(): Command {
     .action(async (opts: { port: number; library?: string; defaultLibrary?: string }) => {
       const rendererDir = findRendererDir();
       if (!rendererDir) throw new Error('The renderer is not built: run `npm run build` first (or set SHOEBOX_RENDERER_DIR).');
-      const services = await open(program, { shell: 'headless', startLibrary: true });
+      const services = await open(program, { shell: 'headless', startLibrary: true, log: createLog() });
       const folders = services.library.listFolders();
       const want = opts.library ?? (folders.length === 0 ? opts.defaultLibrary : undefined);
       if (want && !folders.some((f) => f.path === resolve(want))) await services.library.addFolder(want);
@@ -156,7 +161,6 @@ function parsePort(value: string): number {
 /** Runs the CLI with `argv` (as process.argv); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
