@@ -53,6 +53,13 @@ export function cudaInstalled(): boolean {
   }
 }
 
+/** True when a Vulkan loader library is installed (Linux), which Dawn's WebGPU needs. */
+export function vulkanLoaderPresent(): boolean {
+  const dirs = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib'];
+  const extra = (process.env.LD_LIBRARY_PATH ?? '').split(':').filter((d) => d !== '');
+  return [...extra, ...dirs].some((d) => existsSync(path.join(d, 'libvulkan.so.1')));
+}
+
 /** Candidates in preference order for this platform. `only` restricts and orders them. */
 export function providerCandidates(only?: readonly string[]): Candidate[] {
   const all: Candidate[] = [];
@@ -67,9 +74,12 @@ export function providerCandidates(only?: readonly string[]): Candidate[] {
   }
   all.push(process.platform === 'win32' ? { name: 'dml' } : { name: 'dml', skip: 'DirectML is Windows only' });
   all.push(process.platform === 'darwin' ? { name: 'coreml' } : { name: 'coreml', skip: 'CoreML is macOS only' });
-  all.push(
-    process.env.SHOEBOX_DISABLE_WEBGPU === '1' ? { name: 'webgpu', skip: 'disabled by SHOEBOX_DISABLE_WEBGPU' } : { name: 'webgpu' },
-  );
+  if (process.env.SHOEBOX_DISABLE_WEBGPU === '1') all.push({ name: 'webgpu', skip: 'disabled by SHOEBOX_DISABLE_WEBGPU' });
+  else if (only === undefined && process.platform === 'linux' && !vulkanLoaderPresent()) {
+    // Auto mode only: without a Vulkan loader Dawn cannot find an adapter, and the failed attempt
+    // costs start-up time and log noise. An explicit request still tries it.
+    all.push({ name: 'webgpu', skip: 'no Vulkan loader (libvulkan.so.1) found, so no WebGPU adapter' });
+  } else all.push({ name: 'webgpu' });
   all.push({ name: 'cpu' });
   if (only === undefined || only.length === 0) return all;
   const out: Candidate[] = [];
