@@ -31,7 +31,7 @@ export function Viewer({ store, index, total, onIndex, onClose }: ViewerProps) {
   const [error, setError] = useState<string | null>(null);
   const [sourceIndex, setSourceIndex] = useState(0);
   const [showInfo, setShowInfo] = useState(true);
-  const rootRef = useRef<HTMLDivElement>(null);
+  const rootRef = useRef<HTMLDialogElement>(null);
 
   useEffect(() => {
     let live = true;
@@ -68,7 +68,10 @@ export function Viewer({ store, index, total, onIndex, onClose }: ViewerProps) {
   const latest = useRef({ index, total, onIndex, onClose });
   latest.current = { index, total, onIndex, onClose };
   useEffect(() => {
-    rootRef.current?.focus();
+    // A modal <dialog> makes the rest of the page inert: Tab stays inside, screen readers see only it.
+    const dialog = rootRef.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    dialog?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.altKey || e.ctrlKey || e.metaKey) return;
       const { index: i, total: n } = latest.current;
@@ -86,7 +89,10 @@ export function Viewer({ store, index, total, onIndex, onClose }: ViewerProps) {
       }
     };
     window.addEventListener('keydown', onKey, true);
-    return () => window.removeEventListener('keydown', onKey, true);
+    return () => {
+      window.removeEventListener('keydown', onKey, true);
+      dialog?.close();
+    };
   }, []);
 
   const current = detail && detail.id === summary?.id ? detail : null;
@@ -95,14 +101,16 @@ export function Viewer({ store, index, total, onIndex, onClose }: ViewerProps) {
   const name = summary?.name ?? 'Photo';
 
   return (
-    <div
+    <dialog
       ref={rootRef}
       className="viewer"
-      role="dialog"
-      aria-modal="true"
       aria-label={`Photo viewer: ${name}`}
       tabIndex={-1}
       data-testid="viewer"
+      onCancel={(e) => {
+        // Esc is handled by the key listener above; keep the browser from closing the dialog itself.
+        e.preventDefault();
+      }}
     >
       <div className="viewer-stage">
         <div className="viewer-bar">
@@ -162,6 +170,6 @@ export function Viewer({ store, index, total, onIndex, onClose }: ViewerProps) {
         </div>
       </div>
       {showInfo && current ? <MetadataPanel photo={current} /> : null}
-    </div>
+    </dialog>
   );
 }
