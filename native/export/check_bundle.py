@@ -50,6 +50,7 @@ def main() -> int:
     ap.add_argument("--max-tiles", type=int, default=6)
     ap.add_argument("--variants", default=None, help="default: every variant in the manifest")
     ap.add_argument("--steps", type=int, default=32)
+    ap.add_argument("--keep-last", action="store_true", help="feed num_logits_to_keep=1 to the decoder")
     a = ap.parse_args()
     cfg = ModelConfig.load(a.config)
     model = random_model(cfg, a.seed)
@@ -69,7 +70,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="shoebox-check-") as job:
             pv.numpy().astype("<f4").tofile(os.path.join(job, "pixel_values.bin"))
             with open(os.path.join(job, "job.json"), "w", encoding="utf-8") as f:
-                json.dump({"input_ids": ids, "steps": a.steps, "num_tiles": int(pv.shape[0]),
+                json.dump({"input_ids": ids, "steps": a.steps, "num_tiles": int(pv.shape[0]), "keep_last": a.keep_last,
                            "strings": TOKENIZER_STRINGS if v == variants[0] else []}, f)
             res = run_node(a.bundle, v, job)
             js_feats = np.fromfile(os.path.join(job, "image_features.bin"), dtype="<f4").reshape(feats.shape)

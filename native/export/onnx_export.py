@@ -59,9 +59,43 @@ def past_names(n_layers: int, prefix: str) -> List[str]:
     return [f"{prefix}.{i}.{kv}" for i in range(n_layers) for kv in ("key", "value")]
 
 
+def add_num_logits_to_keep(m: onnx.ModelProto) -> None:
+    """Decoder input `num_logits_to_keep` (int64 scalar): 0 = logits for every position, N = the last N.
+
+    [Note: num_logits_to_keep] As in transformers.js (engines feed it when the session lists it in
+    inputNames): a 3k-token prefill need not return 3k x 151674 floats. It is a plain graph input, not an
+    initializer-backed default, because onnxruntime-node only accepts feeds named in `inputNames`, which
+    leaves overridable initializers out. Implemented as Slice(hidden, starts=-N, axes=1) before the
+    lm_head MatMul (-0 = 0 keeps all)."""
+    from onnx import TensorProto, helper, numpy_helper
+    import numpy as np
+    g = m.graph
+    head = next((n for n in g.node if n.op_type == "MatMul" and "logits" in n.output), None)
+    if head is None:
+        raise RuntimeError("decoder graph: no MatMul produces 'logits'")
+    h = head.input[0]
+    name = "num_logits_to_keep"
+    g.input.append(helper.make_tensor_value_info(name, TensorProto.INT64, []))
+    g.initializer.extend([numpy_helper.from_array(np.array([0], dtype=np.int64), "nltk_axes0"),
+                          numpy_helper.from_array(np.array([1], dtype=np.int64), "nltk_axes1"),
+                          numpy_helper.from_array(np.array([2 ** 62], dtype=np.int64), "nltk_end")])
+    nodes = [helper.make_node("Unsqueeze", [name, "nltk_axes0"], ["nltk_1d"], name="nltk_Unsqueeze"),
+             helper.make_node("Neg", ["nltk_1d"], ["nltk_start"], name="nltk_Neg"),
+             helper.make_node("Slice", [h, "nltk_start", "nltk_end", "nltk_axes1"], ["nltk_hidden"], name="nltk_Slice")]
+    idx = list(g.node).index(head)
+    head.input[0] = "nltk_hidden"
+    for k, n in enumerate(nodes):
+        g.node.insert(idx + k, n)
+    for o in g.output:
+        if o.name == "logits":
+            o.type.tensor_type.shape.dim[1].dim_param = "logits_sequence_length"
+
+
 def _save(model_path_tmp: str, out_path: str) -> None:
     """Re-save an exported graph into `out_path`, moving weights to one external file when large."""
     m = onnx.load(model_path_tmp)            # also loads any external tensors torch wrote
+    if any(o.name == "logits" for o in m.graph.output):
+        add_num_logits_to_keep(m)
     size = sum(len(t.raw_data) for t in m.graph.initializer)
     save_model(m, out_path, size > EXTERNAL_DATA_THRESHOLD)
 

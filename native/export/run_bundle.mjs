@@ -5,7 +5,7 @@
  * this script runs the three graphs (vision -> merge -> prefill -> greedy with the KV cache fed back)
  * and the bundle's tokenizer, and writes the results back for Python to compare against PyTorch.
  * Runs: node native/export/run_bundle.mjs <bundle> <variant> <jobdir>
- *   job.json {input_ids, steps, strings, threads}, pixel_values.bin (float32 [T,3,S,S])
+ *   job.json {input_ids, steps, strings, threads, keep_last}, pixel_values.bin (float32 [T,3,S,S])
  *   -> result.json {ids, first_logits, token_ids, timings}, image_features.bin (float32)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -81,13 +81,18 @@ const step = async (embeds, seq) => {
     position_ids: new ort.Tensor('int64', BigInt64Array.from({ length: seq }, (_, k) => BigInt(total - seq + k)), [1, seq]),
     ...past,
   };
+  // BUNDLE-SPEC.md: 0 = logits of every position, 1 = only the last one
+  if (decoder.inputNames.includes('num_logits_to_keep')) {
+    feeds.num_logits_to_keep = new ort.Tensor('int64', BigInt64Array.from([job.keep_last ? 1n : 0n]), []);
+  }
   const o = await decoder.run(feeds);
   past = {};
   for (let i = 0; i < L; i++) {
     for (const kv of ['key', 'value']) past[`past_key_values.${i}.${kv}`] = o[`present.${i}.${kv}`];
   }
-  const V = o.logits.dims[2];
-  return o.logits.data.subarray((seq - 1) * V, seq * V);
+  const [, rows, V] = o.logits.dims;
+  if (rows !== (job.keep_last && decoder.inputNames.includes('num_logits_to_keep') ? 1 : seq)) throw new Error(`logits have ${rows} rows for ${seq} positions`);
+  return o.logits.data.subarray((rows - 1) * V, rows * V);
 };
 let logits = await step(e, ids.length);
 timings.prefill_ms = t0() - t;
