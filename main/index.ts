@@ -3,9 +3,9 @@
  * Deliberately thin: everything it starts is a plain service that also runs under the headless host.
  */
 import { app, BrowserWindow, dialog } from 'electron';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { offerDefaultLibrary } from './first-run';
 import { wireIpc } from './ipc';
 import { handleMediaProtocol, registerMediaScheme } from './protocol';
 import { createServices, type Services } from './services';
@@ -35,7 +35,7 @@ if (!app.requestSingleInstanceLock()) {
       const sample =
         process.env['SHOEBOX_DEFAULT_LIBRARY'] ??
         (app.isPackaged ? join(process.resourcesPath, 'sample-library') : join(app.getAppPath(), 'assets', 'sample-library'));
-      if (services.library.listFolders().length === 0 && existsSync(sample)) await services.library.addFolder(sample);
+      await offerDefaultLibrary(services.db, services.library, sample);
       handleMediaProtocol(services.library);
       wireIpc(services);
       createMainWindow(outDir);

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { version } from '../../package.json';
 import { ApiError } from '../../preload/api-error';
 import type { DoctorReport, FolderDto, JobsStatus } from '../../preload/contract';
+import { offerDefaultLibrary } from '../first-run';
 import { startHost } from '../host/server';
 import { createLog, type LogLevel } from '../log';
 import { createServices, type ServiceOptions, type Services } from '../services';
@@ -57,14 +58,15 @@ export function buildProgram(): Command {
     .description('serve the app on 127.0.0.1 for a browser (headless host)')
     .addOption(new Option('--port <n>', 'port (0 = any free port)').default(0).argParser(parsePort))
     .option('--library <path>', 'add this folder to the library (if not already there) before serving')
-    .option('--default-library <path>', 'add this folder only when the library has no folders yet')
+    .option('--default-library <path>', 'on first run of an empty library, add this folder (once)')
     .action(async (opts: { port: number; library?: string; defaultLibrary?: string }) => {
       const rendererDir = findRendererDir();
       if (!rendererDir) throw new Error('The renderer is not built: run `npm run build` first (or set SHOEBOX_RENDERER_DIR).');
       const services = await open(program, { shell: 'headless', startLibrary: true, log: createLog() });
-      const folders = services.library.listFolders();
-      const want = opts.library ?? (folders.length === 0 ? opts.defaultLibrary : undefined);
-      if (want && !folders.some((f) => f.path === resolve(want))) await services.library.addFolder(want);
+      if (opts.library && !services.library.listFolders().some((f) => f.path === resolve(opts.library!))) {
+        await services.library.addFolder(opts.library);
+      }
+      if (opts.defaultLibrary) await offerDefaultLibrary(services.db, services.library, resolve(opts.defaultLibrary));
       const host = await startHost({
         router: services.router,
         events: services.events,
