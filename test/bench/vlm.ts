@@ -45,6 +45,8 @@ interface VariantFigures {
   caption_s: number;
   caption_tokens: number;
   peak_rss_mb: number;
+  /** Greedy ids: the prefill's choice, then one per decode step (same layout as the reference). */
+  greedy_ids: number[];
 }
 
 const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
@@ -64,7 +66,12 @@ async function child(variant: string, bundle: string, logitsOut: string, reps: n
     feats = await model.encodeImages(prep.pixelValues);
     visionMs += performance.now() - t;
   }
-  const ids = firstTurnIds(model.tokenizer, { question: QUESTION, tilesPerImage: [1], systemMessage: model.manifest.system_message }, model.manifest.tokens, 256);
+  const ids = firstTurnIds(
+    model.tokenizer,
+    { question: QUESTION, tilesPerImage: [1], systemMessage: model.manifest.system_message },
+    model.manifest.tokens,
+    256,
+  );
   // Prefill: one warm-up, one timed.
   await prefill(model, ids, feats, null);
   const tp = performance.now();
@@ -97,6 +104,7 @@ async function child(variant: string, bundle: string, logitsOut: string, reps: n
     caption_s: round(captionS),
     caption_tokens: cap.tokenIds.length,
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    greedy_ids: gen.tokenIds,
   };
   await model.release();
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(fig)}\n`);
@@ -116,28 +124,35 @@ function cosine(a: Float32Array, b: Float32Array): number {
 
 function ensureBundle(bundle: string, variants: string[]): void {
   const manifest = path.join(bundle, 'manifest.json');
-  const has = existsSync(manifest) && variants.every((v) => (JSON.parse(readFileSync(manifest, 'utf8')) as { variants: Record<string, unknown> }).variants[v] !== undefined);
+  const has =
+    existsSync(manifest) &&
+    variants.every((v) => (JSON.parse(readFileSync(manifest, 'utf8')) as { variants: Record<string, unknown> }).variants[v] !== undefined);
   if (has) return;
   process.stderr.write(`generating ${bundle} (${variants.join(',')}) with native/export/export.py — this takes minutes\n`);
-  execFileSync('/usr/bin/python3', ['native/export/export.py', 'random', '--config', CONFIG, '--seed', '0', '--out', bundle, '--variants', variants.join(',')], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    '/usr/bin/python3',
+    ['native/export/export.py', 'random', '--config', CONFIG, '--seed', '0', '--out', bundle, '--variants', variants.join(',')],
+    {
+      stdio: 'inherit',
+    },
+  );
 }
 
+/** What `native/export/bench_reference.py` prints (one JSON line). */
 interface RefFigures {
   vision_ms_per_tile?: number;
-  prefill_tok_per_s?: number;
-  decode_tok_per_s?: number;
-  caption_s?: number;
+  prefill_tok_s?: number;
+  decode_tok_s?: number;
+  peak_rss_mb?: number;
+  greedy_ids?: number[];
 }
 
-function runReference(bundle: string, threads: number): { ref: RefFigures | null; note: string } {
+function runReference(threads: number, reps: number): { ref: RefFigures | null; note: string } {
   const script = 'native/export/bench_reference.py';
   if (!existsSync(script)) return { ref: null, note: `${script} not found` };
-  const r = spawnSync('/usr/bin/python3', [script, '--bundle', bundle, '--threads', String(threads), '--image', IMAGE, '--decode-tokens', String(DECODE_TOKENS)], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 2 ** 20,
-  });
+  const args = [script, '--bundle-config', CONFIG, '--seed', '0', '--image', IMAGE, '--max-tiles', '1', '--question', QUESTION];
+  args.push('--decode-tokens', String(DECODE_TOKENS), '--threads', String(threads), '--vision-repeats', String(reps));
+  const r = spawnSync('/usr/bin/python3', args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   const line = r.stdout
     .split('\n')
     .reverse()
@@ -161,11 +176,15 @@ async function parent(): Promise<void> {
     for (const v of variants) {
       const out = path.join(tmp, `${v}.logits`);
       process.stderr.write(`running ${v} …\n`);
-      const r = spawnSync(process.execPath, ['--import', 'tsx', process.argv[1]!, '--child', v, '--bundle', bundle, '--logits', out, '--reps', String(reps)], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'inherit'],
-        maxBuffer: 16 * 2 ** 20,
-      });
+      const r = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', process.argv[1]!, '--child', v, '--bundle', bundle, '--logits', out, '--reps', String(reps)],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'inherit'],
+          maxBuffer: 16 * 2 ** 20,
+        },
+      );
       const line = r.stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
       if (r.status !== 0 || line === undefined) throw new Error(`variant ${v} failed (exit ${String(r.status)})`);
       figs[v] = JSON.parse(line.slice('BENCH_RESULT '.length)) as VariantFigures;
@@ -176,7 +195,7 @@ async function parent(): Promise<void> {
     rmSync(tmp, { recursive: true, force: true });
   }
   process.stderr.write('running the PyTorch reference …\n');
-  const { ref, note } = flag('skip-ref') ? { ref: null, note: 'skipped' } : runReference(bundle, threads);
+  const { ref, note } = flag('skip-ref') ? { ref: null, note: 'skipped' } : runReference(threads, reps);
 
   const fp32 = figs.fp32;
   const int8 = figs.int8;
@@ -203,21 +222,39 @@ async function parent(): Promise<void> {
     int8_decode_speedup: ratio(int8?.decode_tok_per_s, fp32?.decode_tok_per_s),
     int8_logits_cosine: logits.fp32 && logits.int8 ? round(cosine(logits.fp32, logits.int8), 5) : null,
     ref_vision_ms_per_tile: ref?.vision_ms_per_tile ?? null,
-    ref_prefill_tok_per_s: ref?.prefill_tok_per_s ?? null,
-    ref_decode_tok_per_s: ref?.decode_tok_per_s ?? null,
+    ref_prefill_tok_per_s: ref?.prefill_tok_s ?? null,
+    ref_decode_tok_per_s: ref?.decode_tok_s ?? null,
+    ref_peak_rss_mb: ref?.peak_rss_mb ?? null,
+    fp32_greedy_matches_ref:
+      fp32 !== undefined && ref?.greedy_ids !== undefined ? JSON.stringify(fp32.greedy_ids) === JSON.stringify(ref.greedy_ids) : null,
     vision_speedup_vs_ref: ratio(ref?.vision_ms_per_tile, fp32?.vision_ms_per_tile),
-    prefill_speedup_vs_ref: ratio(fp32?.prefill_tok_per_s, ref?.prefill_tok_per_s),
-    decode_speedup_vs_ref: ratio(fp32?.decode_tok_per_s, ref?.decode_tok_per_s),
+    prefill_speedup_vs_ref: ratio(fp32?.prefill_tok_per_s, ref?.prefill_tok_s),
+    decode_speedup_vs_ref: ratio(fp32?.decode_tok_per_s, ref?.decode_tok_s),
     reference: note,
     variants: figs,
   };
   const rows: [string, string, string, string][] = [
     ['figure', 'fp32', 'int8', 'PyTorch fp32'],
-    ['vision ms / tile', String(fp32?.vision_ms_per_tile ?? '-'), String(int8?.vision_ms_per_tile ?? '-'), String(ref?.vision_ms_per_tile ?? '-')],
-    ['prefill tok/s', String(fp32?.prefill_tok_per_s ?? '-'), String(int8?.prefill_tok_per_s ?? '-'), String(ref?.prefill_tok_per_s ?? '-')],
-    ['decode tok/s', String(fp32?.decode_tok_per_s ?? '-'), String(int8?.decode_tok_per_s ?? '-'), String(ref?.decode_tok_per_s ?? '-')],
-    [`caption s (1 tile, ${CAPTION_TOKENS} tok)`, String(fp32?.caption_s ?? '-'), String(int8?.caption_s ?? '-'), String(ref?.caption_s ?? '-')],
-    ['peak RSS MB', String(fp32?.peak_rss_mb ?? '-'), String(int8?.peak_rss_mb ?? '-'), '-'],
+    [
+      'vision ms / tile',
+      String(fp32?.vision_ms_per_tile ?? '-'),
+      String(int8?.vision_ms_per_tile ?? '-'),
+      String(ref?.vision_ms_per_tile ?? '-'),
+    ],
+    [
+      'prefill tok/s',
+      String(fp32?.prefill_tok_per_s ?? '-'),
+      String(int8?.prefill_tok_per_s ?? '-'),
+      String(ref?.prefill_tok_s ?? '-'),
+    ],
+    ['decode tok/s', String(fp32?.decode_tok_per_s ?? '-'), String(int8?.decode_tok_per_s ?? '-'), String(ref?.decode_tok_s ?? '-')],
+    [
+      `caption s (1 tile, ${CAPTION_TOKENS} tok)`,
+      String(fp32?.caption_s ?? '-'),
+      String(int8?.caption_s ?? '-'),
+      '-',
+    ],
+    ['peak RSS MB', String(fp32?.peak_rss_mb ?? '-'), String(int8?.peak_rss_mb ?? '-'), String(ref?.peak_rss_mb ?? '-')],
     ['load s', String(fp32?.load_s ?? '-'), String(int8?.load_s ?? '-'), '-'],
   ];
   const w = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
