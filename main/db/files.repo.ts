@@ -58,6 +58,8 @@ export interface FilesRepo {
   /** Deletes a photo's missing file rows (the photo was found elsewhere: a move). */
   dropMissingOf(photoId: number): number;
   forPhoto(photoId: number): (FileRow & { root: string })[];
+  /** Deletes every missing file row (the user chose to forget them); returns how many. */
+  dropAllMissing(): number;
   firstOkPath(photoId: number): { root: string; rel_path: string } | null;
 }
 
@@ -88,6 +90,7 @@ export function createFilesRepo(db: Db): FilesRepo {
   );
   const folderMissingStmt = db.prepare<[number]>("UPDATE files SET status = 'missing' WHERE folder_id = ? AND status <> 'missing'");
   const dropMissingStmt = db.prepare<[number]>("DELETE FROM files WHERE photo_id = ? AND status = 'missing'");
+  const dropAllMissingStmt = db.prepare("DELETE FROM files WHERE status = 'missing'");
   const forPhotoStmt = db.prepare<[number], FileRow & { root: string }>(
     'SELECT files.*, folders.path AS root FROM files JOIN folders ON folders.id = files.folder_id WHERE photo_id = ? ORDER BY files.id',
   );
@@ -121,6 +124,7 @@ export function createFilesRepo(db: Db): FilesRepo {
     markFolderMissing: (folderId) => folderMissingStmt.run(folderId).changes,
     dropMissingOf: (photoId) => dropMissingStmt.run(photoId).changes,
     forPhoto: (photoId) => forPhotoStmt.all(photoId),
+    dropAllMissing: () => dropAllMissingStmt.run().changes,
     firstOkPath: (photoId) => firstOkStmt.get(photoId) ?? null,
   };
 }

@@ -121,7 +121,9 @@ export function createIngest(deps: IngestDeps): Ingest {
       }
       const after = await stat(absPath).catch(() => null);
       if (!after || after.size !== size || Math.trunc(after.mtimeMs) !== mtimeMs || hashed.bytes !== size) {
-        // Rewritten while we read it: the watcher (or the next scan) sees it again once it settles.
+        // Rewritten while we read it: keep the old row alive (not 'unseen'); the caller tries again shortly,
+        // and the watcher sees the file again once it settles.
+        if (stamp) files.touch([stamp.id], Date.now());
         return { outcome: 'changing', photoId: null };
       }
       const r = linkTx(folder.id, relPath, hashed.hash, size, mtimeMs, Date.now());

@@ -61,6 +61,8 @@ export interface Library extends LibraryService {
   prioritize(photoIds: number[]): void;
   /** Removes pending and failed jobs (of one step or all); a rescan or restart queues them again. */
   clearJobs(step?: string): number;
+  /** Forgets files marked missing, and photos left without any file; returns how many photos went. */
+  forgetMissing(): number;
 }
 
 /** Builds the library service. Nothing runs until `start()` (or `addFolder`). */
@@ -389,6 +391,14 @@ export function createLibrary(deps: LibraryDeps): Library {
     prioritize(photoIds) {
       jobs.prioritize(photoIds, 2 ** 40);
       runner.kick();
+    },
+    forgetMissing() {
+      const gone = db.transaction(() => {
+        files.dropAllMissing();
+        return photos.deleteOrphans();
+      })();
+      if (gone) noteChanged(null, { added: 0, updated: 0, removed: gone });
+      return gone;
     },
     clearJobs(step) {
       const n = jobs.clear(step);

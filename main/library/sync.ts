@@ -117,5 +117,18 @@ export async function ingestPaths(
     if (Date.now() - lastFlush > 250) flush();
   });
   flush();
+  // Files rewritten while being hashed get two more tries, a moment apart.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const changing = [...outcomes].filter(([, o]) => o === 'changing').map(([p]) => p);
+    if (changing.length === 0) break;
+    await new Promise((r) => setTimeout(r, 500));
+    for (const relPath of changing) {
+      const r = await deps.ingest.file(folder, relPath);
+      outcomes.set(relPath, r.outcome);
+      if (r.outcome === 'added') (report.added++, batch.added++);
+      else if (r.outcome === 'updated') (report.updated++, batch.updated++);
+    }
+    flush();
+  }
   return outcomes;
 }

@@ -171,5 +171,8 @@ describe('startup reconcile', () => {
     expect(after).toHaveLength(before.total + 1);
     // A second rescan with nothing changed queues nothing (stat fast path).
     expect(await hh.lib.rescan()).toBe(0);
+    // Missing photos stay until the user forgets them.
+    expect(hh.lib.forgetMissing()).toBe(1);
+    expect(hh.lib.page({ offset: 0, limit: 100 }).items.find((p) => p.name === 'fruits.gif')).toBeUndefined();
   }, 20_000);
 });
