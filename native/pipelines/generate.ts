@@ -47,7 +47,8 @@ export async function prefill(
     const pos = new BigInt64Array(n);
     for (let i = 0; i < n; i++) pos[i] = BigInt(c.length + i);
     const isLast = start + n >= ids.length;
-    const out = await model.decode(embeds.subarray(start * D, (start + n) * D), 1, n, mask, pos, c, isLast);
+    // Only the last row of the last chunk is used: ask for one row when the graph can give it.
+    const out = await model.decode(embeds.subarray(start * D, (start + n) * D), 1, n, mask, pos, c, true);
     c = out.cache;
     if (isLast) last = out.logits.slice((out.logitsSeq - 1) * V, out.logitsSeq * V);
   }
