@@ -3,13 +3,13 @@
  * TIFF/BMP, heic-decode (libheif as wasm, no native download) for HEIC/HEIF, the largest embedded JPEG
  * for RAW files, and a generated placeholder for videos (no video decoder ships with Shoebox).
  *
- * Runs in main; sharp work happens on libvips' threads, heic-decode's wasm on the main thread
- * (~1 s per 12 MP photo, which is why HEIC files are one job at a time; see steps.ts).
+ * Runs in main; sharp work happens on libvips' threads, heic-decode's wasm in a worker thread
+ * (heic-worker.ts).
  */
-/// <reference path="./heic-decode.d.ts" />
 import { readFile } from 'node:fs/promises';
 import sharp, { type Sharp } from 'sharp';
 import type { Format } from './formats';
+import { decodeHeicOffThread } from './heic-worker';
 
 /** A file that will never decode (corrupt, unsupported): retrying cannot help. */
 export class PermanentError extends Error {
@@ -45,24 +45,17 @@ export async function openImage(absPath: string, format: Format, opts: DecodeOpt
 }
 
 async function decodeHeic(buffer: Buffer, opts: DecodeOptions): Promise<Sharp> {
-  const { default: decode } = await import('heic-decode');
-  let images;
+  let r;
   try {
-    images = await decode.all({ buffer });
+    r = await decodeHeicOffThread(buffer, opts.limitPixels);
   } catch (err) {
     throw new PermanentError(`cannot decode HEIC: ${(err as Error).message}`);
   }
-  try {
-    const first = images[0];
-    if (!first) throw new PermanentError('the HEIC file holds no image');
-    if (first.width * first.height > opts.limitPixels)
-      throw new PermanentError(pixelLimitMessage(first.width, first.height, opts.limitPixels));
-    const { width, height, data } = await first.decode();
-    // libheif applies the container's rotation (irot/imir) itself, so no EXIF orientation here.
-    return sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { raw: { width, height, channels: 4 } });
-  } finally {
-    images.dispose();
-  }
+  if ('tooBig' in r) throw new PermanentError(pixelLimitMessage(r.tooBig.width, r.tooBig.height, opts.limitPixels));
+  // libheif applies the container's rotation (irot/imir) itself, so no EXIF orientation here.
+  return sharp(Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength), {
+    raw: { width: r.width, height: r.height, channels: 4 },
+  });
 }
 
 /** Uncompressed BMP (1/4/8-bit palette, 24/32-bit), the variants cameras, scanners and Windows write. */
