@@ -235,6 +235,21 @@ class ConvertRoundTrip(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "not a safetensors"):
             export.load_checkpoint(d, "x")
 
+    def test_bf16_safetensors(self):
+        """Real checkpoints are bf16: the reader widens them exactly (bf16 = top 16 bits of fp32)."""
+        import struct
+        import numpy as np
+        from weights import read_safetensors
+        x = torch.randn(3, 5)
+        bits = (x.numpy().view(np.uint32) >> 16).astype("<u2")
+        header = json.dumps({"w": {"dtype": "BF16", "shape": [3, 5], "data_offsets": [0, bits.nbytes]}}).encode()
+        path = os.path.join(self.tmp, "bf16.safetensors")
+        with open(path, "wb") as f:
+            f.write(struct.pack("<Q", len(header)) + header + bits.tobytes())
+        want = torch.from_numpy((bits.astype(np.uint32) << 16).view(np.float32))
+        self.assertTrue(torch.equal(read_safetensors(path)["w"], want))
+        self.assertLess(float((want - x).abs().max()), 0.01 * float(x.abs().max()) + 1e-6)
+
     @unittest.skipIf(shutil.which("node") is None, "node not installed")
     def test_convert_cli_bundle_matches_reference(self):
         ckpt = self._write_ckpt("hf", "safetensors")
