@@ -78,10 +78,8 @@ function Shell() {
     [client, reloadFolders, reloadJobs, reloadModels],
   );
 
-  // If the selected folder is removed, show everything.
-  useEffect(() => {
-    if (folderId !== null && folders.data && !folders.data.some((f) => f.id === folderId)) setFolderId(null);
-  }, [folderId, folders.data]);
+  // If the selected folder was removed, show everything.
+  const shownFolderId = folderId !== null && folders.data && !folders.data.some((f) => f.id === folderId) ? null : folderId;
 
   const focusAdd = useCallback(() => addRef.current?.focus(), []);
   const selectFolder = useCallback(
@@ -120,7 +118,7 @@ function Shell() {
         <FoldersSidebar
           folders={folders.data}
           error={folders.error}
-          selected={folderId}
+          selected={shownFolderId}
           onSelect={selectFolder}
           onChanged={folders.reload}
           addRef={addRef}
@@ -143,7 +141,7 @@ function Shell() {
             </button>
           </div>
         ) : null}
-        {page === 'library' ? <LibraryView folders={folders.data} folderId={folderId} onAddFolder={focusAdd} /> : null}
+        {page === 'library' ? <LibraryView folders={folders.data} folderId={shownFolderId} onAddFolder={focusAdd} /> : null}
         {page === 'activity' ? <ProgressPanel jobs={jobs} onModels={() => go('models')} /> : null}
         {page === 'models' ? <ModelsPage state={models} /> : null}
         {page === 'about' ? <AboutPage /> : null}

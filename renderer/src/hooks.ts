@@ -42,29 +42,36 @@ export interface RequestState<T> {
   set: (data: T) => void;
 }
 
-/** Runs one request when mounted and whenever `key` changes; reloads on demand. */
+/**
+ * Runs one request when mounted and whenever `key` changes; reloads on demand. While a reload runs,
+ * the previous data stays (no flash of empty content) and `loading` is true.
+ */
 export function useRequest<K extends RequestName>(method: K, args: RequestArgs<K>, key = ''): RequestState<RequestResults[K]> {
   const client = useClient();
   const [data, setData] = useState<RequestResults[K] | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
   const [tick, setTick] = useState(0);
+  // Which request the current data/error answer; `loading` is derived from it, not set in the effect.
+  const [settled, setSettled] = useState<string | null>(null);
+  const want = `${method}|${key}|${tick}`;
   const argsRef = useRef(args);
-  argsRef.current = args;
+  useEffect(() => {
+    argsRef.current = args;
+  });
   useEffect(() => {
     let live = true;
-    setLoading(true);
+    const id = `${method}|${key}|${tick}`;
     client.call(method, argsRef.current).then(
       (result) => {
         if (!live) return;
         setData(result);
         setError(null);
-        setLoading(false);
+        setSettled(id);
       },
       (err: unknown) => {
         if (!live) return;
         setError(errorMessage(err));
-        setLoading(false);
+        setSettled(id);
       },
     );
     return () => {
@@ -72,13 +79,15 @@ export function useRequest<K extends RequestName>(method: K, args: RequestArgs<K
     };
   }, [client, method, key, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { data, error, loading, reload, set: setData };
+  return { data, error, loading: settled !== want, reload, set: setData };
 }
 
 /** Calls `fn` at most once per `ms`, trailing; for bursts of events. */
 export function useThrottled(fn: () => void, ms: number): () => void {
   const fnRef = useRef(fn);
-  fnRef.current = fn;
+  useEffect(() => {
+    fnRef.current = fn;
+  });
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(
     () => () => {

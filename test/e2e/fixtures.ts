@@ -97,11 +97,14 @@ export function scratchLibrary(files: string[]): { dir: string; remove: () => vo
 export const SAMPLE_FILES = ['animals/baboon.jpg', 'animals/butterfly.jpg', 'food/orange.jpg', '2019 trip/astronaut.jpg', 'coffee.png'];
 
 export const test = base.extend<{ photos: string; host: RunningHost }>({
+  // Playwright reads a fixture's dependencies from this destructuring; these two have none.
+  // eslint-disable-next-line no-empty-pattern
   photos: async ({}, use) => {
     const lib = scratchLibrary(SAMPLE_FILES);
     await use(lib.dir);
     lib.remove();
   },
+  // eslint-disable-next-line no-empty-pattern
   host: async ({}, use, testInfo) => {
     const host = await startHost();
     await use(host);

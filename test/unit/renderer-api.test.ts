@@ -203,25 +203,26 @@ describe('socket transport', () => {
 describe('bridge transport', () => {
   function fakeBridge(reply: Awaited<ReturnType<Bridge['invoke']>> | Error) {
     let listener: ((event: string, payload: unknown) => void) | null = null;
+    const invoke = vi.fn(async (_method: string, _args: unknown) => {
+      if (reply instanceof Error) throw reply;
+      return reply;
+    });
     const bridge: Bridge = {
-      invoke: vi.fn(async () => {
-        if (reply instanceof Error) throw reply;
-        return reply;
-      }),
+      invoke,
       subscribe: (l) => {
         listener = l;
         return () => (listener = null);
       },
       pickFolder: vi.fn(async () => '/photos'),
     };
-    return { bridge, emit: (e: string, p: unknown) => listener?.(e, p) };
+    return { bridge, invoke, emit: (e: string, p: unknown) => listener?.(e, p) };
   }
 
   it('resolves ok results and passes method and args through', async () => {
-    const { bridge } = fakeBridge({ ok: true, result: status });
+    const { bridge, invoke } = fakeBridge({ ok: true, result: status });
     const client = createBridgeClient(bridge);
     await expect(client.call('jobs:status', {})).resolves.toEqual(status);
-    expect(bridge.invoke).toHaveBeenCalledWith('jobs:status', {});
+    expect(invoke).toHaveBeenCalledWith('jobs:status', {});
     expect(client.transport).toBe('electron');
     await expect(client.pickFolder?.()).resolves.toBe('/photos');
   });

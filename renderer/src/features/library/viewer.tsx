@@ -3,8 +3,10 @@
  * else the thumbnail) with its metadata beside it; ← / → move through the library, Esc closes. Runs
  * in the renderer.
  *
- * The viewer owns the keyboard while open (a capture-phase listener on window), so the grid's keys
- * never fire under it; the library view moves the grid's focus ring to the last photo shown on close.
+ * The viewer is a modal <dialog> that owns the keyboard while open (a capture-phase listener on
+ * window), so the grid's keys never fire under it; the library view moves the grid's focus ring to the
+ * last photo shown on close. Each photo is a fresh `PhotoPane` (keyed by index), so nothing of the
+ * previous photo's state can leak into the next.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { PhotoDetail, PhotoSummary } from '../../../../preload/contract';
@@ -24,38 +26,9 @@ export interface ViewerProps {
 }
 
 export function Viewer({ store, index, total, onIndex, onClose }: ViewerProps) {
-  const client = useClient();
   const { mediaBase } = useInfo();
-  const [summary, setSummary] = useState<PhotoSummary | undefined>(() => store.get(index));
-  const [detail, setDetail] = useState<PhotoDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [sourceIndex, setSourceIndex] = useState(0);
   const [showInfo, setShowInfo] = useState(true);
   const rootRef = useRef<HTMLDialogElement>(null);
-
-  useEffect(() => {
-    let live = true;
-    setError(null);
-    setSourceIndex(0);
-    setSummary(store.get(index));
-    store
-      .at(index)
-      .then((s) => {
-        if (!live) return undefined;
-        if (!s) throw new Error(`There is no photo at position ${index + 1}.`);
-        setSummary(s);
-        return client.call('photos:get', { id: s.id });
-      })
-      .then((d) => {
-        if (live && d) setDetail(d);
-      })
-      .catch((err: unknown) => {
-        if (live) setError(errorMessage(err));
-      });
-    return () => {
-      live = false;
-    };
-  }, [client, store, index]);
 
   // Warm the neighbours' thumbnails so ← / → show something at once.
   useEffect(() => {
@@ -66,7 +39,9 @@ export function Viewer({ store, index, total, onIndex, onClose }: ViewerProps) {
   }, [store, index, total, mediaBase]);
 
   const latest = useRef({ index, total, onIndex, onClose });
-  latest.current = { index, total, onIndex, onClose };
+  useEffect(() => {
+    latest.current = { index, total, onIndex, onClose };
+  });
   useEffect(() => {
     // A modal <dialog> makes the rest of the page inert: Tab stays inside, screen readers see only it.
     const dialog = rootRef.current;
@@ -95,16 +70,11 @@ export function Viewer({ store, index, total, onIndex, onClose }: ViewerProps) {
     };
   }, []);
 
-  const current = detail && detail.id === summary?.id ? detail : null;
-  const sources = current ? viewerSources(mediaBase, current) : summary?.thumb ? [thumbUrl(mediaBase, summary.thumb)] : [];
-  const src = sources[sourceIndex];
-  const name = summary?.name ?? 'Photo';
-
   return (
     <dialog
       ref={rootRef}
       className="viewer"
-      aria-label={`Photo viewer: ${name}`}
+      aria-label="Photo viewer"
       tabIndex={-1}
       data-testid="viewer"
       onCancel={(e) => {
@@ -112,6 +82,61 @@ export function Viewer({ store, index, total, onIndex, onClose }: ViewerProps) {
         e.preventDefault();
       }}
     >
+      <PhotoPane
+        key={index}
+        store={store}
+        index={index}
+        total={total}
+        showInfo={showInfo}
+        onToggleInfo={() => setShowInfo((v) => !v)}
+        onIndex={onIndex}
+        onClose={onClose}
+      />
+    </dialog>
+  );
+}
+
+interface PhotoPaneProps extends ViewerProps {
+  showInfo: boolean;
+  onToggleInfo: () => void;
+}
+
+/** One photo: its bar, image with ‹ › buttons, and metadata. Mounted anew for each index. */
+function PhotoPane({ store, index, total, showInfo, onToggleInfo, onIndex, onClose }: PhotoPaneProps) {
+  const client = useClient();
+  const { mediaBase } = useInfo();
+  const [summary, setSummary] = useState<PhotoSummary | undefined>(() => store.get(index));
+  const [detail, setDetail] = useState<PhotoDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [sourceIndex, setSourceIndex] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    store
+      .at(index)
+      .then((s) => {
+        if (!live) return undefined;
+        if (!s) throw new Error(`There is no photo at position ${index + 1}.`);
+        setSummary(s);
+        return client.call('photos:get', { id: s.id });
+      })
+      .then((d) => {
+        if (live && d) setDetail(d);
+      })
+      .catch((err: unknown) => {
+        if (live) setError(errorMessage(err));
+      });
+    return () => {
+      live = false;
+    };
+  }, [client, store, index]);
+
+  const sources = detail ? viewerSources(mediaBase, detail) : summary?.thumb ? [thumbUrl(mediaBase, summary.thumb)] : [];
+  const src = sources[sourceIndex];
+  const name = summary?.name ?? 'Photo';
+
+  return (
+    <>
       <div className="viewer-stage">
         <div className="viewer-bar">
           <span className="viewer-name" data-testid="viewer-name">
@@ -121,7 +146,7 @@ export function Viewer({ store, index, total, onIndex, onClose }: ViewerProps) {
             {countLabel(index + 1)} of {countLabel(total)}
           </span>
           <span className="spacer" />
-          <button type="button" className="ghost" aria-pressed={showInfo} onClick={() => setShowInfo((v) => !v)} title="Details (I)">
+          <button type="button" className="ghost" aria-pressed={showInfo} onClick={onToggleInfo} title="Details (I)">
             Details
           </button>
           <button type="button" className="ghost" aria-label="Close viewer (Esc)" onClick={onClose} data-testid="viewer-close">
@@ -134,17 +159,10 @@ export function Viewer({ store, index, total, onIndex, onClose }: ViewerProps) {
               {error}
             </p>
           ) : src ? (
-            <img
-              key={src}
-              src={src}
-              alt={name}
-              data-testid="viewer-image"
-              style={current?.orientation && current.orientation > 1 && !current.preview ? { imageOrientation: 'from-image' } : undefined}
-              onError={() => setSourceIndex((s) => s + 1)}
-            />
-          ) : current ? (
+            <img key={src} src={src} alt={name} data-testid="viewer-image" onError={() => setSourceIndex((s) => s + 1)} />
+          ) : detail ? (
             <p className="muted">
-              No preview of this file yet{current.kind === 'raw' ? ' (RAW files are shown once their preview is made)' : ''}.
+              No preview of this file yet{detail.kind === 'raw' ? ' (RAW files are shown once their preview is made)' : ''}.
             </p>
           ) : (
             <div className="spinner" aria-label="Loading" />
@@ -169,7 +187,7 @@ export function Viewer({ store, index, total, onIndex, onClose }: ViewerProps) {
           </button>
         </div>
       </div>
-      {showInfo && current ? <MetadataPanel photo={current} /> : null}
-    </dialog>
+      {showInfo ? detail ? <MetadataPanel photo={detail} /> : <aside className="meta-panel" aria-hidden="true" /> : null}
+    </>
   );
 }
