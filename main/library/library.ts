@@ -91,7 +91,14 @@ export function createLibrary(deps: LibraryDeps): Library {
     emit('library:changed', { folderId, added: changed.added, updated: changed.updated, removed: changed.removed });
     changed = { folderId: null, added: 0, updated: 0, removed: 0, any: false, folders: new Set() };
   };
+  // Timeline and photo totals scan every photo (~100 ms at 100k): cached until the library changes.
+  const cache = new Map<string, unknown>();
+  const cached = <T>(key: string, make: () => T): T => {
+    if (!cache.has(key)) cache.set(key, make());
+    return cache.get(key) as T;
+  };
   const noteChanged = (folderId: number | null, c: { added: number; updated: number; removed: number }) => {
+    cache.clear();
     changed.added += c.added;
     changed.updated += c.updated;
     changed.removed += c.removed;
@@ -103,9 +110,10 @@ export function createLibrary(deps: LibraryDeps): Library {
   const noteProgress = () => {
     progressTimer ??= setTimeout(() => {
       progressTimer = null;
-      emit('jobs:progress', read.status(runner, progress));
-    }, 500);
+      emit('jobs:progress', status());
+    }, 1000);
   };
+  const status = () => read.status(runner, progress, () => cached('totals', () => photos.totals()));
   const warn = (code: string, message: string) => {
     log.warn(message, { code });
     emit('app:warning', { code, message });
@@ -141,6 +149,7 @@ export function createLibrary(deps: LibraryDeps): Library {
       const folder = folders.get(folderId);
       if (!folder) return 'the folder was removed from the library';
       const r = await ingest.file(folder, relPath, null, true);
+      noteChanged(folderId, { added: 0, updated: 1, removed: 0 });
       return r.outcome === 'error' ? (r.error ?? 'cannot read the file') : null;
     },
   };
@@ -359,24 +368,29 @@ export function createLibrary(deps: LibraryDeps): Library {
         await runner.whenIdle();
         if (inFlight.size === 0) break;
       }
+      if (progressTimer) {
+        clearTimeout(progressTimer);
+        progressTimer = null;
+        emit('jobs:progress', status());
+      }
       if (changeTimer) {
         clearTimeout(changeTimer);
         flushChanged();
       }
     },
     page: (args) => read.page(args.offset, args.limit, args.folderId),
-    timeline: (folderId) => read.timeline(folderId),
+    timeline: (folderId) => cached(`timeline:${folderId ?? ''}`, () => read.timeline(folderId)),
     getPhoto: (id) => read.photo(id),
-    jobsStatus: (): JobsStatus => read.status(runner, progress),
+    jobsStatus: (): JobsStatus => status(),
     pause() {
       runner.pause();
       noteProgress();
-      return read.status(runner, progress);
+      return status();
     },
     resume() {
       runner.resume();
       noteProgress();
-      return read.status(runner, progress);
+      return status();
     },
     retryFailed(step) {
       const n = jobs.retryFailed(step, Date.now());

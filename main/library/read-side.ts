@@ -123,7 +123,7 @@ export function createReadSide(deps: ReadSideDeps) {
       };
     },
 
-    status(runner: JobRunner, progress: ProgressTracker): JobsStatus {
+    status(runner: JobRunner, progress: ProgressTracker, totals = () => photos.totals()): JobsStatus {
       const byStep = new Map<string, { pending: number; running: number; done: number; failed: number }>();
       for (const s of runner.steps()) if (s.kinds.length > 0) byStep.set(s.name, { pending: 0, running: 0, done: 0, failed: 0 });
       for (const c of jobs.counts()) {
@@ -135,8 +135,7 @@ export function createReadSide(deps: ReadSideDeps) {
         else row.failed += c.n;
       }
       const steps: StepProgress[] = [...byStep.entries()].map(([step, c]) => progress.progress(step, c));
-      const totals = photos.totals();
-      return { paused: runner.paused(), blockedReason: runner.blockedReason(), steps, ...totals };
+      return { paused: runner.paused(), blockedReason: runner.blockedReason(), steps, ...totals() };
     },
 
     failures(offset: number, limit: number): { items: JobFailure[]; total: number } {

@@ -68,6 +68,7 @@ export async function syncFolder(
     deps.ingest.recordError(folder.id, e.relPath, e.error);
     report.errors++;
   }
+  if (walk.errors.length) deps.onChanged(folder.id, { added: 0, updated: walk.errors.length, removed: 0 });
   report.queued = changed.length;
   onQueued?.(changed.length);
   // Newest files first, so recent photos show up first in a big first scan.

@@ -63,7 +63,7 @@ CREATE TABLE files (
   seen_at     INTEGER NOT NULL,
   UNIQUE (folder_id, rel_path)
 ) STRICT;
-CREATE INDEX files_photo ON files (photo_id, status);
+CREATE INDEX files_photo ON files (photo_id, folder_id, status); -- covers the grid's per-row folder and status checks
 
 CREATE TABLE jobs (
   id               INTEGER PRIMARY KEY,
