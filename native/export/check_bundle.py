@@ -3,8 +3,10 @@
 Owns: the accuracy report of each variant (features, first-step logits, greedy ids) and the tokenizer
 check (JS @huggingface/tokenizers ids == Python ByteTokenizer ids). Runs: /usr/bin/python3, calls node.
 
-  check_bundle.py --bundle DIR --config configs/tiny.json --seed 0 [--image PNG] [--max-tiles 6]
-                  [--variants fp32,int8] [--steps 32]
+  check_bundle.py --bundle DIR (--config configs/tiny.json --seed 0 | --checkpoint CKPT_DIR)
+                  [--image PNG] [--max-tiles 6] [--variants fp32,int8] [--steps 32] [--keep-last]
+With --checkpoint (a converted real model) the prompt is tokenized by the bundle's tokenizer.json in
+node (no `tokenizers` for Python here) and the reference runs on the checkpoint's weights.
 Prints one JSON line per variant; exits 1 if fp32 does not match (tolerances below) or tokenizers differ.
 """
 from __future__ import annotations
@@ -44,7 +46,8 @@ def main() -> int:
     torch.set_num_threads(2)
     ap = argparse.ArgumentParser()
     ap.add_argument("--bundle", required=True)
-    ap.add_argument("--config", required=True)
+    ap.add_argument("--config", help="config of a random bundle (with --seed)")
+    ap.add_argument("--checkpoint", help="checkpoint folder a bundle was converted from")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--image", default="/usr/lib/python3/dist-packages/skimage/data/astronaut.png")
     ap.add_argument("--max-tiles", type=int, default=6)
@@ -52,15 +55,29 @@ def main() -> int:
     ap.add_argument("--steps", type=int, default=32)
     ap.add_argument("--keep-last", action="store_true", help="feed num_logits_to_keep=1 to the decoder")
     a = ap.parse_args()
-    cfg = ModelConfig.load(a.config)
-    model = random_model(cfg, a.seed)
     with open(os.path.join(a.bundle, "manifest.json"), "r", encoding="utf-8") as f:
         manifest = json.load(f)
+    if bool(a.config) == bool(a.checkpoint):
+        ap.error("give exactly one of --config or --checkpoint")
+    if a.checkpoint:
+        from export import load_checkpoint
+        model, _ = load_checkpoint(a.checkpoint, "check")
+        cfg = model.cfg
+    else:
+        cfg = ModelConfig.load(a.config)
+        model = random_model(cfg, a.seed)
     variants = a.variants.split(",") if a.variants else list(manifest["variants"])
     pv, _, grid = load_image(a.image, a.max_tiles, cfg.vision.image_size)
-    tok = ByteTokenizer(cfg.tokens["special"])
-    ids = tok.encode(build_prompt("Describe this photo in one sentence.", [pv.shape[0]], cfg.num_image_token,
-                                  cfg.system_message))
+    prompt = build_prompt("Describe this photo in one sentence.", [pv.shape[0]], cfg.num_image_token,
+                          cfg.system_message)
+    tok = ByteTokenizer(cfg.tokens["special"]) if not a.checkpoint else None
+    if tok is not None:
+        ids = tok.encode(prompt)
+    else:
+        with tempfile.TemporaryDirectory(prefix="shoebox-check-") as job:
+            with open(os.path.join(job, "job.json"), "w", encoding="utf-8") as f:
+                json.dump({"tokenize_only": True, "strings": [prompt]}, f)
+            ids = run_node(a.bundle, next(iter(manifest["variants"])), job)["token_ids"][0]
     with torch.no_grad():
         feats = model.extract_feature(pv)
         ref = model.generate(ids, feats, a.steps, cfg.tokens["eos"])
@@ -71,7 +88,7 @@ def main() -> int:
             pv.numpy().astype("<f4").tofile(os.path.join(job, "pixel_values.bin"))
             with open(os.path.join(job, "job.json"), "w", encoding="utf-8") as f:
                 json.dump({"input_ids": ids, "steps": a.steps, "num_tiles": int(pv.shape[0]), "keep_last": a.keep_last,
-                           "strings": TOKENIZER_STRINGS if v == variants[0] else []}, f)
+                           "strings": TOKENIZER_STRINGS if v == variants[0] and tok else []}, f)
             res = run_node(a.bundle, v, job)
             js_feats = np.fromfile(os.path.join(job, "image_features.bin"), dtype="<f4").reshape(feats.shape)
         fdiff = float(np.abs(js_feats - feats.numpy()).max())
@@ -91,7 +108,7 @@ def main() -> int:
                   "greedy_same_prefix": same_prefix, "greedy_len": len(ref["ids"]),
                   "argmax_first_same": int(np.argmax(res["first_logits"])) == int(np.argmax(ref_logits)),
                   "timings_ms": res["timings"]}
-        if v == variants[0]:
+        if v == variants[0] and tok is not None:
             py_ids = [tok.encode(s) for s in TOKENIZER_STRINGS]
             report["tokenizer_match"] = py_ids == res["token_ids"]
             if not report["tokenizer_match"]:

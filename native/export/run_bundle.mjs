@@ -5,7 +5,7 @@
  * this script runs the three graphs (vision -> merge -> prefill -> greedy with the KV cache fed back)
  * and the bundle's tokenizer, and writes the results back for Python to compare against PyTorch.
  * Runs: node native/export/run_bundle.mjs <bundle> <variant> <jobdir>
- *   job.json {input_ids, steps, strings, threads, keep_last}, pixel_values.bin (float32 [T,3,S,S])
+ *   job.json {input_ids, steps, strings, threads, keep_last, tokenize_only}, pixel_values.bin (float32 [T,3,S,S])
  *   -> result.json {ids, first_logits, token_ids, timings}, image_features.bin (float32)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -29,6 +29,10 @@ const t0 = () => performance.now();
 
 const tok = new Tokenizer(JSON.parse(readFileSync(join(bundle, 'tokenizer.json'), 'utf8')), {});
 const token_ids = (job.strings ?? []).map((s) => tok.encode(s, { add_special_tokens: false }).ids);
+if (job.tokenize_only) {
+  writeFileSync(join(jobDir, 'result.json'), JSON.stringify({ token_ids }));
+  process.exit(0);
+}
 
 let t = t0();
 const vision = await ort.InferenceSession.create(join(bundle, files.vision_encoder), opts);

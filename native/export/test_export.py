@@ -260,9 +260,10 @@ class ConvertRoundTrip(unittest.TestCase):
         self.assertFalse(m["random_weights"])
         self.assertEqual(m["tokens"]["img_context"], 261)
         # the converted bundle must reproduce the reference model (seed 11) through onnxruntime-node
-        r = subprocess.run([sys.executable, os.path.join(HERE, "check_bundle.py"), "--bundle", out, "--config", TINY,
-                            "--seed", "11", "--steps", "8"], capture_output=True, text=True)
-        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        for ref in (["--config", TINY, "--seed", "11"], ["--checkpoint", ckpt]):
+            r = subprocess.run([sys.executable, os.path.join(HERE, "check_bundle.py"), "--bundle", out, *ref,
+                                "--steps", "8", "--variants", "fp32"], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
 
 if __name__ == "__main__":
