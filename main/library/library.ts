@@ -219,7 +219,7 @@ export function createLibrary(deps: LibraryDeps): Library {
         if (!reported) resolveQueued(n);
         runner.kick();
       });
-      track(job);
+      void track(job);
     });
   }
 

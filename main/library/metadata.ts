@@ -42,7 +42,7 @@ const num = (v: unknown): number | null => {
 };
 const str = (v: unknown): string | null => {
   if (typeof v === 'string') return v.replace(/\0+$/, '').trim() || null;
-  if (v && typeof v === 'object' && 'value' in v) return str((v as { value: unknown }).value);
+  if (v && typeof v === 'object' && 'value' in v) return str(v.value);
   if (Array.isArray(v)) return str(v[0]);
   return null;
 };

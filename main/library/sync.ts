@@ -5,7 +5,7 @@
  *
  * Runs in main. Hashing runs a few files at a time (async I/O); database writes are short transactions.
  */
-import type { FilesRepo } from '../db/files.repo';
+import type { FileStamp, FilesRepo } from '../db/files.repo';
 import type { Log } from '../log';
 import type { Ingest, IngestOutcome } from './ingest';
 import { scanFolder } from './scanner';
@@ -98,7 +98,7 @@ export async function ingestPaths(
   folder: { id: number; path: string },
   relPaths: readonly string[],
   report: Pick<ScanReport, 'added' | 'updated' | 'errors'> = { added: 0, updated: 0, errors: 0 },
-  known?: Map<string, import('../db/files.repo').FileStamp>,
+  known?: Map<string, FileStamp>,
 ): Promise<Map<string, IngestOutcome>> {
   const outcomes = new Map<string, IngestOutcome>();
   let batch = { added: 0, updated: 0, removed: 0 };
@@ -108,13 +108,22 @@ export async function ingestPaths(
     batch = { added: 0, updated: 0, removed: 0 };
     lastFlush = Date.now();
   };
+  const count = (o: IngestOutcome) => {
+    if (o === 'added') {
+      report.added++;
+      batch.added++;
+    } else if (o === 'updated') {
+      report.updated++;
+      batch.updated++;
+    } else if (o === 'error') {
+      report.errors++;
+      batch.updated++;
+    } else if (o === 'gone') batch.removed++;
+  };
   await forEachLimit(relPaths, deps.parallel, async (relPath) => {
     const r = await deps.ingest.file(folder, relPath, known ? (known.get(relPath) ?? null) : undefined);
     outcomes.set(relPath, r.outcome);
-    if (r.outcome === 'added') (report.added++, batch.added++);
-    else if (r.outcome === 'updated') (report.updated++, batch.updated++);
-    else if (r.outcome === 'error') (report.errors++, batch.updated++);
-    else if (r.outcome === 'gone') batch.removed++;
+    count(r.outcome);
     if (Date.now() - lastFlush > 250) flush();
   });
   flush();
@@ -126,8 +135,7 @@ export async function ingestPaths(
     for (const relPath of changing) {
       const r = await deps.ingest.file(folder, relPath);
       outcomes.set(relPath, r.outcome);
-      if (r.outcome === 'added') (report.added++, batch.added++);
-      else if (r.outcome === 'updated') (report.updated++, batch.updated++);
+      count(r.outcome);
     }
     flush();
   }

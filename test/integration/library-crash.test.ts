@@ -45,8 +45,8 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 function run(): { child: ChildProcess; output: Promise<string> } {
   const child = spawn(process.execPath, ['--import', 'tsx', helper, dataDir, photosDir, '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
   const output = new Promise<string>((res) => child.on('exit', () => res(out)));
   return { child, output };
 }
