@@ -76,8 +76,11 @@ export async function readMetadata(absPath: string, format: Format): Promise<Met
       warnings.push(`cannot read the image header: ${(err as Error).message}`);
     }
   } else {
-    width = num(tags['ExifImageWidth']) ?? num(tags['ImageWidth']);
-    height = num(tags['ExifImageHeight']) ?? num(tags['ImageHeight']);
+    // IFD0's ImageWidth is often a RAW's small thumbnail: only trust the Exif IFD's size here; the
+    // thumbnail step fills in the decoded size otherwise.
+    width = num(tags['ExifImageWidth']);
+    height = num(tags['ExifImageHeight']);
+    if (width === null || height === null) width = height = null;
   }
   if (width !== null && height !== null && orientation !== null && orientation >= 5) [width, height] = [height, width];
 

@@ -59,12 +59,15 @@ export function builtinSteps(deps: StepDeps): PipelineStep[] {
       const img = await openImage(absPath, format, { limitPixels: deps.limitPixels, orientation });
       if (!img) return kind === 't' ? ensurePlaceholder(deps.thumbsDir, 'video') : null;
       const key = cacheKey(hash, kind, version);
-      await writeVariant(img, kind === 't' ? THUMB_SIZE : PREVIEW_SIZE, kind === 't' ? 80 : 82, deps.thumbsDir, key);
+      const out = await writeVariant(img, kind === 't' ? THUMB_SIZE : PREVIEW_SIZE, kind === 't' ? 80 : 82, deps.thumbsDir, key);
       if (format.decoder !== 'sharp' && kind === 't') {
+        // Formats sharp cannot read headers of (HEIC, BMP, RAW previews): the decoded size, turned the way
+        // the thumbnail came out (a RAW's orientation is applied during decoding).
         const p = photos.get(photoId);
-        if (p && p.width === null) {
-          const m = await img.metadata();
-          if (m.width && m.height) photos.setDimensions(photoId, m.width, m.height);
+        const m = await img.metadata();
+        if (p && m.width && m.height) {
+          const turned = m.width > m.height !== out.width > out.height && m.width !== m.height;
+          photos.setDimensions(photoId, turned ? m.height : m.width, turned ? m.width : m.height);
         }
       }
       return key;

@@ -80,6 +80,13 @@ describe('formats and bad input', () => {
     expect(photos.get('fruits.dng')!.kind).toBe('raw');
     expect(h.lib.getPhoto(photos.get('fruits.dng')!.id)!.camera.make).toBe('Canon');
     expect(photos.get('fruits.heic')!.width).toBe(200);
+    // A RAW whose header says Orientation 6: the preview is turned upright.
+    const upright = photos.get('upright.nef')!;
+    const um = await sharp(h.lib.cachePath(upright.thumb!)!).metadata();
+    expect(um.height).toBeGreaterThan(um.width);
+    expect(h.lib.getPhoto(upright.id)!.orientation).toBe(6);
+    expect([upright.width, upright.height]).toEqual([450, 480]); // the 480×450 preview, turned
+    expect([photos.get('fruits.dng')!.width, photos.get('fruits.bmp')!.width]).toEqual([480, 240]);
   });
 
   it('lists a video with a placeholder poster', () => {
