@@ -10,6 +10,9 @@
  */
 import type { Db } from './open';
 
+/** Priority of jobs for photos on screen: above any date priority (unix seconds). */
+export const VISIBLE_PRIORITY = 2 ** 40;
+
 export type JobState = 'pending' | 'running' | 'done' | 'failed-retryable' | 'failed-permanent';
 
 export interface JobRow {
@@ -63,7 +66,9 @@ export interface JobsRepo {
   retryFailed(step: string | undefined, now: number): number;
   /** Removes pending and failed jobs (of one step, or all); a rescan or restart queues them again. */
   clear(step: string | undefined): number;
-  prioritize(photoIds: readonly number[], priority: number): void;
+  /** Moves these photos' pending jobs ahead of every date-ordered job. */
+  prioritize(photoIds: readonly number[], priority?: number): void;
+  /** Sets the date priority of a photo's pending jobs (keeps a visible-first boost). */
   setPriority(photoId: number, priority: number): void;
   counts(): { step: string; state: JobState; n: number }[];
   failures(offset: number, limit: number): FailureRow[];
@@ -122,6 +127,9 @@ export function createJobsRepo(db: Db): JobsRepo {
     "DELETE FROM jobs WHERE state IN ('pending', 'failed-retryable', 'failed-permanent') AND step = ?",
   );
   const prioStmt = db.prepare<[number, number]>("UPDATE jobs SET priority = ? WHERE photo_id = ? AND state = 'pending'");
+  const datePrioStmt = db.prepare<[number, number, number]>(
+    "UPDATE jobs SET priority = ? WHERE photo_id = ? AND state = 'pending' AND priority < ?",
+  );
   const countsStmt = db.prepare<[], { step: string; state: JobState; n: number }>(
     'SELECT step, state, count(*) AS n FROM jobs GROUP BY step, state',
   );
@@ -165,8 +173,8 @@ export function createJobsRepo(db: Db): JobsRepo {
     retryRetryable: (max, now) => retryableStmt.run(now, max).changes,
     retryFailed: (step, now) => (step === undefined ? retryAllStmt.run(now) : retryStepStmt.run(now, step)).changes,
     clear: (step) => (step === undefined ? clearAllStmt.run() : clearStepStmt.run(step)).changes,
-    prioritize: (ids, priority) => prioritizeTx(ids, priority),
-    setPriority: (photoId, priority) => void prioStmt.run(priority, photoId),
+    prioritize: (ids, priority = VISIBLE_PRIORITY) => prioritizeTx(ids, priority),
+    setPriority: (photoId, priority) => void datePrioStmt.run(priority, photoId, VISIBLE_PRIORITY),
     counts: () => countsStmt.all(),
     failures: (offset, limit) => failuresStmt.all(limit, offset),
     failureCount: () => failureCountStmt.get()?.n ?? 0,

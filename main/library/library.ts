@@ -403,7 +403,7 @@ export function createLibrary(deps: LibraryDeps): Library {
     folderRoot: (folderId) => folders.get(folderId)?.path ?? null,
     addStep: (step) => runner.addStep(step),
     prioritize(photoIds) {
-      jobs.prioritize(photoIds, 2 ** 40);
+      jobs.prioritize(photoIds);
       runner.kick();
     },
     forgetMissing() {

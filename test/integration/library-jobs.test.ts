@@ -3,7 +3,7 @@
  * permanent failures listed with their error, pluggable steps with pipeline versions that re-queue only
  * their own work, blocked steps that say why, per-step concurrency, a full disk, progress with rate/ETA.
  */
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PipelineStep } from '../../main/library/jobs';
@@ -144,6 +144,47 @@ describe('job queue', () => {
     await h.lib.whenIdle();
     expect(h.lib.jobsStatus().steps.find((s) => s.step === 'understand')!.pending).toBe(0);
     expect(maxInFlight).toBe(1);
+  });
+
+  it('runs visible photos first when asked', async () => {
+    const order: number[] = [];
+    const step = recordingStep('understand', 1, {
+      concurrency: 1,
+      async run({ photo }) {
+        order.push(photo.id);
+      },
+    });
+    h = withPhotos({ steps: [step], concurrency: 1 });
+    await h.lib.start();
+    h.lib.pause();
+    await h.lib.addFolder(h.photosDir);
+    await h.lib.whenIdle();
+    const ids = h.lib
+      .page({ offset: 0, limit: 100 })
+      .items.filter((p) => p.kind !== 'video')
+      .map((p) => p.id);
+    const visible = [ids.at(-1)!, ids.at(-2)!]; // the two oldest, scrolled into view
+    h.lib.prioritize(visible);
+    h.lib.resume();
+    await h.lib.whenIdle();
+    expect(order.slice(0, 2).sort()).toEqual([...visible].sort());
+  });
+
+  it("re-reads a file that could not be read when its 'read' failure is retried", async () => {
+    h = withPhotos();
+    writeFileSync(join(h.photosDir, 'later.jpg'), '');
+    await h.lib.addFolder(h.photosDir);
+    await h.lib.whenIdle();
+    const failure = h.lib.failures(0, 50).items.find((f) => f.step === 'read')!;
+    expect(failure.error).toMatch(/empty file/);
+    writeFileSync(join(h.photosDir, 'later.jpg'), readFileSync(join(FIXTURES, 'bad/names/name with spaces.jpg')));
+    expect(h.lib.retryFailed('read')).toBe(1);
+    await h.lib.whenIdle();
+    const later = h.lib.page({ offset: 0, limit: 100 }).items.find((p) => p.name === 'later.jpg')!;
+    expect(later.status).toBe('ok');
+    expect(later.thumb).not.toBeNull();
+    expect(h.lib.getPhoto(failure.photoId)).toBeNull(); // the placeholder row is gone
+    expect(h.lib.failures(0, 50).total).toBe(0);
   });
 
   it('pauses with a visible reason when the cache disk is full, losing no job', async () => {
