@@ -5,10 +5,8 @@
  * Runs in main (and the CLI, headless host and tests). Never blocks: scans and jobs are async, and
  * database reads are single indexed queries.
  */
-import { access, realpath, stat } from 'node:fs/promises';
-import { constants as fsc } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve, sep } from 'node:path';
 import { ApiError } from '../../preload/api-error';
 import type { FolderDto, JobsStatus } from '../../preload/contract';
 import { createFilesRepo } from '../db/files.repo';
@@ -22,6 +20,7 @@ import { createIngest } from './ingest';
 import { createJobRunner, type PipelineStep } from './jobs';
 import { createProgressTracker } from './progress';
 import { createReadSide } from './read-side';
+import { checkNewRoot } from './roots';
 import { builtinSteps } from './steps';
 import { ingestPaths, syncFolder, type SyncDeps } from './sync';
 import { cacheFile } from './thumbnails';
@@ -276,39 +275,17 @@ export function createLibrary(deps: LibraryDeps): Library {
     }
   }
 
-  async function checkNewRoot(input: string): Promise<string> {
-    const abs = resolve(input);
-    let s;
-    try {
-      s = await stat(abs);
-    } catch {
-      throw new ApiError('not-found', `${abs} does not exist`);
-    }
-    if (!s.isDirectory()) throw new ApiError('bad-argument', `${abs} is not a folder`);
-    try {
-      await access(abs, fsc.R_OK | fsc.X_OK);
-    } catch {
-      throw new ApiError('bad-argument', `${abs} cannot be read (permission denied)`);
-    }
-    const real = await realpath(abs);
-    for (const f of folders.list()) {
-      const a = f.path.endsWith(sep) ? f.path : f.path + sep;
-      const b = real.endsWith(sep) ? real : real + sep;
-      if (a === b) throw new ApiError('conflict', `${real} is already in the library`);
-      if (b.startsWith(a)) throw new ApiError('conflict', `${real} is inside ${f.path}, which is already in the library`);
-      if (a.startsWith(b))
-        throw new ApiError('conflict', `${real} contains ${f.path}, which is already in the library; remove that one first`);
-    }
-    return real;
-  }
-
   async function start(): Promise<void> {
     if (started) return;
     started = true;
     runner.start();
     for (const folder of folders.list()) {
+      // A folder that fell back to rescans last time gets another try at watching.
+      if (folder.status === 'polling') folders.setStatus(folder.id, 'ok', null);
+      // Watch before scanning, so nothing changed during the scan is missed; a folder that is not
+      // there now is watched by periodicCheck once it is back.
+      if (existsSync(folder.path)) startWatching(folder);
       void scanInBackground(folder);
-      startWatching(folder);
     }
     periodic = setInterval(periodicCheck, rescanIntervalMs);
     periodic.unref();
@@ -329,7 +306,7 @@ export function createLibrary(deps: LibraryDeps): Library {
     },
     listFolders: () => read.listFolders(),
     async addFolder(path) {
-      const real = await checkNewRoot(path);
+      const real = await checkNewRoot(path, folders.list());
       const id = folders.insert(real, Date.now());
       const folder = folders.get(id)!;
       if (!started) await start();
