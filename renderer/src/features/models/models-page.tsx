@@ -109,7 +109,9 @@ export function ModelsPage({ state }: { state: ModelsState }) {
                     </span>
                   ) : null}
                   <span className="spacer" />
-                  <span className="muted">{m.installed ? 'Installed' : 'Not installed'}</span>
+                  <span className="muted">
+                    {active ? (dl.state === 'verifying' ? 'Verifying…' : 'Downloading…') : m.installed ? 'Installed' : 'Not installed'}
+                  </span>
                 </div>
                 <p className="muted small">
                   {m.family} · {m.id}
