@@ -81,7 +81,13 @@ function Shell() {
   // If the selected folder was removed, show everything.
   const shownFolderId = folderId !== null && folders.data && !folders.data.some((f) => f.id === folderId) ? null : folderId;
 
-  const focusAdd = useCallback(() => addRef.current?.focus(), []);
+  // The empty library's call to action: in Electron it opens the folder picker, in a browser it puts
+  // the cursor in the path field.
+  const focusAdd = useCallback(() => {
+    const el = addRef.current;
+    if (el instanceof HTMLButtonElement) el.click();
+    else el?.focus();
+  }, []);
   const selectFolder = useCallback(
     (id: number | null) => {
       setFolderId(id);

@@ -62,6 +62,7 @@ test('failed files are listed with their error and can be retried', async ({ pag
     // The grid shows both photos; the broken one has no thumbnail but still a cell.
     await expect(page.getByTestId('photo-cell')).toHaveCount(2, { timeout: 30_000 });
     await expect(page.getByTestId('thumb')).toHaveCount(1, { timeout: 30_000 });
+    await expect(page.getByTestId('badge-error')).toHaveCount(1, { timeout: 30_000 });
 
     await page.getByTestId('nav-activity').click();
     const failures = page.getByTestId('failure-item');
