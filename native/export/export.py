@@ -12,6 +12,7 @@ import argparse
 import glob
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -175,6 +176,16 @@ def load_checkpoint(ckpt_dir: str, model_id: str) -> Tuple[InternVLChatModel, st
     return model.eval(), tok_path
 
 
+def checkpoint_source(ckpt_dir: str, folder: str) -> str:
+    """`_name_or_path` of the checkpoint's config when it looks like a hub id, else the folder name."""
+    try:
+        with open(os.path.join(ckpt_dir, "config.json"), "r", encoding="utf-8") as f:
+            name = json.load(f).get("_name_or_path") or ""
+    except (OSError, ValueError):
+        name = ""
+    return name if re.fullmatch(r"[\w.-]+/[\w.-]+", name) else folder
+
+
 def main(argv: List[str] | None = None) -> int:
     torch.set_num_threads(2)
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -189,6 +200,8 @@ def main(argv: List[str] | None = None) -> int:
     c.add_argument("--out", required=True)
     c.add_argument("--id", default=None, help="bundle id (default: checkpoint folder name, lower-cased)")
     c.add_argument("--variants", default="fp32")
+    c.add_argument("--source", default=None,
+                   help="manifest source, e.g. OpenGVLab/InternVL3-1B (default: config _name_or_path or folder name)")
     a = ap.parse_args(argv)
     variants = parse_variants(a.variants)
     try:
@@ -198,9 +211,12 @@ def main(argv: List[str] | None = None) -> int:
             name = os.path.splitext(os.path.basename(a.config))[0]
             build_bundle(model, a.out, f"random:{name}:seed={a.seed}", True, variants, None)
         else:
-            mid = a.id or os.path.basename(os.path.normpath(a.checkpoint)).lower()
+            folder = os.path.basename(os.path.normpath(a.checkpoint))
+            mid = a.id or folder.lower()
+            if not re.fullmatch(r"[a-z0-9._-]+", mid):
+                raise ValueError(f"bundle id {mid!r} must match [a-z0-9._-]+ (pass --id)")
             model, tok = load_checkpoint(a.checkpoint, mid)
-            build_bundle(model, a.out, os.path.abspath(a.checkpoint), False, variants, tok)
+            build_bundle(model, a.out, a.source or checkpoint_source(a.checkpoint, folder), False, variants, tok)
     except (ValueError, OSError) as e:
         print(f"export: error: {e}", file=sys.stderr)
         return 2

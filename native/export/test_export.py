@@ -46,6 +46,7 @@ def checkpoint_config(cfg: ModelConfig, layout: str) -> dict:
                                   "qk_normalization": False},
                 "llm_config": llm}
     return {"architectures": ["InternVLForConditionalGeneration"], "model_type": "internvl", "downsample_ratio": 0.5,
+            "_name_or_path": "OpenGVLab/InternVL3-1B-hf",
             "image_token_id": cfg.special_id("<IMG_CONTEXT>"), "vision_feature_layer": -1,
             "vision_config": {"hidden_size": v.hidden_size, "num_hidden_layers": v.num_layers,
                               "num_attention_heads": v.num_heads, "intermediate_size": v.intermediate_size,
@@ -258,6 +259,9 @@ class ConvertRoundTrip(unittest.TestCase):
         with open(os.path.join(out, "manifest.json")) as f:
             m = json.load(f)
         self.assertFalse(m["random_weights"])
+        self.assertEqual(m["source"], "OpenGVLab/InternVL3-1B-hf")
+        self.assertEqual(m["id"], "conv-test")
+        self.assertEqual(export.main(["convert", "--checkpoint", ckpt, "--out", out, "--id", "Bad Id"]), 2)
         self.assertEqual(m["tokens"]["img_context"], 261)
         # the converted bundle must reproduce the reference model (seed 11) through onnxruntime-node
         for ref in (["--config", TINY, "--seed", "11"], ["--checkpoint", ckpt]):
