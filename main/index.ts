@@ -2,10 +2,11 @@
  * @file Electron's entry: single-instance lock, the media protocol, the services, IPC and the window.
  * Deliberately thin: everything it starts is a plain service that also runs under the headless host.
  */
-import { app, BrowserWindow, dialog } from 'electron';
+import { app, BrowserWindow, dialog, utilityProcess } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { offerDefaultLibrary } from './first-run';
+import { utilityProcessSpawner } from './inference/worker-client';
 import { wireIpc } from './ipc';
 import { handleMediaProtocol, registerMediaScheme } from './protocol';
 import { createServices, type Services } from './services';
@@ -30,7 +31,11 @@ if (!app.requestSingleInstanceLock()) {
   app
     .whenReady()
     .then(async () => {
-      services = await createServices({ dataDir: process.env['SHOEBOX_DATA_DIR'] ?? app.getPath('userData'), shell: 'electron' });
+      services = await createServices({
+        dataDir: process.env['SHOEBOX_DATA_DIR'] ?? app.getPath('userData'),
+        shell: 'electron',
+        spawnWorker: utilityProcessSpawner(utilityProcess),
+      });
       // A fresh install opens the bundled sample library, so the first window is never empty.
       const sample =
         process.env['SHOEBOX_DEFAULT_LIBRARY'] ??

@@ -8,6 +8,9 @@ import { createHandlers } from './api/handlers';
 import { createRouter, type Router } from './api/router';
 import { openDatabase, type Db } from './db/open';
 import { createEventBus, type EventBus } from './events';
+import { createDescriber } from './inference/describe';
+import { createInference, type InferenceService } from './inference/inference.service';
+import type { Spawner } from './inference/worker-client';
 import { createLibrary } from './library/library';
 import type { LibraryService } from './library/types';
 import { createLog, type Log } from './log';
@@ -22,6 +25,8 @@ export interface ServiceOptions {
   log?: Log;
   /** Start watchers and the job runner (false for one-shot CLI commands that only read). */
   startLibrary?: boolean;
+  /** How to start the inference worker (Electron: utilityProcess); child_process.fork by default. */
+  spawnWorker?: Spawner | undefined;
 }
 
 export interface Services {
@@ -32,6 +37,7 @@ export interface Services {
   events: EventBus;
   library: LibraryService;
   models: ReturnType<typeof createModelManager>;
+  inference: InferenceService;
   router: Router;
   close(): Promise<void>;
 }
@@ -45,6 +51,8 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   const emit = events.emit.bind(events);
   const library = createLibrary({ db, paths, log: log.child('library'), emit });
   const models = createModelManager({ db, paths, log: log.child('models'), emit });
+  const inference = createInference({ models, log: log.child('inference'), spawn: options.spawnWorker });
+  const describer = createDescriber({ library, inference, emit });
   const mediaBase = options.shell === 'electron' ? 'shoebox://media' : '/media';
   const handlers = createHandlers({
     version,
@@ -52,6 +60,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     db,
     library,
     models,
+    describer,
     info: { shell: options.shell === 'electron' ? 'electron' : 'headless', mediaBase },
   });
   const router = createRouter(handlers, log.child('api'));
@@ -66,10 +75,12 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     events,
     library,
     models,
+    inference,
     router,
     async close() {
       if (closed) return;
       closed = true;
+      await inference.close();
       await library.close();
       await models.close();
       db.close();

@@ -49,6 +49,16 @@ export const requestSchemas = {
   'models:import': z.object({ path: UserPath }).strict(),
   'models:delete': z.object({ id: z.string().max(128) }).strict(),
   'models:select': z.object({ id: z.string().max(128).nullable() }).strict(),
+  'photos:describe': z
+    .object({
+      id: Id,
+      /** A question about the photo; a one-sentence caption when omitted. */
+      prompt: z.string().trim().min(1).max(2000).optional(),
+      /** Caller-chosen id that tags the streamed `inference:text` events and allows `inference:cancel`. */
+      requestId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+    })
+    .strict(),
+  'inference:cancel': z.object({ requestId: z.string().max(64) }).strict(),
   'system:doctor': Empty,
 } as const;
 
@@ -187,6 +197,19 @@ export interface ModelDto {
   download: { state: 'idle' | 'downloading' | 'verifying' | 'failed'; received: number; total: number; error: string | null };
 }
 
+/** InternVL's answer about one photo. */
+export interface DescribeResult {
+  requestId: string | null;
+  text: string;
+  finishReason: 'stop' | 'length';
+  modelId: string;
+  modelName: string;
+  /** True when the model has random weights (demo mode): the text is meaningless and must be labelled. */
+  demo: boolean;
+  numTiles: number;
+  ms: number;
+}
+
 export interface DoctorCheck {
   name: string;
   ok: boolean;
@@ -222,6 +245,8 @@ export interface RequestResults {
   'models:import': ModelDto;
   'models:delete': { deleted: boolean };
   'models:select': ModelDto[];
+  'photos:describe': DescribeResult;
+  'inference:cancel': { cancelled: boolean };
   'system:doctor': DoctorReport;
 }
 
@@ -234,6 +259,8 @@ export interface Events {
   'library:folders': FolderDto[];
   'jobs:progress': JobsStatus;
   'models:progress': ModelDto;
+  /** Text streamed by a running `photos:describe` (by requestId), as it is generated. */
+  'inference:text': { requestId: string; text: string };
   /** Something the user should see (a watch limit hit, a full disk). */
   'app:warning': { code: string; message: string };
 }
@@ -250,6 +277,7 @@ export type ApiErrorCode =
   | 'conflict'
   | 'unavailable'
   | 'unauthorized'
+  | 'cancelled'
   | 'internal';
 
 export interface ApiErrorDto {

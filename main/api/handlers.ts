@@ -7,6 +7,7 @@ import { ApiError } from '../../preload/api-error';
 import type { AppInfo, Handlers } from '../../preload/contract';
 import type { Db } from '../db/open';
 import { runDoctor } from '../doctor';
+import type { createDescriber } from '../inference/describe';
 import type { LibraryService } from '../library/types';
 import type { createModelManager } from '../models/manager';
 import type { AppPaths } from '../paths';
@@ -17,10 +18,11 @@ export interface HandlerDeps {
   db: Db;
   library: LibraryService;
   models: ReturnType<typeof createModelManager>;
+  describer: ReturnType<typeof createDescriber>;
   info: Pick<AppInfo, 'shell' | 'mediaBase'>;
 }
 
-export function createHandlers({ version, paths, db, library, models, info }: HandlerDeps): Handlers {
+export function createHandlers({ version, paths, db, library, models, describer, info }: HandlerDeps): Handlers {
   return {
     'app:info': () => ({
       name: 'Shoebox',
@@ -51,6 +53,8 @@ export function createHandlers({ version, paths, db, library, models, info }: Ha
     'models:import': ({ path }) => models.import(path),
     'models:delete': async ({ id }) => ({ deleted: await models.delete(id) }),
     'models:select': ({ id }) => models.select(id),
+    'photos:describe': (args) => describer.describe(args),
+    'inference:cancel': ({ requestId }) => ({ cancelled: describer.cancel(requestId) }),
     'system:doctor': () => runDoctor(db, paths, version),
   } satisfies Handlers;
 }

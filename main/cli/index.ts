@@ -149,6 +149,33 @@ export function buildProgram(): Command {
       if (!report.database.ok || report.checks.some((c) => !c.ok)) process.exitCode = 1;
     });
 
+  program
+    .command('caption <image>')
+    .description('describe an image file with the active InternVL model (streams the text)')
+    .option('--prompt <text>', 'ask a question about the image instead of captioning it')
+    .option('--json', 'machine-readable output')
+    .action(async (image: string, opts: { prompt?: string; json?: boolean }) => {
+      const services = await open(program);
+      try {
+        const ac = new AbortController();
+        process.once('SIGINT', () => ac.abort());
+        const r = await services.inference.describe(resolve(image), {
+          prompt: opts.prompt,
+          signal: ac.signal,
+          onText: opts.json ? undefined : (t) => process.stdout.write(t),
+        });
+        if (opts.json) print(true, r, () => '');
+        else {
+          process.stdout.write('\n');
+          // [Note: Demo output is labelled] in main/inference/inference.service.ts
+          if (r.demo) process.stderr.write(`(demo model ${r.modelId}: random weights, the text is meaningless)\n`);
+          process.stderr.write(`${r.modelName}, ${r.numTiles} tile(s), ${(r.ms / 1000).toFixed(1)} s\n`);
+        }
+      } finally {
+        await services.close();
+      }
+    });
+
   registerModelsCommands(program, () => open(program));
   registerDebugCommands(program);
   return program;

@@ -75,8 +75,11 @@ export interface WorkerClientOptions {
 /** Where the worker's entry is: the bundled `worker.js` beside this file, or the TS source. */
 export function resolveWorkerEntry(): { file: string; execArgv: string[] } {
   const here = path.dirname(fileURLToPath(import.meta.url));
+  // Bundled: out/main/worker.js, beside the entry or one level up from a shared chunk (out/main/chunks/).
   const bundled = path.join(here, 'worker.js');
   if (existsSync(bundled)) return { file: bundled, execArgv: [] };
+  const fromChunk = path.join(here, '..', 'worker.js');
+  if (path.basename(here) === 'chunks' && existsSync(fromChunk)) return { file: fromChunk, execArgv: [] };
   for (const up of ['../../native/worker.ts', '../native/worker.ts']) {
     const src = path.resolve(here, up);
     if (existsSync(src)) return { file: src, execArgv: ['--import', 'tsx'] };
