@@ -62,7 +62,7 @@ def build_bundle(model: InternVLChatModel, out: str, source: str, random_weights
     if tokenizer_src:
         shutil.copyfile(tokenizer_src, tok_path)
     else:
-        write_tokenizer(tok_path, cfg.tokens["special"])
+        write_tokenizer(tok_path, cfg.tokens["special"], cfg.llm.vocab_size)
     manifest = write_manifest(out, cfg, source, random_weights, paths)
     print(json.dumps({"bundle": out, "timings": timings,
                       "bytes": {f["path"]: f["bytes"] for f in manifest["files"]}}))

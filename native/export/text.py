@@ -77,16 +77,31 @@ class ByteTokenizer:
                 continue
             parts.append(out.decode("utf-8", errors="replace"))
             out = bytearray()
-            if not skip_special:
-                parts.append(self.by_id.get(t, ""))
+            if t not in self.by_id:
+                parts.append(reserved_token(t))
+            elif not skip_special:
+                parts.append(self.by_id[t])
         parts.append(out.decode("utf-8", errors="replace"))
         return "".join(parts)
 
 
-def tokenizer_json(special: Dict[str, int]) -> Dict:
-    """tokenizer.json (HF tokenizers format) for the byte tokenizer."""
+def reserved_token(i: int) -> str:
+    """Text of an id that is neither a byte nor a special token (full-size random bundles only)."""
+    return f"<|reserved_{i}|>"
+
+
+def tokenizer_json(special: Dict[str, int], vocab_size: int = 0) -> Dict:
+    """tokenizer.json (HF tokenizers format) for the byte tokenizer.
+
+    Ids below vocab_size that are neither bytes nor special tokens get plain vocab entries spelling
+    `<|reserved_N|>` in the byte alphabet: with no merges, encoding never produces them, but a random
+    model may generate them and decoding must not fail."""
     b2u = bytes_to_unicode()
     vocab = {b2u[b]: b for b in range(256)}
+    taken = set(special.values())
+    for i in range(256, vocab_size):
+        if i not in taken:
+            vocab["".join(b2u[b] for b in reserved_token(i).encode("utf-8"))] = i
     byte_level = {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": False, "use_regex": False}
     added = [{"id": special[name], "content": name, "single_word": False, "lstrip": False, "rstrip": False,
               "normalized": False, "special": True} for name in SPECIAL_NAMES]
@@ -100,9 +115,9 @@ def tokenizer_json(special: Dict[str, int]) -> Dict:
     }
 
 
-def write_tokenizer(path: str, special: Dict[str, int]) -> None:
+def write_tokenizer(path: str, special: Dict[str, int], vocab_size: int = 0) -> None:
     with open(path, "w", encoding="utf-8") as f:
-        json.dump(tokenizer_json(special), f, ensure_ascii=False, indent=None, separators=(",", ":"))
+        json.dump(tokenizer_json(special, vocab_size), f, ensure_ascii=False, indent=None, separators=(",", ":"))
 
 
 def build_prompt(question: str, num_patches: Sequence[int], num_image_token: int,
