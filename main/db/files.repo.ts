@@ -60,7 +60,7 @@ export interface FilesRepo {
   forPhoto(photoId: number): (FileRow & { root: string })[];
   /** Deletes every missing file row (the user chose to forget them); returns how many. */
   dropAllMissing(): number;
-  firstOkPath(photoId: number): { root: string; rel_path: string } | null;
+  firstOkPath(photoId: number): { root: string; rel_path: string; folder_id: number } | null;
 }
 
 /** Builds the repository over an open, migrated database. */
@@ -94,8 +94,8 @@ export function createFilesRepo(db: Db): FilesRepo {
   const forPhotoStmt = db.prepare<[number], FileRow & { root: string }>(
     'SELECT files.*, folders.path AS root FROM files JOIN folders ON folders.id = files.folder_id WHERE photo_id = ? ORDER BY files.id',
   );
-  const firstOkStmt = db.prepare<[number], { root: string; rel_path: string }>(
-    `SELECT folders.path AS root, files.rel_path FROM files JOIN folders ON folders.id = files.folder_id
+  const firstOkStmt = db.prepare<[number], { root: string; rel_path: string; folder_id: number }>(
+    `SELECT folders.path AS root, files.rel_path, files.folder_id FROM files JOIN folders ON folders.id = files.folder_id
      WHERE files.photo_id = ? AND files.status = 'ok' ORDER BY files.id LIMIT 1`,
   );
   const touchMany = db.transaction((ids: readonly number[], now: number) => {

@@ -55,13 +55,15 @@ export interface JobsRepo {
   /** Pending or running jobs of the given steps. */
   openCount(steps: readonly string[]): number;
   finish(id: number, state: JobState, error: string | null, now: number): void;
+  /** Parks a job whose photo has no readable file right now: failed-retryable without using up an attempt. */
+  park(id: number, error: string, now: number): void;
   /** Interrupted jobs (state 'running' at startup) go back to pending; returns how many. */
   resetRunning(now: number): number;
   /** Re-queues jobs made by an older (or newer) pipeline version of the step; returns how many. */
   requeueVersion(step: StepKey, now: number): number;
   /** Adds missing jobs of a step for every readable photo of its kinds (a newly plugged step). */
   backfill(step: StepKey, now: number): number;
-  /** Failed-retryable jobs with fewer than `maxAttempts` go back to pending. */
+  /** Failed-retryable jobs with fewer than `maxAttempts` whose photo has a readable file go back to pending. */
   retryRetryable(maxAttempts: number, now: number): number;
   retryFailed(step: string | undefined, now: number): number;
   /** Removes pending and failed jobs (of one step, or all); a rescan or restart queues them again. */
@@ -101,6 +103,9 @@ export function createJobsRepo(db: Db): JobsRepo {
   const finishStmt = db.prepare<[string, string | null, number, number]>(
     'UPDATE jobs SET state = ?, last_error = ?, updated_at = ? WHERE id = ?',
   );
+  const parkStmt = db.prepare<[string, number, number]>(
+    "UPDATE jobs SET state = 'failed-retryable', attempts = max(0, attempts - 1), last_error = ?, updated_at = ? WHERE id = ?",
+  );
   const resetStmt = db.prepare<[number]>("UPDATE jobs SET state = 'pending', updated_at = ? WHERE state = 'running'");
   const versionStmt = db.prepare<[number, number, string, number]>(
     `UPDATE jobs SET state = 'pending', attempts = 0, last_error = NULL, pipeline_version = ?, updated_at = ?
@@ -114,7 +119,8 @@ export function createJobsRepo(db: Db): JobsRepo {
        AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.photo_id = p.id AND j.step = @step)`,
   );
   const retryableStmt = db.prepare<[number, number]>(
-    "UPDATE jobs SET state = 'pending', updated_at = ? WHERE state = 'failed-retryable' AND attempts < ?",
+    `UPDATE jobs SET state = 'pending', updated_at = ? WHERE state = 'failed-retryable' AND attempts < ?
+       AND EXISTS (SELECT 1 FROM files f WHERE f.photo_id = jobs.photo_id AND f.status = 'ok')`,
   );
   const retryAllStmt = db.prepare<[number]>(
     "UPDATE jobs SET state = 'pending', attempts = 0, updated_at = ? WHERE state IN ('failed-retryable', 'failed-permanent')",
@@ -167,6 +173,7 @@ export function createJobsRepo(db: Db): JobsRepo {
     claim: (allowed, now) => (allowed.length ? claimTx.immediate(allowed, now) : null),
     openCount: (steps) => openStmt.get(JSON.stringify(steps))?.n ?? 0,
     finish: (id, state, error, now) => void finishStmt.run(state, error, now, id),
+    park: (id, error, now) => void parkStmt.run(error, now, id),
     resetRunning: (now) => resetStmt.run(now).changes,
     requeueVersion: (s, now) => versionStmt.run(s.version, now, s.name, s.version).changes,
     backfill: (s, now) => backfillStmt.run({ step: s.name, rank: s.rank, version: s.version, now, kinds: JSON.stringify(s.kinds) }).changes,

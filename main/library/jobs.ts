@@ -54,6 +54,8 @@ export interface RunnerDeps {
   onChange: () => void;
   /** Called when a job hits a full disk: the runner pauses itself with this reason. */
   onDiskFull?: (message: string) => void;
+  /** Called when a job found its file gone (marked missing). */
+  onFileGone?: () => void;
 }
 
 export interface JobRunner {
@@ -73,6 +75,10 @@ export interface JobRunner {
   whenIdle(): Promise<void>;
 }
 
+const MISSING = 'no file holds this photo right now (missing); it resumes when the file is back';
+const isGone = (err: unknown) =>
+  (err as NodeJS.ErrnoException)?.code === 'ENOENT' ||
+  /Input file is missing|no such file or directory/i.test((err as Error)?.message ?? '');
 const isDiskFull = (err: unknown) => (err as NodeJS.ErrnoException)?.code === 'ENOSPC' || (err as NodeJS.ErrnoException)?.code === 'EDQUOT';
 
 /** Builds a runner over the jobs table. */
@@ -129,27 +135,28 @@ export function createJobRunner(deps: RunnerDeps): JobRunner {
   }
 
   async function runOne(step: PipelineStep, job: JobRow): Promise<void> {
+    let file: { root: string; rel_path: string; folder_id: number } | null = null;
     try {
       const photo = photos.get(job.photo_id);
       if (!photo) return; // the photo was removed meanwhile; its job went with it
-      let absPath: string | null = null;
       if (step.needsFile !== false) {
-        const f = files.firstOkPath(photo.id);
-        if (!f) {
-          jobs.finish(
-            job.id,
-            'failed-retryable',
-            'no file holds this photo right now (missing); it resumes when the file is back',
-            Date.now(),
-          );
+        file = files.firstOkPath(photo.id);
+        if (!file) {
+          jobs.park(job.id, MISSING, Date.now());
           return;
         }
-        absPath = `${f.root}/${f.rel_path}`;
       }
-      await step.run({ photo, absPath, attempt: job.attempts, signal: abort.signal });
+      await step.run({ photo, absPath: file ? `${file.root}/${file.rel_path}` : null, attempt: job.attempts, signal: abort.signal });
       jobs.finish(job.id, 'done', null, Date.now());
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
+      if (file && isGone(err)) {
+        // The file went away before the watcher (or a rescan) told us: record that, park the work.
+        files.markMissing(file.folder_id, file.rel_path, Date.now());
+        jobs.park(job.id, MISSING, Date.now());
+        deps.onFileGone?.();
+        return;
+      }
       if (isDiskFull(err)) {
         jobs.finish(job.id, 'pending', null, Date.now());
         const reason = `the disk holding the cache is full (${message}); free some space, then resume`;

@@ -136,6 +136,7 @@ export function createLibrary(deps: LibraryDeps): Library {
     concurrency,
     onChange: noteProgress,
     onDiskFull: (message) => warn('cache-disk-full', message),
+    onFileGone: () => noteChanged(null, { added: 0, updated: 0, removed: 1 }),
   });
   const stepDeps = {
     photos,

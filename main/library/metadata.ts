@@ -5,6 +5,8 @@
  *
  * Runs in main; exifr reads only the file's header chunks, sharp's metadata() only the header.
  */
+import { constants as fsc } from 'node:fs';
+import { access } from 'node:fs/promises';
 import exifr from 'exifr';
 import sharp from 'sharp';
 import type { PhotoMetadata } from '../db/photos.repo';
@@ -55,6 +57,8 @@ const list = (v: unknown): string[] => {
 /** Reads everything the metadata step stores. Unreadable EXIF is a warning, not an error. */
 export async function readMetadata(absPath: string, format: Format): Promise<MetadataResult> {
   const warnings: string[] = [];
+  // A vanished or unreadable file is an error of the job (parked or retried), not "no EXIF".
+  await access(absPath, fsc.R_OK);
   let tags: Record<string, unknown> = {};
   if (format.kind !== 'video') {
     try {

@@ -3,7 +3,7 @@
  * permanent failures listed with their error, pluggable steps with pipeline versions that re-queue only
  * their own work, blocked steps that say why, per-step concurrency, a full disk, progress with rate/ETA.
  */
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PipelineStep } from '../../main/library/jobs';
@@ -185,6 +185,25 @@ describe('job queue', () => {
     expect(later.thumb).not.toBeNull();
     expect(h.lib.getPhoto(failure.photoId)).toBeNull(); // the placeholder row is gone
     expect(h.lib.failures(0, 50).total).toBe(0);
+  });
+
+  it('parks the work of a photo whose file vanished, and resumes it when the file is back', async () => {
+    h = withPhotos();
+    await h.lib.start();
+    h.lib.pause();
+    await h.lib.addFolder(h.photosDir);
+    await h.lib.whenIdle();
+    renameSync(join(h.photosDir, 'fruits.png'), join(h.root, 'fruits.png'));
+    h.lib.resume();
+    await h.lib.whenIdle();
+    const parked = h.lib.failures(0, 50).items;
+    expect(parked.length).toBeGreaterThan(0);
+    expect(parked.every((f) => f.state === 'failed-retryable' && /missing/.test(f.error) && f.attempts === 0)).toBe(true);
+    renameSync(join(h.root, 'fruits.png'), join(h.photosDir, 'fruits.png'));
+    await h.lib.rescan();
+    await h.lib.whenIdle();
+    expect(h.lib.failures(0, 50).total).toBe(0);
+    expect(h.lib.page({ offset: 0, limit: 50 }).items.find((p) => p.name === 'fruits.png')!.thumb).not.toBeNull();
   });
 
   it('pauses with a visible reason when the cache disk is full, losing no job', async () => {
