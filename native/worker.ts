@@ -211,5 +211,5 @@ else if (process.send !== undefined) {
   process.stderr.write('native/worker.ts must be started by main (utilityProcess or child_process.fork)\n');
   process.exit(2);
 }
-process.title = "shoebox-inference";
+process.title = 'shoebox-inference';
 send({ type: 'ready', pid: process.pid });

@@ -33,10 +33,10 @@ export function registerDebugCommands(program: Command): void {
 
   debug
     .command('preprocess')
-    .description('write an image\'s model input as a float32 .npy [tiles,3,448,448] and print the tile grid')
+    .description("write an image's model input as a float32 .npy [tiles,3,448,448] and print the tile grid")
     .argument('<image>', 'image file (read only)')
     .requiredOption('--out <file>', 'output .npy file')
-    .addOption(new Option('--max-tiles <n>', 'maximum tiles (default: the model\'s, or 12)').argParser(parseTiles))
+    .addOption(new Option('--max-tiles <n>', "maximum tiles (default: the model's, or 12)").argParser(parseTiles))
     .option('--model <dir>', 'model bundle whose image settings to use')
     .action(async (image: string, opts: { out: string; maxTiles?: number; model?: string }) => {
       const result = await withWorker(async (c) => {
@@ -51,7 +51,7 @@ export function registerDebugCommands(program: Command): void {
 
   debug
     .command('tokens')
-    .description('print the token ids of a text with a bundle\'s tokenizer')
+    .description("print the token ids of a text with a bundle's tokenizer")
     .requiredOption('--model <dir>', 'model bundle folder (its tokenizer.json is used)')
     .argument('<text>', 'text to tokenize')
     .action(async (text: string, opts: { model: string }) => {

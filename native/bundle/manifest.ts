@@ -68,7 +68,10 @@ export const manifestSchema = z.object({
     z.object({
       path: z.string().min(1),
       bytes: z.number().int().nonnegative(),
-      sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+      sha256: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
     }),
   ),
 });

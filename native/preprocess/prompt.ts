@@ -87,12 +87,7 @@ export interface FirstTurn {
 }
 
 /** Full prompt ids of a conversation's first turn, ending with `<|im_start|>assistant\n`. */
-export function firstTurnIds(
-  tok: BundleTokenizer,
-  turn: FirstTurn,
-  tokens: TemplateTokens,
-  numImageToken: number,
-): number[] {
+export function firstTurnIds(tok: BundleTokenizer, turn: FirstTurn, tokens: TemplateTokens, numImageToken: number): number[] {
   const sys = turn.systemMessage ?? INTERNVL2_5_SYSTEM_MESSAGE;
   const user = userMessageWithImages(turn.question, turn.tilesPerImage.length);
   const text = `<|im_start|>system\n${sys}<|im_end|>\n<|im_start|>user\n${user}<|im_end|>\n<|im_start|>assistant\n`;

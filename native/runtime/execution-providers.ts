@@ -95,7 +95,10 @@ export function providerCandidates(only?: readonly string[]): Candidate[] {
 export function providersFromEnv(): string[] | undefined {
   const v = process.env.SHOEBOX_EP;
   if (v === undefined || v.trim() === '') return undefined;
-  return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 /**

@@ -158,7 +158,10 @@ function runReference(threads: number, reps: number): { ref: RefFigures | null; 
     .reverse()
     .find((l) => l.trim().startsWith('{'));
   if (r.status !== 0 || line === undefined) {
-    return { ref: null, note: `reference failed (exit ${String(r.status)}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}` };
+    return {
+      ref: null,
+      note: `reference failed (exit ${String(r.status)}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`,
+    };
   }
   return { ref: JSON.parse(line) as RefFigures, note: 'ok' };
 }
@@ -241,19 +244,9 @@ async function parent(): Promise<void> {
       String(int8?.vision_ms_per_tile ?? '-'),
       String(ref?.vision_ms_per_tile ?? '-'),
     ],
-    [
-      'prefill tok/s',
-      String(fp32?.prefill_tok_per_s ?? '-'),
-      String(int8?.prefill_tok_per_s ?? '-'),
-      String(ref?.prefill_tok_s ?? '-'),
-    ],
+    ['prefill tok/s', String(fp32?.prefill_tok_per_s ?? '-'), String(int8?.prefill_tok_per_s ?? '-'), String(ref?.prefill_tok_s ?? '-')],
     ['decode tok/s', String(fp32?.decode_tok_per_s ?? '-'), String(int8?.decode_tok_per_s ?? '-'), String(ref?.decode_tok_s ?? '-')],
-    [
-      `caption s (1 tile, ${CAPTION_TOKENS} tok)`,
-      String(fp32?.caption_s ?? '-'),
-      String(int8?.caption_s ?? '-'),
-      '-',
-    ],
+    [`caption s (1 tile, ${CAPTION_TOKENS} tok)`, String(fp32?.caption_s ?? '-'), String(int8?.caption_s ?? '-'), '-'],
     ['peak RSS MB', String(fp32?.peak_rss_mb ?? '-'), String(int8?.peak_rss_mb ?? '-'), String(ref?.peak_rss_mb ?? '-')],
     ['load s', String(fp32?.load_s ?? '-'), String(int8?.load_s ?? '-'), '-'],
   ];

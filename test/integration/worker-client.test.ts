@@ -60,9 +60,13 @@ describe('inference worker', () => {
 
   it('streams a caption', async () => {
     const chunks: string[] = [];
-    const r = await client.request('caption', { image: { path: IMG }, sampling: { maxNewTokens: 16 } }, {
-      onChunk: (c) => chunks.push(c.text),
-    });
+    const r = await client.request(
+      'caption',
+      { image: { path: IMG }, sampling: { maxNewTokens: 16 } },
+      {
+        onChunk: (c) => chunks.push(c.text),
+      },
+    );
     expect(chunks.length).toBeGreaterThan(1);
     expect(chunks.join('').trim()).toBe(r.text);
     expect(r.numTiles).toBe(1);
@@ -73,13 +77,17 @@ describe('inference worker', () => {
     const ac = new AbortController();
     let chunks = 0;
     const res = await codeOf(
-      client.request('caption', { image: { path: IMG }, prompt: QUESTION, sampling: { maxNewTokens: 5000 } }, {
-        signal: ac.signal,
-        onChunk: () => {
-          chunks++;
-          if (chunks === 3) ac.abort();
+      client.request(
+        'caption',
+        { image: { path: IMG }, prompt: QUESTION, sampling: { maxNewTokens: 5000 } },
+        {
+          signal: ac.signal,
+          onChunk: () => {
+            chunks++;
+            if (chunks === 3) ac.abort();
+          },
         },
-      }),
+      ),
     );
     expect(res.code).toBe('cancelled');
     expect(chunks).toBeLessThan(40);
@@ -90,11 +98,15 @@ describe('inference worker', () => {
   it('restarts after kill -9: a streaming request fails clearly, the next works with the model reloaded', async () => {
     const pid = client.pid!;
     const res = await codeOf(
-      client.request('caption', { image: { path: IMG }, prompt: QUESTION, sampling: { maxNewTokens: 5000 } }, {
-        onChunk: () => {
-          if (client.pid === pid) process.kill(pid, 'SIGKILL');
+      client.request(
+        'caption',
+        { image: { path: IMG }, prompt: QUESTION, sampling: { maxNewTokens: 5000 } },
+        {
+          onChunk: () => {
+            if (client.pid === pid) process.kill(pid, 'SIGKILL');
+          },
         },
-      }),
+      ),
     );
     expect(res.code).toBe('worker_crashed');
     expect(res.message).toMatch(/SIGKILL/);

@@ -37,14 +37,24 @@ async function greedyFromScratch(ids: number[], features: Float32Array | null, n
 describe('engine on the tiny bundle', () => {
   it('keeps the KV cache across turns with the same tokens as re-encoding the conversation', async () => {
     const chats = new ChatSessions();
-    const t1 = await chats.turn(model, { sessionId: 'a', message: 'What is here?', images: [{ path: IMG }], sampling: { maxNewTokens: 12 } });
+    const t1 = await chats.turn(model, {
+      sessionId: 'a',
+      message: 'What is here?',
+      images: [{ path: IMG }],
+      sampling: { maxNewTokens: 12 },
+    });
     const afterFirst = chats.get('a')!;
     const t2 = await chats.turn(model, { sessionId: 'a', message: 'And the colours?', sampling: { maxNewTokens: 12 } });
     expect(t2.turn).toBe(2);
     expect(t2.reusedTokens).toBe(afterFirst.cache.length);
     expect(t2.reusedTokens).toBeGreaterThan(256);
     // A third turn with a new image.
-    const t3 = await chats.turn(model, { sessionId: 'a', message: 'Compare.', images: [{ path: IMG2, maxTiles: 2 }], sampling: { maxNewTokens: 8 } });
+    const t3 = await chats.turn(model, {
+      sessionId: 'a',
+      message: 'Compare.',
+      images: [{ path: IMG2, maxTiles: 2 }],
+      sampling: { maxNewTokens: 8 },
+    });
     const state = chats.get('a')!;
     // Re-encode the whole conversation from scratch: all ids before turn 3's answer.
     const prompt3 = state.ids.slice(0, state.ids.length - t3.tokenIds.length);
@@ -65,7 +75,12 @@ describe('engine on the tiny bundle', () => {
     // Sequential reference: prefill prefix + label tokens from scratch for each label.
     const enc = await encodeImages(model, [{ path: IMG }], 0);
     const { DEFAULT_CLASSIFY_PROMPT } = await import('../../native/pipelines/classify');
-    const prefix = firstTurnIds(model.tokenizer, { question: DEFAULT_CLASSIFY_PROMPT, tilesPerImage: enc.tilesPerImage }, model.manifest.tokens, 256);
+    const prefix = firstTurnIds(
+      model.tokenizer,
+      { question: DEFAULT_CLASSIFY_PROMPT, tilesPerImage: enc.tilesPerImage },
+      model.manifest.tokens,
+      256,
+    );
     const seq: number[] = [];
     for (const label of labels) {
       const l = model.tokenizer.encode(label);
