@@ -44,42 +44,53 @@ export interface RequestState<T> {
 
 /**
  * Runs one request when mounted and whenever `key` changes; reloads on demand. While a reload runs,
- * the previous data stays (no flash of empty content) and `loading` is true.
+ * the previous data stays (no flash of empty content) and `loading` is true; after a `key` change
+ * the data is undefined until the new answer comes, so nothing of the old key is shown as the new.
  */
 export function useRequest<K extends RequestName>(method: K, args: RequestArgs<K>, key = ''): RequestState<RequestResults[K]> {
   const client = useClient();
-  const [data, setData] = useState<RequestResults[K] | undefined>(undefined);
-  const [error, setError] = useState<string | null>(null);
+  const scope = `${method}|${key}`;
+  const [answer, setAnswer] = useState<{ scope: string; data: RequestResults[K] | undefined; error: string | null }>({
+    scope,
+    data: undefined,
+    error: null,
+  });
   const [tick, setTick] = useState(0);
-  // Which request the current data/error answer; `loading` is derived from it, not set in the effect.
+  // Which request the current answer is for; `loading` is derived from it, not set in the effect.
   const [settled, setSettled] = useState<string | null>(null);
-  const want = `${method}|${key}|${tick}`;
   const argsRef = useRef(args);
   useEffect(() => {
     argsRef.current = args;
   });
   useEffect(() => {
     let live = true;
-    const id = `${method}|${key}|${tick}`;
+    const id = `${scope}|${tick}`;
     client.call(method, argsRef.current).then(
       (result) => {
         if (!live) return;
-        setData(result);
-        setError(null);
+        setAnswer({ scope, data: result, error: null });
         setSettled(id);
       },
       (err: unknown) => {
         if (!live) return;
-        setError(errorMessage(err));
+        setAnswer((a) => ({ scope, data: a.scope === scope ? a.data : undefined, error: errorMessage(err) }));
         setSettled(id);
       },
     );
     return () => {
       live = false;
     };
-  }, [client, method, key, tick]);
+  }, [client, method, scope, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { data, error, loading: settled !== want, reload, set: setData };
+  const set = useCallback((data: RequestResults[K]) => setAnswer({ scope, data, error: null }), [scope]);
+  const current = answer.scope === scope;
+  return {
+    data: current ? answer.data : undefined,
+    error: current ? answer.error : null,
+    loading: settled !== `${scope}|${tick}`,
+    reload,
+    set,
+  };
 }
 
 /** Calls `fn` at most once per `ms`, trailing; for bursts of events. */

@@ -5,7 +5,8 @@
  * folder after a confirmation. Screenshots go to the test's output folder under test-results/.
  */
 import type { Page } from '@playwright/test';
-import { expect, SAMPLE_FILES, test } from './fixtures';
+import { basename } from 'node:path';
+import { expect, SAMPLE_FILES, scratchLibrary, test } from './fixtures';
 
 /** Waits until every visible thumbnail has decoded (naturalWidth > 0). */
 async function expectThumbnailsLoaded(page: Page, count: number): Promise<void> {
@@ -131,4 +132,38 @@ test('bad folders get an inline error; removing a folder asks first', async ({ p
   await page.getByTestId('confirm-ok').click();
   await expect(page.getByTestId('folder-item')).toHaveCount(0);
   await expect(page.getByTestId('empty-library')).toBeVisible({ timeout: 20_000 });
+});
+
+test('the sidebar filters the grid by folder', async ({ page, host, photos }) => {
+  const second = scratchLibrary(['pets/chelsea.jpg', 'sport/messi5.jpg']);
+  try {
+    await page.goto(host.url);
+    for (const dir of [photos, second.dir]) {
+      await page.getByTestId('add-folder-path').fill(dir);
+      await page.getByTestId('add-folder-submit').click();
+      await expect(page.getByTestId('add-folder-path')).toHaveValue('');
+    }
+    await expect(page.getByTestId('folder-item')).toHaveCount(2);
+    const total = SAMPLE_FILES.length + 2;
+    await expect(page.getByTestId('library-count')).toHaveText(`${total} photos`, { timeout: 30_000 });
+
+    await page
+      .getByTestId('folder-item')
+      .filter({ hasText: basename(second.dir) })
+      .getByRole('button')
+      .first()
+      .click();
+    await expect(page.getByTestId('library-count')).toHaveText('2 photos');
+    await expect(page.getByTestId('photo-cell')).toHaveCount(2);
+    await page.getByTestId('photo-cell').first().click();
+    await expect(page.getByTestId('viewer-position')).toHaveText('1 of 2');
+    await page.keyboard.press('Escape');
+
+    await page.getByRole('button', { name: /^All photos/ }).click();
+    await expect(page.getByTestId('library-count')).toHaveText(`${total} photos`);
+    // Only the rows on screen are in the DOM (the grid is virtual): the count above is the check.
+    await expect(page.getByTestId('photo-cell').first()).toBeVisible();
+  } finally {
+    second.remove();
+  }
 });

@@ -81,7 +81,17 @@ export function LibraryView({ folders, folderId, onAddFolder }: LibraryViewProps
         </div>
       );
   } else {
-    body = <PhotoGrid ref={gridRef} groups={groups} store={store} mediaBase={mediaBase} onOpen={onOpen} onTopMonth={setTopMonth} />;
+    body = (
+      <PhotoGrid
+        key={String(folderId)}
+        ref={gridRef}
+        groups={groups}
+        store={store}
+        mediaBase={mediaBase}
+        onOpen={onOpen}
+        onTopMonth={setTopMonth}
+      />
+    );
   }
 
   return (
