@@ -7,7 +7,7 @@
  * Runs in main (the CLI). The work happens in the inference worker, through the same client the
  * app uses, so the commands exercise the real path.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { type Command, CommanderError, Option } from 'commander';
 import { createWorkerClient, type WorkerClient } from '../inference/worker-client';
 
 async function withWorker<T>(fn: (c: WorkerClient) => Promise<T>): Promise<T> {

@@ -13,7 +13,7 @@ import { WorkerError, type LoadResult, type ProviderChoice } from '../protocol';
 import type { PixelValues } from '../preprocess/normalize';
 import { BundleTokenizer } from '../preprocess/tokenizer';
 import { providersFromEnv } from './execution-providers';
-import { createSession, float32Tensor, int64Tensor, ort } from './sessions';
+import { createSession, float32Tensor, int64Tensor, type ort } from './sessions';
 
 /** Decoder KV cache: `2·layers` tensors [B, KV, P, Hd] (key, value per layer) plus its length. */
 export interface KvCache {
