@@ -74,6 +74,20 @@ class TieRule(unittest.TestCase):
         self.assertEqual(tile_grid(950, 950, 12), (2, 2))     # 902500 <= half of 3x3 (903168)
         self.assertEqual(tile_grid(951, 951, 12), (3, 3))
 
+    def test_order_within_a_tile_count_never_matters(self):
+        """The original iterates a Python set sorted by count; ours is width-major. Same grid everywhere."""
+        from preprocess import find_closest_aspect_ratio
+        for mx in (6, 12):
+            ours = target_ratios(1, mx)
+            theirs = sorted({(i, j) for n in range(1, mx + 1) for i in range(1, n + 1) for j in range(1, n + 1)
+                             if 1 <= i * j <= mx}, key=lambda r: r[0] * r[1])
+            rev = sorted(ours, key=lambda r: (r[0] * r[1], -r[0]))        # height-major within a count
+            for w in range(1, 4100, 13):
+                for h in range(1, 4100, 17):
+                    want = find_closest_aspect_ratio(w / h, theirs, w, h, 448)
+                    self.assertEqual(find_closest_aspect_ratio(w / h, ours, w, h, 448), want, (w, h, mx))
+                    self.assertEqual(find_closest_aspect_ratio(w / h, rev, w, h, 448), want, (w, h, mx))
+
     def test_ratios_sorted_by_count(self):
         r = target_ratios(1, 12)
         self.assertEqual([a * b for a, b in r], sorted(a * b for a, b in r))
