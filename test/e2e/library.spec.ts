@@ -163,6 +163,9 @@ test('the sidebar filters the grid by folder', async ({ page, host, photos }) =>
     await expect(page.getByTestId('library-count')).toHaveText(`${total} photos`);
     // Only the rows on screen are in the DOM (the grid is virtual): the count above is the check.
     await expect(page.getByTestId('photo-cell').first()).toBeVisible();
+
+    await page.getByTestId('rescan').click();
+    await expect(page.getByTestId('notices')).toContainText(/Rescan (queued \d+ files?|found nothing new)/);
   } finally {
     second.remove();
   }

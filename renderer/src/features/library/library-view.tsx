@@ -5,6 +5,8 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { FolderDto } from '../../../../preload/contract';
+import { errorMessage } from '../../api';
+import { useNotify } from '../../components/notices';
 import { countLabel, monthLabel } from '../../format';
 import { useClient, useEvent, useInfo, useRequest, useThrottled } from '../../hooks';
 import { PhotoGrid, type PhotoGridHandle } from './photo-grid';
@@ -22,6 +24,7 @@ export interface LibraryViewProps {
 export function LibraryView({ folders, folderId, onAddFolder }: LibraryViewProps) {
   const client = useClient();
   const { mediaBase } = useInfo();
+  const notify = useNotify();
   const timeline = useRequest('photos:timeline', folderId === null ? {} : { folderId }, String(folderId));
   const store = useMemo(() => new PhotoStore(client, folderId), [client, folderId]);
   useEffect(() => () => store.dispose(), [store]);
@@ -42,6 +45,19 @@ export function LibraryView({ folders, folderId, onAddFolder }: LibraryViewProps
   const total = groups.reduce((n, g) => n + g.count, 0);
   const folder = folderId === null ? null : folders?.find((f) => f.id === folderId);
   const title = folderId === null ? 'All photos' : (folder?.path.split(/[\\/]/).filter(Boolean).pop() ?? 'Folder');
+
+  const [rescanning, setRescanning] = useState(false);
+  const rescan = async () => {
+    setRescanning(true);
+    try {
+      const { queued } = await client.call('library:rescan', folderId === null ? {} : { folderId });
+      notify('info', queued > 0 ? `Rescan queued ${countLabel(queued)} ${queued === 1 ? 'file' : 'files'}.` : 'Rescan found nothing new.');
+    } catch (err) {
+      notify('error', `Rescan failed: ${errorMessage(err)}`);
+    } finally {
+      setRescanning(false);
+    }
+  };
 
   const closeViewer = useCallback(() => {
     setViewerIndex((i) => {
@@ -103,6 +119,17 @@ export function LibraryView({ folders, folderId, onAddFolder }: LibraryViewProps
         </span>
         <span className="spacer" />
         {topMonth && total > 0 ? <span className="toolbar-month">{monthLabel(topMonth)}</span> : null}
+        {folders && folders.length > 0 ? (
+          <button
+            type="button"
+            onClick={() => void rescan()}
+            disabled={rescanning}
+            title="Look for new, changed and removed files"
+            data-testid="rescan"
+          >
+            {rescanning ? 'Rescanning…' : 'Rescan'}
+          </button>
+        ) : null}
       </header>
       {store.error ? (
         <div className="banner banner-error" role="alert">
