@@ -22,7 +22,7 @@ import { createProgressTracker } from './progress';
 import { createReadSide } from './read-side';
 import { checkNewRoot } from './roots';
 import { builtinSteps } from './steps';
-import { ingestPaths, syncFolder, type SyncDeps } from './sync';
+import { ScanAborted, ingestPaths, syncFolder, type SyncDeps } from './sync';
 import { cacheFile } from './thumbnails';
 import type { Emit, LibraryService } from './types';
 import { watchFolder, type FolderWatcher, type WatchFactory } from './watcher';
@@ -185,15 +185,27 @@ export function createLibrary(deps: LibraryDeps): Library {
   const emitFolders = () => emit('library:folders', read.listFolders());
 
   /** Reconciles a folder with the disk; marks it missing when its root cannot be read. */
+  /** One abort controller per folder: removing the folder (or closing) stops its scans and ingests. */
+  const aborts = new Map<number, AbortController>();
+  const signalFor = (folderId: number) => {
+    let c = aborts.get(folderId);
+    if (!c) aborts.set(folderId, (c = new AbortController()));
+    return c.signal;
+  };
+
   async function scan(folder: FolderRow, onQueued?: (n: number) => void): Promise<number> {
     try {
-      const r = await syncFolder(syncDeps, folder, onQueued);
+      const r = await syncFolder(syncDeps, folder, onQueued, signalFor(folder.id));
       if (folder.status === 'missing') {
         folders.setStatus(folder.id, polling.has(folder.id) ? 'polling' : 'ok', null);
         emitFolders();
       }
       return r.queued;
     } catch (err) {
+      if (err instanceof ScanAborted || !folders.get(folder.id)) {
+        onQueued?.(0);
+        return 0;
+      }
       const code = (err as NodeJS.ErrnoException).code;
       const message = `${folder.path} is not reachable (${code ?? (err as Error).message}); its photos are kept and marked missing until it is back`;
       if (folder.status !== 'missing') {
@@ -229,7 +241,7 @@ export function createLibrary(deps: LibraryDeps): Library {
     const w = watchFolder(
       folder.path,
       {
-        onUpserts: (rels) => void track(ingestPaths(syncDeps, f, rels).then(() => runner.kick())),
+        onUpserts: (rels) => void track(ingestPaths(syncDeps, f, rels, undefined, undefined, signalFor(f.id)).then(() => runner.kick())),
         onRemoves: (rels) => {
           let n = 0;
           const now = Date.now();
@@ -296,6 +308,7 @@ export function createLibrary(deps: LibraryDeps): Library {
     start,
     async close() {
       closed = true;
+      for (const c of aborts.values()) c.abort();
       if (periodic) clearInterval(periodic);
       await Promise.allSettled([...watchers.values()].map((w) => w.close()));
       watchers.clear();
@@ -322,6 +335,8 @@ export function createLibrary(deps: LibraryDeps): Library {
       const w = watchers.get(folderId);
       watchers.delete(folderId);
       polling.delete(folderId);
+      aborts.get(folderId)?.abort();
+      aborts.delete(folderId);
       await w?.close();
       const removed = db.transaction(() => {
         const ok = folders.remove(folderId);

@@ -32,11 +32,24 @@ export interface ScanReport {
   warnings: string[];
 }
 
-/** Runs `fn` over `items`, at most `parallel` at a time, in order of start. */
-export async function forEachLimit<T>(items: readonly T[], parallel: number, fn: (item: T) => Promise<void>): Promise<void> {
+/** Thrown when a scan stops because its folder was removed or the library closed. */
+export class ScanAborted extends Error {
+  constructor() {
+    super('scan aborted');
+    this.name = 'ScanAborted';
+  }
+}
+
+/** Runs `fn` over `items`, at most `parallel` at a time, in order of start; stops taking items once `signal` aborts. */
+export async function forEachLimit<T>(
+  items: readonly T[],
+  parallel: number,
+  fn: (item: T) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !signal?.aborted) {
       const item = items[next++]!;
       await fn(item);
     }
@@ -49,10 +62,14 @@ export async function syncFolder(
   deps: SyncDeps,
   folder: { id: number; path: string },
   onQueued?: (n: number) => void,
+  signal?: AbortSignal,
 ): Promise<ScanReport> {
   const started = Date.now();
   const known = deps.files.stamps(folder.id);
-  const walk = await scanFolder(folder.path, { maxDepth: deps.maxDepth });
+  const walk = await scanFolder(folder.path, { maxDepth: deps.maxDepth, ...(signal ? { signal } : {}) }).catch((err: unknown) => {
+    throw signal?.aborted ? new ScanAborted() : err;
+  });
+  if (signal?.aborted) throw new ScanAborted();
   const report: ScanReport = { seen: walk.files.length, queued: 0, added: 0, updated: 0, removed: 0, errors: 0, warnings: walk.warnings };
   for (const w of walk.warnings) deps.onWarning(folder.id, w);
 
@@ -79,7 +96,9 @@ export async function syncFolder(
     changed.map((c) => c.relPath),
     report,
     known,
+    signal,
   );
+  if (signal?.aborted) throw new ScanAborted();
   // Everything not seen by this walk is gone (walk warnings mean parts were unreadable: keep those rows).
   if (walk.warnings.length === 0) {
     const gone = deps.files.markUnseenMissing(folder.id, started);
@@ -99,6 +118,7 @@ export async function ingestPaths(
   relPaths: readonly string[],
   report: Pick<ScanReport, 'added' | 'updated' | 'errors'> = { added: 0, updated: 0, errors: 0 },
   known?: Map<string, FileStamp>,
+  signal?: AbortSignal,
 ): Promise<Map<string, IngestOutcome>> {
   const outcomes = new Map<string, IngestOutcome>();
   let batch = { added: 0, updated: 0, removed: 0 };
@@ -120,20 +140,33 @@ export async function ingestPaths(
       batch.updated++;
     } else if (o === 'gone') batch.removed++;
   };
-  await forEachLimit(relPaths, deps.parallel, async (relPath) => {
-    const r = await deps.ingest.file(folder, relPath, known ? (known.get(relPath) ?? null) : undefined);
-    outcomes.set(relPath, r.outcome);
-    count(r.outcome);
-    if (Date.now() - lastFlush > 250) flush();
-  });
+  await forEachLimit(
+    relPaths,
+    deps.parallel,
+    async (relPath) => {
+      try {
+        const r = await deps.ingest.file(folder, relPath, known ? (known.get(relPath) ?? null) : undefined);
+        outcomes.set(relPath, r.outcome);
+        count(r.outcome);
+      } catch (err) {
+        // Not a problem of the file (those are recorded by ingest): the database refused (busy, removed
+        // folder). Leave the path for the next scan.
+        if (!signal?.aborted) deps.log.warn('could not record a file', { folder: folder.path, relPath, error: err });
+      }
+      if (Date.now() - lastFlush > 250) flush();
+    },
+    signal,
+  );
   flush();
   // Files rewritten while being hashed get two more tries, a moment apart.
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 2 && !signal?.aborted; attempt++) {
     const changing = [...outcomes].filter(([, o]) => o === 'changing').map(([p]) => p);
     if (changing.length === 0) break;
     await new Promise((r) => setTimeout(r, 500));
     for (const relPath of changing) {
-      const r = await deps.ingest.file(folder, relPath);
+      if (signal?.aborted) break;
+      const r = await deps.ingest.file(folder, relPath).catch(() => null);
+      if (!r) continue;
       outcomes.set(relPath, r.outcome);
       count(r.outcome);
     }

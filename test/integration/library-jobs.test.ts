@@ -206,6 +206,18 @@ describe('job queue', () => {
     expect(h.lib.page({ offset: 0, limit: 50 }).items.find((p) => p.name === 'fruits.png')!.thumb).not.toBeNull();
   });
 
+  it('removing a folder mid-scan stops its scan and forgets its photos, without warnings', async () => {
+    h = withPhotos();
+    for (let i = 0; i < 20; i++) cpSync(join(FIXTURES, 'formats'), join(h.photosDir, `copy${i}`), { recursive: true });
+    // Make each copy distinct content-wise is not needed: duplicates still mean one file row per path.
+    const folder = await h.lib.addFolder(h.photosDir);
+    expect(await h.lib.removeFolder(folder.id)).toBe(true);
+    await h.lib.whenIdle();
+    expect(h.lib.page({ offset: 0, limit: 10 }).total).toBe(0);
+    expect(h.db.prepare('SELECT count(*) FROM files').pluck().get()).toBe(0);
+    expect(h.events.filter((e) => e.event === 'app:warning')).toEqual([]);
+  });
+
   it('pauses with a visible reason when the cache disk is full, losing no job', async () => {
     let full = true;
     const step = recordingStep('cache', 1, {
