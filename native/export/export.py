@@ -144,7 +144,8 @@ def load_checkpoint_weights(ckpt_dir: str) -> Dict[str, torch.Tensor]:
         if not bins:
             raise ValueError(f"{ckpt_dir}: no *.safetensors or pytorch_model*.bin")
         for f in bins:
-            sd.update({k: v.float() for k, v in torch.load(f, map_location="cpu").items()})
+            # weights_only: a checkpoint is data; never run pickled code from it
+            sd.update({k: v.float() for k, v in torch.load(f, map_location="cpu", weights_only=True).items()})
     return hf_to_original(sd) if is_hf_layout(sd) else sd
 
 
