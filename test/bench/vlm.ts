@@ -171,6 +171,7 @@ async function parent(): Promise<void> {
   const variants = (arg('variants', 'fp32,int8') ?? 'fp32,int8').split(',');
   const reps = Number(arg('reps', '2'));
   const threads = threadCounts().intraOp;
+  const loadStart = os.loadavg()[0]!;
   ensureBundle(bundle, variants);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'shoebox-bench-'));
   const figs: Record<string, VariantFigures> = {};
@@ -209,6 +210,9 @@ async function parent(): Promise<void> {
     bundle,
     machine: `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}`,
     threads,
+    // Other work on the machine skews every figure; the 1-minute load average is recorded.
+    load_avg_start: round(loadStart, 2),
+    load_avg_end: round(os.loadavg()[0]!, 2),
     execution_provider: fp32?.execution_provider ?? int8?.execution_provider ?? 'unknown',
     vision_ms_per_tile: fp32?.vision_ms_per_tile ?? null,
     prefill_tok_per_s: fp32?.prefill_tok_per_s ?? null,
