@@ -38,8 +38,9 @@ export interface RequestState<T> {
   error: string | null;
   loading: boolean;
   reload: () => void;
-  /** Replaces the data (from an event or a mutation's answer). */
+  /** Replaces the data (from an event or a mutation's answer), or updates it from the latest value. */
   set: (data: T) => void;
+  update: (fn: (previous: T | undefined) => T) => void;
 }
 
 /**
@@ -83,6 +84,11 @@ export function useRequest<K extends RequestName>(method: K, args: RequestArgs<K
   }, [client, method, scope, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   const set = useCallback((data: RequestResults[K]) => setAnswer({ scope, data, error: null }), [scope]);
+  const update = useCallback(
+    (fn: (previous: RequestResults[K] | undefined) => RequestResults[K]) =>
+      setAnswer((a) => ({ scope, data: fn(a.scope === scope ? a.data : undefined), error: null })),
+    [scope],
+  );
   const current = answer.scope === scope;
   return {
     data: current ? answer.data : undefined,
@@ -90,6 +96,7 @@ export function useRequest<K extends RequestName>(method: K, args: RequestArgs<K
     loading: settled !== `${scope}|${tick}`,
     reload,
     set,
+    update,
   };
 }
 

@@ -18,21 +18,21 @@ export interface ModelsState {
 
 export function useModels(): ModelsState {
   const request = useRequest('models:list', {});
-  const { data, set } = request;
+  const { update } = request;
+  // Functional updates: two events in one tick (two downloads) must both land.
   const upsert = useCallback(
-    (model: ModelDto) => {
-      const list = data ?? [];
-      const at = list.findIndex((m) => m.id === model.id);
-      // Only one model is active: a newly active one clears the flag on the others.
-      const next = (at >= 0 ? list.map((m) => (m.id === model.id ? model : m)) : [...list, model]).map((m) =>
-        model.active && m.id !== model.id && m.active ? { ...m, active: false } : m,
-      );
-      set(next);
-    },
-    [data, set],
+    (model: ModelDto) =>
+      update((list = []) => {
+        const at = list.findIndex((m) => m.id === model.id);
+        // Only one model is active: a newly active one clears the flag on the others.
+        return (at >= 0 ? list.map((m) => (m.id === model.id ? model : m)) : [...list, model]).map((m) =>
+          model.active && m.id !== model.id && m.active ? { ...m, active: false } : m,
+        );
+      }),
+    [update],
   );
   useEvent('models:progress', upsert);
-  return { models: data, error: request.error, reload: request.reload, upsert, replace: set };
+  return { models: request.data, error: request.error, reload: request.reload, upsert, replace: request.set };
 }
 
 /** Whether some installed model has real (trained) weights. */
