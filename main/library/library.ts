@@ -18,6 +18,7 @@ import type { Log } from '../log';
 import type { AppPaths } from '../paths';
 import { createIngest } from './ingest';
 import { createJobRunner, type PipelineStep } from './jobs';
+import { createNotifier, type Notifier } from './notify';
 import { createProgressTracker } from './progress';
 import { createReadSide } from './read-side';
 import { checkNewRoot } from './roots';
@@ -81,37 +82,19 @@ export function createLibrary(deps: LibraryDeps): Library {
   const progress = createProgressTracker();
   const read = createReadSide({ db, photos, files, jobs, folders });
 
-  let changed = { folderId: null as number | null, added: 0, updated: 0, removed: 0, any: false, folders: new Set<number>() };
-  let changeTimer: NodeJS.Timeout | null = null;
-  const flushChanged = () => {
-    changeTimer = null;
-    if (!changed.any) return;
-    const folderId = changed.folders.size === 1 ? [...changed.folders][0]! : null;
-    emit('library:changed', { folderId, added: changed.added, updated: changed.updated, removed: changed.removed });
-    changed = { folderId: null, added: 0, updated: 0, removed: 0, any: false, folders: new Set() };
-  };
   // Timeline and photo totals scan every photo (~100 ms at 100k): cached until the library changes.
   const cache = new Map<string, unknown>();
   const cached = <T>(key: string, make: () => T): T => {
     if (!cache.has(key)) cache.set(key, make());
     return cache.get(key) as T;
   };
-  const noteChanged = (folderId: number | null, c: { added: number; updated: number; removed: number }) => {
-    cache.clear();
-    changed.added += c.added;
-    changed.updated += c.updated;
-    changed.removed += c.removed;
-    changed.any = true;
-    if (folderId !== null) changed.folders.add(folderId);
-    changeTimer ??= setTimeout(flushChanged, 200);
-  };
-  let progressTimer: NodeJS.Timeout | null = null;
-  const noteProgress = () => {
-    progressTimer ??= setTimeout(() => {
-      progressTimer = null;
-      emit('jobs:progress', status());
-    }, 1000);
-  };
+  const notify = createNotifier(
+    emit,
+    () => status(),
+    () => cache.clear(),
+  );
+  const noteChanged: Notifier['changed'] = (folderId, c) => notify.changed(folderId, c);
+  const noteProgress = () => notify.progress();
   const status = () => read.status(runner, progress, () => cached('totals', () => photos.totals()));
   const warn = (code: string, message: string) => {
     log.warn(message, { code });
@@ -314,9 +297,7 @@ export function createLibrary(deps: LibraryDeps): Library {
       watchers.clear();
       await Promise.allSettled([...inFlight]);
       await runner.stop();
-      if (changeTimer) clearTimeout(changeTimer);
-      if (progressTimer) clearTimeout(progressTimer);
-      flushChanged();
+      notify.stop();
     },
     listFolders: () => read.listFolders(),
     async addFolder(path) {
@@ -361,15 +342,7 @@ export function createLibrary(deps: LibraryDeps): Library {
         await runner.whenIdle();
         if (inFlight.size === 0) break;
       }
-      if (progressTimer) {
-        clearTimeout(progressTimer);
-        progressTimer = null;
-        emit('jobs:progress', status());
-      }
-      if (changeTimer) {
-        clearTimeout(changeTimer);
-        flushChanged();
-      }
+      notify.flush();
     },
     page: (args) => read.page(args.offset, args.limit, args.folderId),
     timeline: (folderId) => cached(`timeline:${folderId ?? ''}`, () => read.timeline(folderId)),
