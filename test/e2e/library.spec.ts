@@ -71,6 +71,8 @@ test('add a folder, see thumbnails, browse in the viewer with the keyboard', asy
   await expect(page.getByTestId('viewer-position')).toHaveText(`3 of ${SAMPLE_FILES.length}`);
   await expect.poll(() => page.getByTestId('viewer-image').evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
   await expect(page.getByTestId('metadata-panel')).toBeVisible();
+  // Shown, not still hidden behind the thumbnail stand-in.
+  await expect(page.getByTestId('viewer-image')).not.toHaveClass(/pending/);
   await page.screenshot({ path: testInfo.outputPath('viewer.png') });
 
   // Esc closes and puts the focus on the grid cell of the photo last shown.

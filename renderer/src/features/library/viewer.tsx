@@ -109,6 +109,7 @@ function PhotoPane({ store, index, total, showInfo, onToggleInfo, onIndex, onClo
   const [detail, setDetail] = useState<PhotoDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [sourceIndex, setSourceIndex] = useState(0);
+  const [loadedSrc, setLoadedSrc] = useState<string | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -133,6 +134,10 @@ function PhotoPane({ store, index, total, showInfo, onToggleInfo, onIndex, onClo
 
   const sources = detail ? viewerSources(mediaBase, detail) : summary?.thumb ? [thumbUrl(mediaBase, summary.thumb)] : [];
   const src = sources[sourceIndex];
+  // Until the large image has decoded, the (prefetched) thumbnail stands in, scaled up, so ← / → feel
+  // instant.
+  const placeholder = summary?.thumb ? thumbUrl(mediaBase, summary.thumb) : null;
+  const showPlaceholder = placeholder !== null && src !== placeholder && loadedSrc !== src && !error;
   const name = summary?.name ?? 'Photo';
 
   return (
@@ -154,12 +159,21 @@ function PhotoPane({ store, index, total, showInfo, onToggleInfo, onIndex, onClo
           </button>
         </div>
         <div className="viewer-image">
+          {showPlaceholder ? <img className="viewer-placeholder" src={placeholder} alt="" aria-hidden="true" /> : null}
           {error ? (
             <p className="inline-error" role="alert">
               {error}
             </p>
           ) : src ? (
-            <img key={src} src={src} alt={name} data-testid="viewer-image" onError={() => setSourceIndex((s) => s + 1)} />
+            <img
+              key={src}
+              src={src}
+              alt={name}
+              className={loadedSrc === src ? undefined : 'pending'}
+              data-testid="viewer-image"
+              onLoad={() => setLoadedSrc(src)}
+              onError={() => setSourceIndex((s) => s + 1)}
+            />
           ) : detail ? (
             <p className="muted">
               No preview of this file yet{detail.kind === 'raw' ? ' (RAW files are shown once their preview is made)' : ''}.
