@@ -11,6 +11,13 @@ import sharp, { type Sharp } from 'sharp';
 import type { Format } from './formats';
 import { decodeHeicOffThread } from './heic-worker';
 
+/*
+ * [Note: No sharp cache] libvips caches recent operations and keeps up to 20 input files open. Shoebox
+ * reads each original once, so the cache only costs memory, and the open files keep a user's drive
+ * busy (it cannot be unmounted; test/integration/library-disk.test.ts). Off for the whole process.
+ */
+sharp.cache(false);
+
 /** A file that will never decode (corrupt, unsupported): retrying cannot help. */
 export class PermanentError extends Error {
   constructor(message: string) {

@@ -5,7 +5,7 @@
  * Runs in main (and the CLI, headless host and tests). Never blocks: scans and jobs are async, and
  * database reads are single indexed queries.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { ApiError } from '../../preload/api-error';
 import type { FolderDto, JobsStatus } from '../../preload/contract';
@@ -167,7 +167,6 @@ export function createLibrary(deps: LibraryDeps): Library {
 
   const emitFolders = () => emit('library:folders', read.listFolders());
 
-  /** Reconciles a folder with the disk; marks it missing when its root cannot be read. */
   /** One abort controller per folder: removing the folder (or closing) stops its scans and ingests. */
   const aborts = new Map<number, AbortController>();
   const signalFor = (folderId: number) => {
@@ -176,6 +175,7 @@ export function createLibrary(deps: LibraryDeps): Library {
     return c.signal;
   };
 
+  /** Reconciles a folder with the disk; marks it missing when its root cannot be read. */
   async function scan(folder: FolderRow, onQueued?: (n: number) => void): Promise<number> {
     try {
       const r = await syncFolder(syncDeps, folder, onQueued, signalFor(folder.id));
@@ -256,18 +256,48 @@ export function createLibrary(deps: LibraryDeps): Library {
       { settleMs: opt.settleMs ?? 400, batchMs: 100, maxDepth, ...(opt.watchFactory ? { factory: opt.watchFactory } : {}) },
     );
     watchers.set(folder.id, w);
+    try {
+      rootDevices.set(folder.id, statSync(folder.path).dev);
+    } catch {
+      rootDevices.delete(folder.id);
+    }
   }
 
+  /** Device id of each watched root: a change means a drive was unmounted or another one mounted there. */
+  const rootDevices = new Map<number, number>();
+  const periodicBusy = new Set<number>();
+
+  /** Rescans folders that are missing or polled, and folders whose root vanished or changed device unnoticed. */
   function periodicCheck(): void {
     for (const folder of folders.list()) {
-      if (folder.status === 'missing' || polling.has(folder.id)) {
-        void track(
-          scan(folder).then(() => {
+      if (periodicBusy.has(folder.id)) continue;
+      let dev: number | null = null;
+      try {
+        dev = statSync(folder.path).dev;
+      } catch {
+        dev = null;
+      }
+      const known = rootDevices.get(folder.id);
+      const moved = folder.status === 'ok' && (dev === null || (known !== undefined && dev !== known));
+      if (!(folder.status === 'missing' || polling.has(folder.id) || moved)) continue;
+      if (moved) {
+        // Re-watch from scratch: the old watches belong to the previous filesystem.
+        void watchers
+          .get(folder.id)
+          ?.close()
+          .catch(() => {});
+        watchers.delete(folder.id);
+        rootDevices.delete(folder.id);
+      }
+      periodicBusy.add(folder.id);
+      void track(
+        scan(folder)
+          .then(() => {
             const now = folders.get(folder.id);
             if (now && now.status !== 'missing' && !polling.has(folder.id) && !watchers.has(folder.id)) startWatching(now);
-          }),
-        );
-      }
+          })
+          .finally(() => periodicBusy.delete(folder.id)),
+      );
     }
   }
 

@@ -4,7 +4,7 @@
  * freed (the tmpfs grows) a resume finishes everything. Needs root (mount); skipped otherwise.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES, makeHarness, waitFor, type Harness } from './helpers/library-harness';
@@ -21,10 +21,15 @@ function canMount(): boolean {
 
 let h: Harness | null = null;
 let mounted: string | null = null;
+let h2: Harness | null = null;
+let mounted2: string | null = null;
 afterAll(async () => {
   await h?.lib.close();
+  await h2?.lib.close();
   if (mounted) execFileSync('umount', [mounted]);
+  if (mounted2) execFileSync('umount', [mounted2]);
   await h?.dispose();
+  await h2?.dispose();
 });
 
 describe.skipIf(!canMount())('full cache disk', () => {
@@ -56,5 +61,29 @@ describe.skipIf(!canMount())('full cache disk', () => {
     expect(done.paused).toBe(false);
     expect(done.steps.reduce((a, s) => a + s.pending + s.failed, 0)).toBe(0);
     expect(hh.lib.page({ offset: 0, limit: 50 }).items.every((p) => p.thumb !== null)).toBe(true);
+  }, 30_000);
+
+  it('notices a drive mounted over (or unmounted from) a watched folder and rescans it', async (ctx) => {
+    h2 = makeHarness({ watch: true, settleMs: 100, rescanIntervalMs: 300 });
+    const hh = h2;
+    mkdirSync(hh.photosDir, { recursive: true });
+    cpSync(join(FIXTURES, 'formats/fruits.jpg'), join(hh.photosDir, 'on-disk.jpg'));
+    await hh.lib.addFolder(hh.photosDir);
+    await hh.lib.whenIdle();
+    const name = (n: string) => hh.lib.page({ offset: 0, limit: 10 }).items.find((p) => p.name === n);
+    expect(name('on-disk.jpg')!.status).toBe('ok');
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', hh.photosDir], { stdio: 'pipe' });
+    } catch {
+      ctx.skip();
+    }
+    mounted2 = hh.photosDir;
+    await waitFor(() => name('on-disk.jpg')?.status === 'missing', 5000);
+    // The new filesystem is watched: a file written there shows up.
+    writeFileSync(join(hh.photosDir, 'on-drive.jpg'), readFileSync(join(FIXTURES, 'bad/names/name with spaces.jpg')));
+    await waitFor(() => name('on-drive.jpg')?.status === 'ok', 5000);
+    execFileSync('umount', [hh.photosDir]);
+    mounted2 = null;
+    await waitFor(() => name('on-disk.jpg')?.status === 'ok' && name('on-drive.jpg')?.status === 'missing', 5000);
   }, 30_000);
 });
