@@ -43,8 +43,8 @@ function Shell() {
 
   const folders = useRequest('library:folders', {});
   useEvent('library:folders', folders.set);
-  // Photo counts per folder change while a scan runs; the folder list follows, at most twice a second.
-  const refreshFolders = useThrottled(folders.reload, 500);
+  // Photo counts per folder change while a scan runs; the folder list follows, at most once a second.
+  const refreshFolders = useThrottled(folders.reload, 1000);
   useEvent('library:changed', refreshFolders);
   const onError = useCallback((m: string) => notify('error', m), [notify]);
   const jobs = useJobs(onError);

@@ -33,10 +33,12 @@ export function LibraryView({ folders, folderId, onAddFolder }: LibraryViewProps
   const [topMonth, setTopMonth] = useState<string | null>(null);
   const gridRef = useRef<PhotoGridHandle>(null);
 
+  // A scan sends many changes; refetching at most every 750 ms keeps thumbnails arriving live without
+  // asking the host for a 100k-photo timeline on every event.
   const refresh = useThrottled(() => {
     timeline.reload();
     store.invalidate();
-  }, 400);
+  }, 750);
   useEvent('library:changed', (change) => {
     if (folderId === null || change.folderId === null || change.folderId === folderId) refresh();
   });
