@@ -162,13 +162,15 @@ export function pixelLimitMessage(w: number, h: number, limit: number): string {
   return `image is ${w}×${h} = ${((w * h) / 1e6).toFixed(0)} MP, above the ${(limit / 1e6).toFixed(0)} MP limit (a decompression bomb or a huge scan); not decoded`;
 }
 
-/** Whether a sharp/libvips error means the file itself is bad (so retrying cannot help). */
+/**
+ * Whether an error means the file itself is bad (so retrying cannot help). libvips errors carry no errno
+ * `code` and are about the bytes (corrupt, truncated, unsupported, a warning under failOn); system errors
+ * (EMFILE, EIO, ENOENT, ...) carry a code and may pass. "Input file is missing" is the one libvips error
+ * about the file system.
+ */
 export function isDecodeError(err: unknown): boolean {
-  const msg = (err as Error)?.message ?? '';
-  return (
-    err instanceof PermanentError ||
-    /unsupported image format|Input file contains unsupported|corrupt|premature end|Invalid|bad |VipsJpeg|pixel limit|exceeds pixel|not a known|unknown file format|Input buffer|truncated|decode/i.test(
-      msg,
-    )
-  );
+  if (err instanceof PermanentError) return true;
+  if (!(err instanceof Error)) return false;
+  if ((err as NodeJS.ErrnoException).code !== undefined) return false;
+  return !/Input file is missing|no such file|EMFILE|ENFILE|EIO|EACCES|ENOSPC/i.test(err.message);
 }

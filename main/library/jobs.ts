@@ -16,7 +16,7 @@ import type { FilesRepo } from '../db/files.repo';
 import type { JobRow, JobsRepo, StepKey } from '../db/jobs.repo';
 import type { MediaKind, PhotoRow, PhotosRepo } from '../db/photos.repo';
 import type { Log } from '../log';
-import { PermanentError, isDecodeError } from './decoders';
+import { PermanentError } from './decoders';
 import type { ProgressTracker } from './progress';
 
 /** What a step gets to work on. */
@@ -164,7 +164,7 @@ export function createJobRunner(deps: RunnerDeps): JobRunner {
         deps.onDiskFull?.(reason);
         return;
       }
-      const permanent = err instanceof PermanentError || isDecodeError(err) || job.attempts >= maxAttempts;
+      const permanent = err instanceof PermanentError || job.attempts >= maxAttempts;
       jobs.finish(job.id, permanent ? 'failed-permanent' : 'failed-retryable', message, Date.now());
       log.warn('job failed', { step: step.name, photoId: job.photo_id, permanent, error: message });
     } finally {

@@ -82,6 +82,7 @@ describe.skipIf(!canMount())('full cache disk', () => {
     // The new filesystem is watched: a file written there shows up.
     writeFileSync(join(hh.photosDir, 'on-drive.jpg'), readFileSync(join(FIXTURES, 'bad/names/name with spaces.jpg')));
     await waitFor(() => name('on-drive.jpg')?.status === 'ok', 5000);
+    await hh.lib.whenIdle(); // a drive can only be unmounted once nothing reads from it
     execFileSync('umount', [hh.photosDir]);
     mounted2 = null;
     await waitFor(() => name('on-disk.jpg')?.status === 'ok' && name('on-drive.jpg')?.status === 'missing', 5000);

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatOf, isIgnoredName } from '../../main/library/formats';
 import { cacheFile, cacheKey } from '../../main/library/thumbnails';
+import { PermanentError, isDecodeError } from '../../main/library/decoders';
 
 describe('formats', () => {
   it('maps extensions case-insensitively to kinds and decoders', () => {
@@ -37,5 +38,16 @@ describe('cache keys', () => {
     ]) {
       expect(cacheFile('/cache', bad)).toBeNull();
     }
+  });
+});
+
+describe('isDecodeError', () => {
+  it('treats libvips errors about the bytes as permanent and system errors as passing', () => {
+    expect(isDecodeError(new Error('VipsJpeg: premature end of JPEG image'))).toBe(true);
+    expect(isDecodeError(new Error('Warning treated as error due to failOn setting'))).toBe(true);
+    expect(isDecodeError(new PermanentError('x'))).toBe(true);
+    expect(isDecodeError(Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' }))).toBe(false);
+    expect(isDecodeError(new Error('Input file is missing: /a.jpg'))).toBe(false);
+    expect(isDecodeError('not an error')).toBe(false);
   });
 });
