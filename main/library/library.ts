@@ -333,6 +333,7 @@ export function createLibrary(deps: LibraryDeps): Library {
     async addFolder(path) {
       const real = await checkNewRoot(path, folders.list());
       const id = folders.insert(real, Date.now());
+      cache.clear();
       const folder = folders.get(id)!;
       if (!started) await start();
       else {
@@ -374,7 +375,14 @@ export function createLibrary(deps: LibraryDeps): Library {
       }
       notify.flush();
     },
-    page: (args) => read.page(args.offset, args.limit, args.folderId),
+    page(args) {
+      // With a single folder, its filter selects every photo: skip the per-row folder check.
+      const folderId =
+        args.folderId !== undefined && cached('folders', () => folders.count()) === 1 && folders.get(args.folderId)
+          ? undefined
+          : args.folderId;
+      return read.page(args.offset, args.limit, folderId, () => cached(`count:${folderId ?? ''}`, () => photos.count(folderId)));
+    },
     timeline: (folderId) => cached(`timeline:${folderId ?? ''}`, () => read.timeline(folderId)),
     getPhoto: (id) => read.photo(id),
     jobsStatus: (): JobsStatus => status(),

@@ -64,8 +64,9 @@ export function createReadSide(deps: ReadSideDeps) {
     folderDto,
     listFolders: (): FolderDto[] => folders.list().map(folderDto),
 
-    page(offset: number, limit: number, folderId?: number): PhotoPage {
-      return { items: photos.page(offset, limit, folderId).map(summary), total: photos.count(folderId), offset };
+    /** One grid page. `total` lets the caller supply a cached count. */
+    page(offset: number, limit: number, folderId?: number, total: () => number = () => photos.count(folderId)): PhotoPage {
+      return { items: photos.page(offset, limit, folderId).map(summary), total: total(), offset };
     },
 
     timeline(folderId?: number): TimelineGroup[] {

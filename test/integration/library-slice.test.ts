@@ -92,5 +92,16 @@ describe('library vertical slice', () => {
     const folderId = h.lib.listFolders()[0]!.id;
     expect(h.lib.page({ offset: 0, limit: 100, folderId }).total).toBe(17);
     expect(h.lib.listFolders()[0]!.photoCount).toBe(17);
+    // A second folder: the filter now matters (and the cached single-folder shortcut is dropped).
+    const second = join(h.root, 'second');
+    mkdirSync(second);
+    await sharp(join(h.photosDir, 'coffee.png')).resize(100).jpeg().toFile(join(second, 'small coffee.jpg'));
+    const f2 = await h.lib.addFolder(second);
+    await h.lib.whenIdle();
+    expect(h.lib.page({ offset: 0, limit: 100, folderId: f2.id }).items.map((p) => p.name)).toEqual(['small coffee.jpg']);
+    expect(h.lib.page({ offset: 0, limit: 100, folderId }).total).toBe(17);
+    expect(h.lib.page({ offset: 0, limit: 100 }).total).toBe(18);
+    expect(await h.lib.removeFolder(f2.id)).toBe(true);
+    expect(h.lib.page({ offset: 0, limit: 100 }).total).toBe(17);
   });
 });
