@@ -63,6 +63,8 @@ export interface Library extends LibraryService {
   clearJobs(step?: string): number;
   /** Forgets files marked missing, and photos left without any file; returns how many photos went. */
   forgetMissing(): number;
+  /** Tells the queue to look again: call when a step's `blocked()` answer may have changed (a model was installed). */
+  wake(): void;
 }
 
 /** Builds the library service. Nothing runs until `start()` (or `addFolder`). */
@@ -409,6 +411,10 @@ export function createLibrary(deps: LibraryDeps): Library {
     prioritize(photoIds) {
       jobs.prioritize(photoIds);
       runner.kick();
+    },
+    wake() {
+      runner.kick();
+      noteProgress();
     },
     forgetMissing() {
       const gone = db.transaction(() => {

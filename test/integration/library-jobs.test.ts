@@ -140,7 +140,7 @@ describe('job queue', () => {
     expect(st.blockedReason).toBe('understand: no model installed');
     expect(st.steps.find((s) => s.step === 'understand')!.pending).toBeGreaterThan(0);
     model = true;
-    h.lib.resume();
+    h.lib.wake();
     await h.lib.whenIdle();
     expect(h.lib.jobsStatus().steps.find((s) => s.step === 'understand')!.pending).toBe(0);
     expect(maxInFlight).toBe(1);
