@@ -1,0 +1,71 @@
+/**
+ * @file End-to-end: a library bigger than one page of the grid's cache (450 distinct generated photos
+ * over 15 months, by file time), so pages are fetched on demand as the grid scrolls: End jumps to the
+ * oldest photo, the viewer crosses a page boundary with ←, and only the rows on screen are in the DOM.
+ */
+import { mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { expect, startHost, test } from './fixtures';
+
+const COUNT = 450;
+
+/** Writes COUNT small PNGs of distinct colours, one every day going back from 2024-06-30 noon. */
+async function makeLibrary(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'shoebox-e2e-large-'));
+  mkdirSync(join(dir, 'gen'));
+  const newest = Date.UTC(2024, 5, 30, 12);
+  for (let i = 0; i < COUNT; i++) {
+    const file = join(dir, 'gen', `img-${String(i).padStart(4, '0')}.png`);
+    // Lossless, and (r, g) differs for every i: photos are identified by content, so no two may match.
+    const background = { r: i % 256, g: Math.floor(i / 256) * 97, b: (i * 53) % 256 };
+    await sharp({ create: { width: 48, height: 32, channels: 3, background } })
+      .png()
+      .toFile(file);
+    const t = new Date(newest - i * 86_400_000);
+    utimesSync(file, t, t);
+  }
+  return dir;
+}
+
+test('pages load on demand: End, Home and the viewer across a page boundary', async ({ page }) => {
+  test.setTimeout(90_000);
+  const dir = await makeLibrary();
+  const host = await startHost({ library: dir });
+  try {
+    await page.goto(host.url);
+    await expect(page.getByTestId('library-count')).toHaveText(`${COUNT} photos`, { timeout: 45_000 });
+    expect(await page.getByTestId('month-header').count()).toBeGreaterThan(1);
+    // Virtual: a few rows on screen, not 450 cells.
+    expect(await page.getByTestId('photo-cell').count()).toBeLessThan(120);
+
+    await page.getByTestId('photo-cell').first().focus();
+    await page.keyboard.press('End');
+    const last = page.locator(`[data-testid=photo-cell][data-index="${COUNT - 1}"]`);
+    await expect(last).toBeFocused();
+    await expect(last).toHaveAttribute('data-photo-id', /\d+/, { timeout: 15_000 });
+    await expect(last.getByTestId('thumb')).toBeVisible({ timeout: 30_000 });
+    await expect(page.locator('[data-testid=photo-cell][data-index="0"]')).toHaveCount(0);
+
+    // The viewer walks back over the boundary between the third and second page (index 400 → 399).
+    await page.keyboard.press('Home');
+    await expect(page.locator('[data-testid=photo-cell][data-index="0"]')).toBeFocused();
+    await page.keyboard.press('End');
+    await expect(last).toBeFocused();
+    for (let i = 0; i < 49; i++) await page.keyboard.press('ArrowLeft');
+    await expect(page.locator('[data-testid=photo-cell][data-index="400"]')).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('viewer-position')).toHaveText(`401 of ${COUNT}`);
+    const before = await page.getByTestId('viewer-name').textContent();
+    await page.keyboard.press('ArrowLeft');
+    await expect(page.getByTestId('viewer-position')).toHaveText(`400 of ${COUNT}`);
+    await expect(page.getByTestId('viewer-name')).not.toHaveText(before ?? '');
+    await expect(page.getByTestId('viewer-name')).toHaveText(/img-0\d{3}\.png/);
+    await page.keyboard.press('Escape');
+    await expect(page.locator('[data-testid=photo-cell][data-index="399"]')).toBeFocused();
+  } finally {
+    await host.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
