@@ -98,12 +98,17 @@ async function main() {
   execFileSync('sh', ['-c', 'find "$0" -name "*.jpg" -exec cat {} + > /dev/null', BENCH]);
   peakRss = process.memoryUsage().rss;
 
-  // 1. The ceiling: sharp alone, 256 px thumbnails with orientation, same parallelism.
+  // 1. The ceiling: sharp alone, 256 px thumbnails with orientation, same parallelism. Measured before
+  // and after the cold index; the faster of the two is the reference (a conservative ratio on a shared box).
+  const sharpRun = async () => {
+    const s0 = performance.now();
+    await forEachLimit(files, CONCURRENCY, (f) =>
+      sharp(f).autoOrient().resize(256, 256, { fit: 'inside' }).jpeg({ quality: 80 }).toBuffer(),
+    );
+    return Math.round((COUNT / ((performance.now() - s0) / 1000)) * 10) / 10;
+  };
+  const sharpBefore = await sharpRun();
   let t = performance.now();
-  await forEachLimit(files, CONCURRENCY, (f) => sharp(f).autoOrient().resize(256, 256, { fit: 'inside' }).jpeg({ quality: 80 }).toBuffer());
-  const sharpS = (performance.now() - t) / 1000;
-  result['sharp_files_per_s'] = Math.round((COUNT / sharpS) * 10) / 10;
-  rows.push(['sharp only: 256 px thumbnails', `${result['sharp_files_per_s']} files/s (${sharpS.toFixed(2)} s)`]);
 
   // 2. Cold full index.
   const work = mkdtempSync(join(tmpdir(), 'shoebox-bench-run-'));
@@ -121,6 +126,13 @@ async function main() {
   if (!browsableMs) browsableMs = coldMs;
   const st = lib.jobsStatus();
   if (st.photos !== COUNT || st.errors !== 0) throw new Error(`cold index produced ${st.photos} photos, ${st.errors} errors`);
+  await lib.close();
+  db.close();
+  const sharpAfter = await sharpRun();
+  result['sharp_files_per_s_before'] = sharpBefore;
+  result['sharp_files_per_s_after'] = sharpAfter;
+  result['sharp_files_per_s'] = Math.max(sharpBefore, sharpAfter);
+  rows.push(['sharp only: 256 px thumbnails', `${result['sharp_files_per_s']} files/s (before ${sharpBefore}, after ${sharpAfter})`]);
   result['cold_full_s'] = secs(coldMs);
   result['cold_files_per_s'] = Math.round((COUNT / (coldMs / 1000)) * 10) / 10;
   result['cold_vs_sharp_ratio'] = Math.round((result['cold_files_per_s'] / result['sharp_files_per_s']) * 1000) / 1000;
@@ -136,8 +148,6 @@ async function main() {
     'cold full index incl. 1600 px previews',
     `${result['cold_files_per_s']} files/s (${result['cold_full_s']} s), ratio ${result['cold_vs_sharp_ratio']}`,
   ]);
-  await lib.close();
-  db.close();
 
   // 3. Warm restart: startup reconcile of unchanged files (stat fast path).
   ({ db, lib } = open(dataDir, { watch: false }));
