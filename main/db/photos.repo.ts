@@ -6,7 +6,7 @@
  *
  * [Note: Paging at 100k] The grid pages with LIMIT/OFFSET over the `photos_sort` index
  * (sort_key DESC, id DESC): SQLite walks the index to the offset without touching the table, which
- * stays in the low milliseconds at 100k rows (measured in test/bench/index-paging.ts). Each page's name and
+ * stays in the low milliseconds at 100k rows (3–5 ms a page, measured by the `--big` phase of test/bench/index.ts). Each page's name and
  * status come from correlated subqueries on `files_photo`, run only for the rows returned.
  */
 import type { Db } from './open';
