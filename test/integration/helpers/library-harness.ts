@@ -2,7 +2,7 @@
  * @file Test harness for the library: a temp data dir, a real SQLite file, a real library service with
  * captured events, and helpers to copy the sample photos. Used by test/integration/library-*.test.ts.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openDatabase, type Db } from '../../../main/db/open';
@@ -30,7 +30,12 @@ export interface Harness {
 export function makeHarness(options: LibraryOptions = {}, copySample = false): Harness {
   const root = mkdtempSync(join(tmpdir(), 'shoebox-lib-'));
   const photosDir = join(root, 'photos');
-  if (copySample) cpSync(SAMPLE_LIBRARY, photosDir, { recursive: true, preserveTimestamps: true });
+  if (copySample) {
+    cpSync(SAMPLE_LIBRARY, photosDir, { recursive: true });
+    // git does not keep file times, so a fresh clone's sample files are "now": pin the time that
+    // scripts/make-sample-library.py gives them, for the file-time fallback to be deterministic.
+    for (const rel of readdirSync(photosDir, { recursive: true, encoding: 'utf8' })) utimesSync(join(photosDir, rel), 1_600_000_000, 1_600_000_000);
+  }
   const paths = resolvePaths(join(root, 'data'));
   const events: Harness['events'] = [];
   const open = (opts: LibraryOptions) => {
