@@ -38,7 +38,7 @@ export interface SamplingParams {
 /** Image input: a path the worker reads (never writes) plus its tiling limit. */
 export interface ImageInput {
   path: string;
-  /** Max tiles for dynamic tiling (default: the bundle's `image.max_tiles`). */
+  /** Max tiles for dynamic tiling (default: the bundle's `image.max_tiles` on a GPU, 1 on CPU). */
   maxTiles?: number;
 }
 

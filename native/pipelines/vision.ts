@@ -29,7 +29,7 @@ export async function encodeImages(
   const prepared: PreparedImage[] = [];
   for (const img of images) {
     throwIfCancelled(cancel);
-    prepared.push(await prepareImageFile(img.path, model.manifest.image, img.maxTiles));
+    prepared.push(await prepareImageFile(img.path, model.manifest.image, img.maxTiles ?? model.defaultMaxTiles()));
   }
   const tilesPerImage = prepared.map((p) => p.pixelValues.dims[0]);
   const tiles = tilesPerImage.reduce((a, b) => a + b, 0);

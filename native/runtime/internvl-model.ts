@@ -111,6 +111,18 @@ export class InternVLModel {
     };
   }
 
+  /**
+   * Tile limit used when a request names none. [Note: One tile on CPU] A 448 px tile costs ~3-5 s in
+   * InternViT-300M on a 2-core CPU (design/environment.md), so with the CPU provider an image gets one
+   * tile (the whole picture resized, like the reference with max_num=1) unless the request asks for
+   * more or `SHOEBOX_CPU_MAX_TILES` says otherwise; GPU providers use the bundle's `max_tiles`.
+   */
+  defaultMaxTiles(): number {
+    if (this.providers.vision_encoder.chosen !== 'cpu') return this.manifest.image.max_tiles;
+    const env = Number(process.env.SHOEBOX_CPU_MAX_TILES);
+    return Number.isInteger(env) && env >= this.manifest.image.min_tiles ? env : Math.max(1, this.manifest.image.min_tiles);
+  }
+
   /** Frees the sessions. */
   async release(): Promise<void> {
     await Promise.all(Object.values(this.sessions).map((s) => s.release()));

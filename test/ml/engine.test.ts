@@ -133,6 +133,20 @@ describe('engine on the tiny bundle', () => {
     expect((e3 as WorkerError).message).toMatch(/context/);
   }, 60_000);
 
+  it('uses one tile on CPU unless the request or SHOEBOX_CPU_MAX_TILES asks for more', async () => {
+    const wide = path.join('test/fixtures/images/ml', 'ratio-4x3.png');
+    expect(model.defaultMaxTiles()).toBe(1);
+    expect((await encodeImages(model, [{ path: wide }], 0)).tilesPerImage).toEqual([1]);
+    expect((await encodeImages(model, [{ path: wide, maxTiles: 6 }], 0)).tilesPerImage).toEqual([7]);
+    process.env.SHOEBOX_CPU_MAX_TILES = '2';
+    try {
+      const w169 = path.join('test/fixtures/images/ml', 'ratio-16x9.png');
+      expect((await encodeImages(model, [{ path: w169 }], 0)).tilesPerImage).toEqual([3]);
+    } finally {
+      delete process.env.SHOEBOX_CPU_MAX_TILES;
+    }
+  });
+
   it('refuses an image that fails to decode', async () => {
     const e = await caption(model, { image: { path: 'package.json' } }).catch((x: unknown) => x);
     expect((e as WorkerError).code).toBe('bad_input');
