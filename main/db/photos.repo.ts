@@ -93,9 +93,10 @@ export interface PhotosRepo {
   setThumb(id: number, key: string | null): void;
   setPreview(id: number, key: string | null): void;
   setError(id: number, error: string | null): void;
-  /** Deletes the photo when no file row points at it any more (its jobs go with it). */
-  deleteIfOrphan(id: number): boolean;
-  deleteOrphans(): number;
+  /** Deletes the photo when no file row points at it any more (its jobs go with it); returns its cache keys, or null when kept. */
+  deleteIfOrphan(id: number): string[] | null;
+  /** Deletes every photo without a file row; returns the cache keys they held. */
+  deleteOrphans(): { count: number; keys: string[] };
   page(offset: number, limit: number, folderId?: number): PageRow[];
   count(folderId?: number): number;
   months(folderId?: number): { key: string; count: number }[];
@@ -121,10 +122,14 @@ export function createPhotosRepo(db: Db): PhotosRepo {
   const thumbStmt = db.prepare<[string | null, number]>('UPDATE photos SET thumb = ? WHERE id = ?');
   const previewStmt = db.prepare<[string | null, number]>('UPDATE photos SET preview = ? WHERE id = ?');
   const errorStmt = db.prepare<[string | null, number]>('UPDATE photos SET error = ? WHERE id = ?');
-  const orphanStmt = db.prepare<[number]>(
-    'DELETE FROM photos WHERE id = ? AND NOT EXISTS (SELECT 1 FROM files WHERE photo_id = photos.id)',
+  const orphanStmt = db.prepare<[number], { thumb: string | null; preview: string | null }>(
+    'DELETE FROM photos WHERE id = ? AND NOT EXISTS (SELECT 1 FROM files WHERE photo_id = photos.id) RETURNING thumb, preview',
   );
-  const orphansStmt = db.prepare('DELETE FROM photos WHERE NOT EXISTS (SELECT 1 FROM files WHERE photo_id = photos.id)');
+  const orphansStmt = db.prepare<[], { thumb: string | null; preview: string | null }>(
+    'DELETE FROM photos WHERE NOT EXISTS (SELECT 1 FROM files WHERE photo_id = photos.id) RETURNING thumb, preview',
+  );
+  const keysOf = (rows: { thumb: string | null; preview: string | null }[]) =>
+    rows.flatMap((r) => [r.thumb, r.preview]).filter((k): k is string => k !== null && !k.startsWith('placeholder-'));
   const cols = `p.id, p.kind, p.thumb, p.width, p.height, p.sort_key, p.error,
       (SELECT rel_path FROM files f WHERE f.photo_id = p.id ORDER BY f.status <> 'ok', f.id LIMIT 1) AS rel_path,
       coalesce((SELECT min(CASE f.status WHEN 'ok' THEN 0 WHEN 'error' THEN 1 ELSE 2 END) FROM files f WHERE f.photo_id = p.id), 2) AS file_state`;
@@ -158,8 +163,14 @@ export function createPhotosRepo(db: Db): PhotosRepo {
     setThumb: (id, key) => void thumbStmt.run(key, id),
     setPreview: (id, key) => void previewStmt.run(key, id),
     setError: (id, error) => void errorStmt.run(error, id),
-    deleteIfOrphan: (id) => orphanStmt.run(id).changes > 0,
-    deleteOrphans: () => orphansStmt.run().changes,
+    deleteIfOrphan(id) {
+      const rows = orphanStmt.all(id);
+      return rows.length ? keysOf(rows) : null;
+    },
+    deleteOrphans() {
+      const rows = orphansStmt.all();
+      return { count: rows.length, keys: keysOf(rows) };
+    },
     page: (offset, limit, folderId) => (folderId === undefined ? pageAll.all(limit, offset) : pageFolder.all(folderId, limit, offset)),
     count: (folderId) => (folderId === undefined ? countAll.get() : countFolder.get(folderId))?.n ?? 0,
     months: (folderId) => (folderId === undefined ? monthsAll.all() : monthsFolder.all(folderId)),

@@ -22,6 +22,8 @@ export interface IngestDeps {
   photos: PhotosRepo;
   files: FilesRepo;
   jobs: JobsRepo;
+  /** Called with the cache keys of photos that were deleted (their content is gone from the library). */
+  onCacheKeysFreed?: (keys: string[]) => void;
   /** The steps queued for each new photo (the runner's registry). */
   steps: () => readonly StepKey[];
   readStep: StepKey;
@@ -45,6 +47,9 @@ export interface Ingest {
 /** Builds the ingest functions over the repositories. */
 export function createIngest(deps: IngestDeps): Ingest {
   const { db, photos, files, jobs } = deps;
+  const dropped = (keys: string[] | null) => {
+    if (keys?.length) deps.onCacheKeysFreed?.(keys);
+  };
 
   const linkTx = db.transaction((folderId: number, relPath: string, hash: string, size: number, mtimeMs: number, now: number) => {
     const format = formatOf(relPath)!;
@@ -57,7 +62,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       isNew = true;
     }
     const { previousPhotoId } = files.upsert({ folderId, relPath, photoId: photo.id, size, mtimeMs, status: 'ok', error: null, now });
-    if (previousPhotoId !== null && previousPhotoId !== photo.id) photos.deleteIfOrphan(previousPhotoId);
+    if (previousPhotoId !== null && previousPhotoId !== photo.id) dropped(photos.deleteIfOrphan(previousPhotoId));
     files.dropMissingOf(photo.id); // the same content under a new path: a move or rename
     jobs.ensure(photo.id, photo.kind, deps.steps(), sortSeconds(photo.sort_key), now);
     jobs.retryPhoto(photo.id, now);
@@ -73,7 +78,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       photo = photos.get(id)!;
     } else photos.setError(photo.id, error);
     const { previousPhotoId } = files.upsert({ folderId, relPath, photoId: photo.id, size, mtimeMs, status: 'error', error, now });
-    if (previousPhotoId !== null && previousPhotoId !== photo.id) photos.deleteIfOrphan(previousPhotoId);
+    if (previousPhotoId !== null && previousPhotoId !== photo.id) dropped(photos.deleteIfOrphan(previousPhotoId));
     jobs.recordFailure(photo.id, deps.readStep, error, now);
     return photo.id;
   });

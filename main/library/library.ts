@@ -5,7 +5,8 @@
  * Runs in main (and the CLI, headless host and tests). Never blocks: scans and jobs are async, and
  * database reads are single indexed queries.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { ApiError } from '../../preload/api-error';
 import type { FolderDto, JobsStatus } from '../../preload/contract';
@@ -26,7 +27,8 @@ import { builtinSteps } from './steps';
 import { ScanAborted, ingestPaths, syncFolder, type SyncDeps } from './sync';
 import { cacheFile } from './thumbnails';
 import type { Emit, LibraryService } from './types';
-import { watchFolder, type FolderWatcher, type WatchFactory } from './watcher';
+import type { WatchFactory } from './watcher';
+import { createWatching } from './watching';
 
 export interface LibraryOptions {
   /** Jobs in flight at once (default: 2 × cores, at most 8: sharp runs one thread per job here). */
@@ -103,7 +105,15 @@ export function createLibrary(deps: LibraryDeps): Library {
     emit('app:warning', { code, message });
   };
 
+  /** Deletes cached thumbnails/previews of photos that left the library (best effort, off the hot path). */
+  const freeCache = (keys: string[]) => {
+    for (const key of keys) {
+      const file = cacheFile(paths.thumbsDir, key);
+      if (file) void unlink(file).catch(() => {});
+    }
+  };
   const ingest = createIngest({
+    onCacheKeysFreed: freeCache,
     db,
     photos,
     files,
@@ -154,11 +164,8 @@ export function createLibrary(deps: LibraryDeps): Library {
     onWarning: (folderId, message) => warn('scan-warning', `${folders.get(folderId)?.path ?? 'folder'}: ${message}`),
   };
 
-  const watchers = new Map<number, FolderWatcher>();
-  const polling = new Set<number>();
   const inFlight = new Set<Promise<unknown>>();
   let started = false;
-  let closed = false;
   let periodic: NodeJS.Timeout | null = null;
 
   const track = <T>(p: Promise<T>): Promise<T> => {
@@ -182,7 +189,7 @@ export function createLibrary(deps: LibraryDeps): Library {
     try {
       const r = await syncFolder(syncDeps, folder, onQueued, signalFor(folder.id));
       if (folder.status === 'missing') {
-        folders.setStatus(folder.id, polling.has(folder.id) ? 'polling' : 'ok', null);
+        folders.setStatus(folder.id, watching.isPolled(folder.id) ? 'polling' : 'ok', null);
         emitFolders();
       }
       return r.queued;
@@ -220,88 +227,21 @@ export function createLibrary(deps: LibraryDeps): Library {
     });
   }
 
-  function startWatching(folder: FolderRow): void {
-    if (opt.watch === false || closed || watchers.has(folder.id) || polling.has(folder.id)) return;
-    const f = { id: folder.id, path: folder.path };
-    const w = watchFolder(
-      folder.path,
-      {
-        onUpserts: (rels) => void track(ingestPaths(syncDeps, f, rels, undefined, undefined, signalFor(f.id)).then(() => runner.kick())),
-        onRemoves: (rels) => {
-          let n = 0;
-          const now = Date.now();
-          for (const r of rels) n += files.markMissing(f.id, r, now);
-          if (n) noteChanged(f.id, { added: 0, updated: 0, removed: n });
-        },
-        onDirRemoved: (rel) => {
-          const n = files.markMissingUnder(f.id, rel, Date.now());
-          if (n) noteChanged(f.id, { added: 0, updated: 0, removed: n });
-          if (rel === '') {
-            watchers
-              .get(f.id)
-              ?.close()
-              .catch(() => {});
-            watchers.delete(f.id);
-            const current = folders.get(f.id);
-            if (current) void track(scan(current)); // marks it missing; the periodic check brings it back
-          }
-        },
-        onFatal: (err) => {
-          watchers.delete(f.id);
-          polling.add(f.id);
-          const message = `${f.path}: the system's limit on watched files was reached (${err.code}); this folder is rescanned every ${Math.round(rescanIntervalMs / 1000)} s instead. Raise fs.inotify.max_user_watches to watch it live.`;
-          folders.setStatus(f.id, 'polling', message);
-          warn('watch-limit', message);
-          emitFolders();
-        },
-      },
-      { settleMs: opt.settleMs ?? 400, batchMs: 100, maxDepth, ...(opt.watchFactory ? { factory: opt.watchFactory } : {}) },
-    );
-    watchers.set(folder.id, w);
-    try {
-      rootDevices.set(folder.id, statSync(folder.path).dev);
-    } catch {
-      rootDevices.delete(folder.id);
-    }
-  }
-
-  /** Device id of each watched root: a change means a drive was unmounted or another one mounted there. */
-  const rootDevices = new Map<number, number>();
-  const periodicBusy = new Set<number>();
-
-  /** Rescans folders that are missing or polled, and folders whose root vanished or changed device unnoticed. */
-  function periodicCheck(): void {
-    for (const folder of folders.list()) {
-      if (periodicBusy.has(folder.id)) continue;
-      let dev: number | null = null;
-      try {
-        dev = statSync(folder.path).dev;
-      } catch {
-        dev = null;
-      }
-      const known = rootDevices.get(folder.id);
-      const moved = folder.status === 'ok' && (dev === null || (known !== undefined && dev !== known));
-      if (!(folder.status === 'missing' || polling.has(folder.id) || moved)) continue;
-      if (moved) {
-        // Re-watch from scratch: the old watches belong to the previous filesystem.
-        void watchers
-          .get(folder.id)
-          ?.close()
-          .catch(() => {});
-        watchers.delete(folder.id);
-        rootDevices.delete(folder.id);
-      }
-      periodicBusy.add(folder.id);
-      void track(
-        scan(folder)
-          .then(() => {
-            const now = folders.get(folder.id);
-            if (now && now.status !== 'missing' && !polling.has(folder.id) && !watchers.has(folder.id)) startWatching(now);
-          })
-          .finally(() => periodicBusy.delete(folder.id)),
-      );
-    }
-  }
+  const watching = createWatching({
+    folders,
+    files,
+    enabled: opt.watch !== false,
+    settleMs: opt.settleMs ?? 400,
+    maxDepth,
+    rescanIntervalMs,
+    ...(opt.watchFactory ? { factory: opt.watchFactory } : {}),
+    ingest: (f, rels) => ingestPaths(syncDeps, f, rels, undefined, undefined, signalFor(f.id)).then(() => runner.kick()),
+    scan: (folder) => scan(folder),
+    track,
+    changed: noteChanged,
+    warn,
+    foldersChanged: emitFolders,
+  });
 
   async function start(): Promise<void> {
     if (started) return;
@@ -312,21 +252,19 @@ export function createLibrary(deps: LibraryDeps): Library {
       if (folder.status === 'polling') folders.setStatus(folder.id, 'ok', null);
       // Watch before scanning, so nothing changed during the scan is missed; a folder that is not
       // there now is watched by periodicCheck once it is back.
-      if (existsSync(folder.path)) startWatching(folder);
+      if (existsSync(folder.path)) watching.watch(folder);
       void scanInBackground(folder);
     }
-    periodic = setInterval(periodicCheck, rescanIntervalMs);
+    periodic = setInterval(() => watching.periodicCheck(), rescanIntervalMs);
     periodic.unref();
   }
 
   return {
     start,
     async close() {
-      closed = true;
       for (const c of aborts.values()) c.abort();
       if (periodic) clearInterval(periodic);
-      await Promise.allSettled([...watchers.values()].map((w) => w.close()));
-      watchers.clear();
+      await watching.close();
       await Promise.allSettled([...inFlight]);
       await runner.stop();
       notify.stop();
@@ -340,21 +278,18 @@ export function createLibrary(deps: LibraryDeps): Library {
       if (!started) await start();
       else {
         void scanInBackground(folder);
-        startWatching(folder);
+        watching.watch(folder);
       }
       emitFolders();
       return read.folderDto(folders.get(id)!) satisfies FolderDto;
     },
     async removeFolder(folderId) {
-      const w = watchers.get(folderId);
-      watchers.delete(folderId);
-      polling.delete(folderId);
       aborts.get(folderId)?.abort();
       aborts.delete(folderId);
-      await w?.close();
+      await watching.unwatch(folderId);
       const removed = db.transaction(() => {
         const ok = folders.remove(folderId);
-        if (ok) photos.deleteOrphans();
+        if (ok) freeCache(photos.deleteOrphans().keys);
         return ok;
       })();
       if (removed) {
@@ -419,7 +354,9 @@ export function createLibrary(deps: LibraryDeps): Library {
     forgetMissing() {
       const gone = db.transaction(() => {
         files.dropAllMissing();
-        return photos.deleteOrphans();
+        const { count, keys } = photos.deleteOrphans();
+        freeCache(keys);
+        return count;
       })();
       if (gone) noteChanged(null, { added: 0, updated: 0, removed: gone });
       return gone;

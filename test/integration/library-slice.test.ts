@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeHarness, type Harness } from './helpers/library-harness';
+import { makeHarness, waitFor, type Harness } from './helpers/library-harness';
 
 let h: Harness;
 
@@ -101,7 +101,11 @@ describe('library vertical slice', () => {
     expect(h.lib.page({ offset: 0, limit: 100, folderId: f2.id }).items.map((p) => p.name)).toEqual(['small coffee.jpg']);
     expect(h.lib.page({ offset: 0, limit: 100, folderId }).total).toBe(17);
     expect(h.lib.page({ offset: 0, limit: 100 }).total).toBe(18);
+    const smallThumb = h.lib.cachePath(h.lib.page({ offset: 0, limit: 100, folderId: f2.id }).items[0]!.thumb!)!;
+    expect(existsSync(smallThumb)).toBe(true);
     expect(await h.lib.removeFolder(f2.id)).toBe(true);
     expect(h.lib.page({ offset: 0, limit: 100 }).total).toBe(17);
+    // Its photo left the library, and so did its cached thumbnail.
+    await waitFor(() => !existsSync(smallThumb));
   });
 });
