@@ -57,13 +57,34 @@ test('pages load on demand: End, Home and the viewer across a page boundary', as
     await expect(page.locator('[data-testid=photo-cell][data-index="400"]')).toBeFocused();
     await page.keyboard.press('Enter');
     await expect(page.getByTestId('viewer-position')).toHaveText(`401 of ${COUNT}`);
-    const before = await page.getByTestId('viewer-name').textContent();
+    const name = await page.getByTestId('viewer-name').textContent();
     await page.keyboard.press('ArrowLeft');
     await expect(page.getByTestId('viewer-position')).toHaveText(`400 of ${COUNT}`);
-    await expect(page.getByTestId('viewer-name')).not.toHaveText(before ?? '');
+    await expect(page.getByTestId('viewer-name')).not.toHaveText(name ?? '');
     await expect(page.getByTestId('viewer-name')).toHaveText(/img-0\d{3}\.png/);
     await page.keyboard.press('Escape');
-    await expect(page.locator('[data-testid=photo-cell][data-index="399"]')).toBeFocused();
+    const focused = page.locator('[data-testid=photo-cell][data-index="399"]');
+    await expect(focused).toBeFocused();
+
+    // + and - zoom the grid; the focused photo stays on screen.
+    const width = async () => (await focused.boundingBox({ timeout: 1000 }).catch(() => null))?.width ?? 0;
+    const before = await width();
+    await page.keyboard.press('+');
+    await page.keyboard.press('+');
+    await expect.poll(width).toBeGreaterThan(before + 20);
+    await expect(focused).toBeInViewport();
+    await page.keyboard.press('-');
+    await page.keyboard.press('-');
+    await page.keyboard.press('-');
+    await expect.poll(width).toBeLessThan(before);
+    await expect(focused).toBeInViewport();
+    await expect(focused).toBeFocused();
+
+    // A re-layout that re-creates the focused cell's row (here a narrower window) keeps the focus.
+    await page.setViewportSize({ width: 900, height: 800 });
+    await expect(focused).toBeFocused();
+    await page.keyboard.press('ArrowRight');
+    await expect(page.locator('[data-testid=photo-cell][data-index="400"]')).toBeFocused();
   } finally {
     await host.stop();
     rmSync(dir, { recursive: true, force: true });

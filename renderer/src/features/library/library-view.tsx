@@ -9,7 +9,7 @@ import { errorMessage } from '../../api';
 import { useNotify } from '../../components/notices';
 import { countLabel, monthLabel } from '../../format';
 import { useClient, useEvent, useInfo, useRequest, useThrottled } from '../../hooks';
-import { PhotoGrid, type PhotoGridHandle } from './photo-grid';
+import { CELL_SIZES, PhotoGrid, type PhotoGridHandle } from './photo-grid';
 import { PhotoStore } from './photo-store';
 import { Viewer } from './viewer';
 
@@ -19,6 +19,19 @@ export interface LibraryViewProps {
   folderId: number | null;
   /** Puts the cursor in the add-folder control of the sidebar. */
   onAddFolder: () => void;
+}
+
+const CELL_SIZE_KEY = 'shoebox.cellSize';
+
+/** The zoom the user chose last time, or the default. */
+function readCellSize(): number {
+  try {
+    const v = Number(localStorage.getItem(CELL_SIZE_KEY));
+    if (Number.isFinite(v) && v >= CELL_SIZES.min && v <= CELL_SIZES.max) return v;
+  } catch {
+    // No storage: the default.
+  }
+  return CELL_SIZES.default;
 }
 
 export function LibraryView({ folders, folderId, onAddFolder }: LibraryViewProps) {
@@ -32,6 +45,17 @@ export function LibraryView({ folders, folderId, onAddFolder }: LibraryViewProps
   const [viewerIndex, setViewerIndex] = useState<number | null>(null);
   const [topMonth, setTopMonth] = useState<string | null>(null);
   const gridRef = useRef<PhotoGridHandle>(null);
+  const [cellSize, setCellSize] = useState(readCellSize);
+  const zoomTo = useCallback((size: number) => {
+    const next = Math.min(CELL_SIZES.max, Math.max(CELL_SIZES.min, Math.round(size)));
+    setCellSize(next);
+    try {
+      localStorage.setItem(CELL_SIZE_KEY, String(next));
+    } catch {
+      // Storage can be unavailable (private windows); the size then lasts for this page only.
+    }
+  }, []);
+  const onZoom = useCallback((direction: 1 | -1) => zoomTo(cellSize + direction * 24), [zoomTo, cellSize]);
 
   // A scan sends many changes; refetching at most every 750 ms keeps thumbnails arriving live without
   // asking the host for a 100k-photo timeline on every event.
@@ -108,6 +132,8 @@ export function LibraryView({ folders, folderId, onAddFolder }: LibraryViewProps
         mediaBase={mediaBase}
         onOpen={onOpen}
         onTopMonth={setTopMonth}
+        minCell={cellSize}
+        onZoom={onZoom}
       />
     );
   }
@@ -121,6 +147,20 @@ export function LibraryView({ folders, folderId, onAddFolder }: LibraryViewProps
         </span>
         <span className="spacer" />
         {topMonth && total > 0 ? <span className="toolbar-month">{monthLabel(topMonth)}</span> : null}
+        {total > 0 ? (
+          <label className="zoom" title="Thumbnail size (+ / −)">
+            <span className="visually-hidden">Thumbnail size</span>
+            <input
+              type="range"
+              min={CELL_SIZES.min}
+              max={CELL_SIZES.max}
+              step={8}
+              value={cellSize}
+              onChange={(e) => zoomTo(Number(e.target.value))}
+              data-testid="zoom"
+            />
+          </label>
+        ) : null}
         {folders && folders.length > 0 ? (
           <button
             type="button"

@@ -24,7 +24,8 @@ import { thumbUrl } from '../../media';
 import { buildLayout, columnsFor, moveFocus, rowForIndex, type FocusMove } from './grid-layout';
 import type { PhotoStore } from './photo-store';
 
-const MIN_CELL = 168;
+/** Smallest, default and largest cell sizes the zoom control offers (CSS pixels). */
+export const CELL_SIZES = { min: 96, default: 168, max: 320 } as const;
 const HEADER_HEIGHT = 56;
 const GAP = 4;
 const PAD = 16;
@@ -52,16 +53,33 @@ export interface PhotoGridProps {
   onOpen: (index: number) => void;
   /** The month at the top of the viewport, for the toolbar. */
   onTopMonth?: (key: string | null) => void;
+  /** Smallest cell edge; columns are as many as fit, cells grow to fill the width. */
+  minCell?: number;
+  /** Asks for bigger (+1) or smaller (-1) cells (the + and - keys). */
+  onZoom?: (direction: 1 | -1) => void;
 }
 
 export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function PhotoGrid(
-  { groups, store, mediaBase, onOpen, onTopMonth },
+  { groups, store, mediaBase, onOpen, onTopMonth, minCell = CELL_SIZES.default, onZoom },
   ref,
 ) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState({ width: 0, height: 0 });
   const [focus, setFocus] = useState(0);
   const focusPending = useRef(false);
+  /** Whether focus is inside the grid, from focusin / focusout (which removal does not fire). */
+  const hasFocus = useRef(false);
+  useEffect(() => {
+    // Focus that lands anywhere else (even after the focused cell vanished) ends the grid's claim.
+    const onFocusIn = (e: FocusEvent) => {
+      if (!scrollRef.current?.contains(e.target as Node | null)) {
+        hasFocus.current = false;
+        focusPending.current = false;
+      }
+    };
+    document.addEventListener('focusin', onFocusIn);
+    return () => document.removeEventListener('focusin', onFocusIn);
+  }, []);
   useSyncExternalStore(store.subscribe, store.getVersion);
 
   useLayoutEffect(() => {
@@ -75,7 +93,7 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
   }, []);
 
   const inner = Math.max(0, size.width - 2 * PAD);
-  const columns = columnsFor(inner + GAP, MIN_CELL + GAP);
+  const columns = columnsFor(inner + GAP, minCell + GAP);
   const cell = Math.max(1, Math.floor((inner + GAP) / columns) - GAP);
   const layout = useMemo(() => buildLayout(groups, columns), [groups, columns]);
   const total = layout.total;
@@ -91,6 +109,25 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
   useEffect(() => {
     virtualizer.measure();
   }, [virtualizer, layout, cell]);
+
+  // After a zoom, and after a resize while the grid has focus, keep the focused photo on screen (the
+  // pixel offset alone would land elsewhere). Not on every library change: re-centring then would
+  // fight a user scrolling during a scan.
+  const focusRef = useRef(0);
+  const layoutRef = useRef(layout);
+  useEffect(() => {
+    layoutRef.current = layout;
+  });
+  const laidOut = useRef({ minCell, columns });
+  useEffect(() => {
+    const before = laidOut.current;
+    laidOut.current = { minCell, columns };
+    const zoomed = before.minCell !== minCell;
+    const reflowed = before.columns !== columns && hasFocus.current;
+    if (!zoomed && !reflowed) return;
+    const row = rowForIndex(layoutRef.current, focusRef.current);
+    if (row >= 0) virtualizer.scrollToIndex(row, { align: 'center' });
+  }, [virtualizer, minCell, columns]);
 
   const items = virtualizer.getVirtualItems();
   let first = Number.MAX_SAFE_INTEGER;
@@ -114,9 +151,15 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
 
   // Keep the focus ring inside the library when it shrinks.
   const focusIndex = total === 0 ? -1 : Math.min(focus, total - 1);
-
-  // Focus the focused cell once it is rendered (after a key press or the viewer closing).
   useEffect(() => {
+    focusRef.current = focusIndex;
+  });
+
+  // Focus the focused cell once it is rendered (after a key press or the viewer closing). Also when a
+  // re-layout (zoom, resize, photos arriving) re-created the focused cell's row: a removed element
+  // loses focus without any blur event, so `hasFocus` still says the grid had it.
+  useEffect(() => {
+    if (hasFocus.current && !scrollRef.current?.contains(document.activeElement)) focusPending.current = true;
     if (!focusPending.current) return;
     const el = scrollRef.current?.querySelector<HTMLElement>(`[data-index="${focusIndex}"]`);
     if (el) {
@@ -141,6 +184,10 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
       e.preventDefault();
       const pageRows = Math.max(1, Math.floor(size.height / (cell + GAP)) - 1);
       goTo(moveFocus(layout, focusIndex, move, pageRows));
+    } else if ((e.key === '+' || e.key === '=' || e.key === '-') && onZoom) {
+      e.preventDefault();
+      onZoom(e.key === '-' ? -1 : 1);
+      focusPending.current = true;
     } else if ((e.key === 'Enter' || e.key === ' ') && focusIndex >= 0) {
       e.preventDefault();
       onOpen(focusIndex);
@@ -157,6 +204,12 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
       aria-colcount={columns}
       data-testid="photo-grid"
       onKeyDown={onKeyDown}
+      onFocus={() => {
+        hasFocus.current = true;
+      }}
+      onBlur={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget)) hasFocus.current = false;
+      }}
     >
       <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
         {items.map((item) => {
