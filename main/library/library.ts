@@ -213,18 +213,26 @@ export function createLibrary(deps: LibraryDeps): Library {
   }
 
   /** Scans in the background; resolves with the number of files queued for hashing once the walk is done. */
+  const scanning = new Map<number, Promise<number>>();
   function scanInBackground(folder: FolderRow): Promise<number> {
-    return new Promise<number>((resolveQueued) => {
+    // A rescan asked for while one runs joins it rather than hashing the same files twice.
+    const running = scanning.get(folder.id);
+    if (running) return running;
+    const queued = new Promise<number>((resolveQueued) => {
       let reported = false;
       const job = scan(folder, (n) => {
         reported = true;
         resolveQueued(n);
-      }).then((n) => {
-        if (!reported) resolveQueued(n);
-        runner.kick();
-      });
+      })
+        .then((n) => {
+          if (!reported) resolveQueued(n);
+          runner.kick();
+        })
+        .finally(() => scanning.delete(folder.id));
       void track(job);
     });
+    scanning.set(folder.id, queued);
+    return queued;
   }
 
   const watching = createWatching({
