@@ -7,6 +7,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ConnectionState } from './api';
 import { NoticeProvider, useNotify } from './components/notices';
+import { ShortcutsDialog } from './components/shortcuts-dialog';
 import { AboutPage } from './features/about/about-page';
 import { FoldersSidebar } from './features/folders/folders-sidebar';
 import { ProgressPanel, ProgressSummary } from './features/jobs/progress-panel';
@@ -29,6 +30,7 @@ export function App() {
   return (
     <NoticeProvider>
       <Shell />
+      <ShortcutsDialog />
     </NoticeProvider>
   );
 }

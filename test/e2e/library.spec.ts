@@ -92,6 +92,12 @@ test('add a folder, see thumbnails, browse in the viewer with the keyboard', asy
   await expect(page.getByTestId('viewer-position')).toHaveText(`${SAMPLE_FILES.length} of ${SAMPLE_FILES.length}`);
   await page.getByTestId('viewer-close').click();
   await expect(viewer).toHaveCount(0);
+
+  // ? lists the shortcuts; Esc closes the list.
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('shortcuts')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('shortcuts')).toHaveCount(0);
   expect(errors).toEqual([]);
 });
 

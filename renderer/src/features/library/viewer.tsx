@@ -49,6 +49,8 @@ export function Viewer({ store, index, total, onIndex, onClose }: ViewerProps) {
     dialog?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.altKey || e.ctrlKey || e.metaKey) return;
+      // Keys meant for a dialog opened above the viewer (the shortcuts list) are not the viewer's.
+      if (dialog && e.target instanceof Node && e.target !== document.body && !dialog.contains(e.target)) return;
       const { index: i, total: n } = latest.current;
       let handled = true;
       if (e.key === 'Escape') latest.current.onClose();
