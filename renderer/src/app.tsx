@@ -11,7 +11,7 @@ import { ShortcutsDialog } from './components/shortcuts-dialog';
 import { AboutPage } from './features/about/about-page';
 import { FoldersSidebar } from './features/folders/folders-sidebar';
 import { ProgressPanel, ProgressSummary } from './features/jobs/progress-panel';
-import { useJobs } from './features/jobs/use-jobs';
+import { overall, useJobs } from './features/jobs/use-jobs';
 import { LibraryView } from './features/library/library-view';
 import { ModelsPage } from './features/models/models-page';
 import { hasRealModel, useModels } from './features/models/use-models';
@@ -99,6 +99,7 @@ function Shell() {
   );
 
   const noModel = models.models !== undefined && !hasRealModel(models.models);
+  const jobsBusy = jobs.status ? overall(jobs.status).left > 0 : true;
 
   return (
     <div className="app">
@@ -149,7 +150,7 @@ function Shell() {
             </button>
           </div>
         ) : null}
-        {page === 'library' ? <LibraryView folders={folders.data} folderId={shownFolderId} onAddFolder={focusAdd} /> : null}
+        {page === 'library' ? <LibraryView folders={folders.data} folderId={shownFolderId} onAddFolder={focusAdd} busy={jobsBusy} /> : null}
         {page === 'activity' ? <ProgressPanel jobs={jobs} onModels={() => go('models')} /> : null}
         {page === 'models' ? <ModelsPage state={models} /> : null}
         {page === 'about' ? <AboutPage /> : null}

@@ -5,7 +5,9 @@
  * folder after a confirmation. Screenshots go to the test's output folder under test-results/.
  */
 import type { Page } from '@playwright/test';
-import { basename } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { expect, SAMPLE_FILES, scratchLibrary, test } from './fixtures';
 
 /** Waits until every visible thumbnail has decoded (naturalWidth > 0). */
@@ -176,5 +178,20 @@ test('the sidebar filters the grid by folder', async ({ page, host, photos }) =>
     await expect(page.getByTestId('notices')).toContainText(/Rescan (queued \d+ files?|found nothing new)/);
   } finally {
     second.remove();
+  }
+});
+
+test('a folder without photos says so once the scan is done', async ({ page, host }) => {
+  const empty = mkdtempSync(join(tmpdir(), 'shoebox-e2e-empty-'));
+  writeFileSync(join(empty, 'notes.txt'), 'not a photo');
+  try {
+    await page.goto(host.url);
+    await page.getByTestId('add-folder-path').fill(empty);
+    await page.getByTestId('add-folder-submit').click();
+    await expect(page.getByTestId('folder-item')).toHaveCount(1);
+    await expect(page.getByTestId('empty-folder')).toContainText('No photos found', { timeout: 20_000 });
+    await expect(page.getByTestId('library-count')).toHaveText('0 photos');
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
   }
 });

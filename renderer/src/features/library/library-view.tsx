@@ -19,6 +19,8 @@ export interface LibraryViewProps {
   folderId: number | null;
   /** Puts the cursor in the add-folder control of the sidebar. */
   onAddFolder: () => void;
+  /** Whether the job queue still has work (a scan may still find photos). */
+  busy: boolean;
 }
 
 const CELL_SIZE_KEY = 'shoebox.cellSize';
@@ -34,7 +36,7 @@ function readCellSize(): number {
   return CELL_SIZES.default;
 }
 
-export function LibraryView({ folders, folderId, onAddFolder }: LibraryViewProps) {
+export function LibraryView({ folders, folderId, onAddFolder, busy }: LibraryViewProps) {
   const client = useClient();
   const { mediaBase } = useInfo();
   const notify = useNotify();
@@ -118,8 +120,20 @@ export function LibraryView({ folders, folderId, onAddFolder }: LibraryViewProps
         </div>
       ) : (
         <div className="empty-state" data-testid="empty-folder">
-          <h2>No photos yet</h2>
-          <p>Photos appear here as soon as the folder scan finds them.</p>
+          {busy ? (
+            <>
+              <h2>No photos yet</h2>
+              <p>Photos appear here as soon as the folder scan finds them.</p>
+            </>
+          ) : (
+            <>
+              <h2>No photos found</h2>
+              <p>
+                {folderId === null ? 'The library’s folders' : 'This folder'} hold no images Shoebox can read. Add another folder, or Rescan
+                after copying photos in.
+              </p>
+            </>
+          )}
         </div>
       );
   } else {
