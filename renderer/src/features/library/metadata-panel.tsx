@@ -15,8 +15,8 @@ function Row({ label, children, testId }: { label: string; children: ReactNode; 
   );
 }
 
-/** Metadata of one photo as a definition list; rows without data are left out. */
-export function MetadataPanel({ photo }: { photo: PhotoDetail }) {
+/** Metadata of one photo as a definition list; rows without data are left out. `children` go below it. */
+export function MetadataPanel({ photo, children }: { photo: PhotoDetail; children?: ReactNode }) {
   const camera = [photo.camera.make, photo.camera.model].filter(Boolean).join(' ');
   const exposure = exposureLabel(photo.exposure);
   const file = photo.files[0];
@@ -79,6 +79,7 @@ export function MetadataPanel({ photo }: { photo: PhotoDetail }) {
           <code className="muted">{photo.hash.slice(0, 16)}</code>
         </Row>
       </dl>
+      {children}
     </aside>
   );
 }

@@ -14,6 +14,7 @@ import { errorMessage } from '../../api';
 import { countLabel } from '../../format';
 import { useClient, useInfo } from '../../hooks';
 import { thumbUrl, viewerSources } from '../../media';
+import { DescribePanel } from './describe-panel';
 import { MetadataPanel } from './metadata-panel';
 import type { PhotoStore } from './photo-store';
 
@@ -49,6 +50,8 @@ export function Viewer({ store, index, total, onIndex, onClose }: ViewerProps) {
     dialog?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.altKey || e.ctrlKey || e.metaKey) return;
+      // Typing in a field (the Describe question) keeps its keys; only Esc still closes the viewer.
+      if ((e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement) && e.key !== 'Escape') return;
       // Keys meant for a dialog opened above the viewer (the shortcuts list) are not the viewer's.
       if (dialog && e.target instanceof Node && e.target !== document.body && !dialog.contains(e.target)) return;
       const { index: i, total: n } = latest.current;
@@ -203,7 +206,15 @@ function PhotoPane({ store, index, total, showInfo, onToggleInfo, onIndex, onClo
           </button>
         </div>
       </div>
-      {showInfo ? detail ? <MetadataPanel photo={detail} /> : <aside className="meta-panel" aria-hidden="true" /> : null}
+      {showInfo ? (
+        detail ? (
+          <MetadataPanel photo={detail}>
+            <DescribePanel photoId={detail.id} />
+          </MetadataPanel>
+        ) : (
+          <aside className="meta-panel" aria-hidden="true" />
+        )
+      ) : null}
     </>
   );
 }
