@@ -101,8 +101,8 @@ export function DescribePanel({ photoId }: { photoId: number }) {
                 demo model
               </span>
             ) : null}{' '}
-            {state.result.modelName} · {state.result.numTiles} tile{state.result.numTiles === 1 ? '' : 's'} · {(state.result.ms / 1000).toFixed(1)} s
-            {state.result.finishReason === 'length' ? ' · cut at the length limit' : ''}
+            {state.result.modelName} · {state.result.numTiles} tile{state.result.numTiles === 1 ? '' : 's'} ·{' '}
+            {(state.result.ms / 1000).toFixed(1)} s{state.result.finishReason === 'length' ? ' · cut at the length limit' : ''}
           </p>
         </>
       ) : null}
