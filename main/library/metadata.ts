@@ -12,6 +12,7 @@ import sharp from 'sharp';
 import type { PhotoMetadata } from '../db/photos.repo';
 import type { Format } from './formats';
 import { exifOffset, exifWallClock } from './time';
+import { readVideoMeta } from './video-meta';
 
 const exifrOptions = {
   tiff: true,
@@ -67,6 +68,7 @@ export async function readMetadata(absPath: string, format: Format): Promise<Met
       warnings.push(`no readable EXIF: ${(err as Error).message}`);
     }
   }
+  if (format.kind === 'video') return videoMetadata(absPath, format, warnings);
   const orientationRaw = num(tags['Orientation']);
   const orientation = orientationRaw !== null && orientationRaw >= 1 && orientationRaw <= 8 ? orientationRaw : null;
   let width: number | null = null;
@@ -119,6 +121,49 @@ export async function readMetadata(absPath: string, format: Format): Promise<Met
     xmp_description: str(tags['description']),
     xmp_keywords: keywords.length ? JSON.stringify(keywords) : null,
     xmp_rating: rating !== null && rating >= -1 && rating <= 5 ? Math.round(rating) : null,
+    warnings,
+  };
+}
+
+const EMPTY: Omit<MetadataResult, 'mime' | 'warnings'> = {
+  width: null,
+  height: null,
+  orientation: null,
+  taken_at: null,
+  taken_offset: null,
+  camera_make: null,
+  camera_model: null,
+  lens: null,
+  iso: null,
+  f_number: null,
+  exposure_time: null,
+  focal_length: null,
+  gps_lat: null,
+  gps_lon: null,
+  gps_alt: null,
+  xmp_title: null,
+  xmp_description: null,
+  xmp_keywords: null,
+  xmp_rating: null,
+};
+
+/** Videos: what the MP4/MOV container says (creation time, size, GPS); other containers get none. */
+async function videoMetadata(absPath: string, format: Format, warnings: string[]): Promise<MetadataResult> {
+  let v = null;
+  try {
+    v = await readVideoMeta(absPath);
+  } catch (err) {
+    warnings.push(`cannot read the video container: ${(err as Error).message}`);
+  }
+  return {
+    ...EMPTY,
+    mime: format.mime,
+    width: v?.width ?? null,
+    height: v?.height ?? null,
+    taken_at: v?.takenAt ?? null,
+    gps_lat: v?.gps?.lat ?? null,
+    gps_lon: v?.gps?.lon ?? null,
+    gps_alt: v?.gps?.alt ?? null,
     warnings,
   };
 }

@@ -123,16 +123,10 @@ export function createWatching(deps: WatchingDeps): Watching {
         const moved = folder.status === 'ok' && (dev === null || (known !== undefined && dev !== known));
         if (!(folder.status === 'missing' || polling.has(folder.id) || moved)) continue;
         if (moved) drop(folder.id); // re-watch from scratch: the old watches belong to the previous filesystem
+        // Watch first, then scan (as at startup), so a file written in between is not missed.
+        if (dev !== null) watch(folder);
         periodicBusy.add(folder.id);
-        void deps.track(
-          deps
-            .scan(folder)
-            .then(() => {
-              const now = folders.get(folder.id);
-              if (now && now.status !== 'missing' && !polling.has(folder.id) && !watchers.has(folder.id)) watch(now);
-            })
-            .finally(() => periodicBusy.delete(folder.id)),
-        );
+        void deps.track(deps.scan(folder).finally(() => periodicBusy.delete(folder.id)));
       }
     },
     async close() {

@@ -8,6 +8,7 @@ import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, syml
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localWallClock } from '../../main/library/time';
 import { FIXTURES, makeHarness, type Harness } from './helpers/library-harness';
 
 function fingerprintTree(dir: string): Map<string, string> {
@@ -89,11 +90,16 @@ describe('formats and bad input', () => {
     expect([photos.get('fruits.dng')!.width, photos.get('fruits.bmp')!.width]).toEqual([480, 240]);
   });
 
-  it('lists a video with a placeholder poster', () => {
+  it('lists videos with a placeholder poster and their container metadata', () => {
     const clip = byName().get('clip.avi')!;
     expect(clip.kind).toBe('video');
     expect(clip.thumb).toBe('placeholder-video-1.jpg');
     expect(h.lib.getPhoto(clip.id)!.mime).toBe('video/x-msvideo');
+    const phone = h.lib.getPhoto(byName().get('phone clip.mp4')!.id)!;
+    expect(phone).toMatchObject({ kind: 'video', mime: 'video/mp4', width: 1080, height: 1920, takenAtSource: 'exif' });
+    // mvhd's UTC creation time, shown in this machine's zone.
+    expect(phone.takenAt).toBe(localWallClock(Date.UTC(2022, 6, 14, 16, 30, 5)).slice(0, 19));
+    expect(phone.gps).toEqual({ lat: 48.8584, lon: 2.2945, alt: null });
   });
 
   it('groups exact duplicates into one photo with two files', () => {
