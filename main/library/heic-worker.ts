@@ -1,11 +1,12 @@
 /**
  * @file Decodes HEIC/HEIF off the main thread: heic-decode (libheif as wasm) takes about a second for a
- * 12 MP photo, all of it synchronous, so it runs in one lazily started worker thread.
+ * 12 MP photo, all of it synchronous, so it runs in a small pool of lazily started worker threads.
  *
  * Runs in main (the worker itself is a small CommonJS script evaluated from a string, so it works the
  * same under tsx, vitest and the bundled app: no separate worker file to bundle or locate).
  */
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 export interface HeicResult {
@@ -47,28 +48,43 @@ type Reply = {
   tooBig?: { width: number; height: number };
 };
 
-let worker: Worker | null = null;
-let nextId = 1;
-const waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
+interface Slot {
+  worker: Worker;
+  waiting: Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>;
+}
 
-function getWorker(): Worker {
-  if (worker) return worker;
+/** One decoder thread per two cores, at most 3: each holds a full decoded photo in memory while it works. */
+const POOL = Math.max(1, Math.min(3, Math.floor(availableParallelism() / 2)));
+const slots: (Slot | null)[] = Array.from({ length: POOL }, () => null);
+let nextId = 1;
+
+function slotAt(i: number): Slot {
+  const existing = slots[i];
+  if (existing) return existing;
   const modulePath = createRequire(import.meta.url).resolve('heic-decode');
-  const w = new Worker(workerSource, { eval: true, workerData: { modulePath } });
-  w.on('message', (r: Reply) => {
-    waiting.get(r.id)?.resolve(r);
-    waiting.delete(r.id);
-    if (waiting.size === 0) w.unref();
+  const worker = new Worker(workerSource, { eval: true, workerData: { modulePath } });
+  const slot: Slot = { worker, waiting: new Map() };
+  worker.on('message', (r: Reply) => {
+    slot.waiting.get(r.id)?.resolve(r);
+    slot.waiting.delete(r.id);
+    if (slot.waiting.size === 0) worker.unref();
   });
   const fail = (err: Error) => {
-    for (const p of waiting.values()) p.reject(err);
-    waiting.clear();
-    worker = null;
+    for (const p of slot.waiting.values()) p.reject(err);
+    slot.waiting.clear();
+    if (slots[i] === slot) slots[i] = null;
   };
-  w.on('error', fail);
-  w.on('exit', (code) => fail(new Error(`the HEIC decoder thread exited (code ${code})`)));
-  worker = w;
-  return w;
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`the HEIC decoder thread exited (code ${code})`)));
+  slots[i] = slot;
+  return slot;
+}
+
+/** The least busy decoder thread (started on first use). */
+function pick(): Slot {
+  let best = 0;
+  for (let i = 1; i < POOL; i++) if ((slots[i]?.waiting.size ?? 0) < (slots[best]?.waiting.size ?? 0)) best = i;
+  return slotAt(best);
 }
 
 /** Decodes the first image of a HEIC/HEIF file. Throws with the decoder's message; `tooBig` when over the limit. */
@@ -76,15 +92,15 @@ export function decodeHeicOffThread(
   buffer: Buffer,
   limitPixels: number,
 ): Promise<HeicResult | { tooBig: { width: number; height: number } }> {
-  const w = getWorker();
-  w.ref();
+  const slot = pick();
+  slot.worker.ref();
   const id = nextId++;
   // Copy into a standalone ArrayBuffer we can transfer (a Buffer may share a pooled one).
   const copy = new Uint8Array(buffer.length);
   copy.set(buffer);
   return new Promise<Reply>((resolve, reject) => {
-    waiting.set(id, { resolve, reject });
-    w.postMessage({ id, buffer: copy.buffer, limitPixels }, [copy.buffer]);
+    slot.waiting.set(id, { resolve, reject });
+    slot.worker.postMessage({ id, buffer: copy.buffer, limitPixels }, [copy.buffer]);
   }).then((r) => {
     if (r.error !== undefined) throw new Error(r.error);
     if (r.tooBig) return { tooBig: r.tooBig };
@@ -92,9 +108,8 @@ export function decodeHeicOffThread(
   });
 }
 
-/** Stops the decoder thread (tests, shutdown). */
+/** Stops the decoder threads (tests, shutdown). */
 export async function stopHeicWorker(): Promise<void> {
-  const w = worker;
-  worker = null;
-  if (w) await w.terminate();
+  const all = slots.splice(0, slots.length, ...slots.map(() => null));
+  await Promise.all(all.map((s) => s?.worker.terminate()));
 }

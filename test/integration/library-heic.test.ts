@@ -62,6 +62,17 @@ describe.skipIf(!hasEncoder)('HEIC off the main thread', () => {
     expect(r).toEqual({ tooBig: { width: 2400, height: 1800 } });
   });
 
+  it('decodes several photos at once, each getting its own answer', async () => {
+    const results = await Promise.allSettled([
+      decodeHeicOffThread(heic, 100e6),
+      decodeHeicOffThread(Buffer.from('junk'), 100e6),
+      decodeHeicOffThread(heic, 1e6),
+    ]);
+    expect(results[0]).toMatchObject({ status: 'fulfilled', value: { width: 2400, height: 1800 } });
+    expect(results[1]).toMatchObject({ status: 'rejected' });
+    expect(results[2]).toMatchObject({ status: 'fulfilled', value: { tooBig: { width: 2400, height: 1800 } } });
+  }, 30_000);
+
   it('reports garbage as an error', async () => {
     await expect(decodeHeicOffThread(Buffer.from('not a heic file at all, sorry'), 1e6)).rejects.toThrow(/HEIC/);
   });
