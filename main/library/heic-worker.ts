@@ -111,5 +111,5 @@ export function decodeHeicOffThread(
 /** Stops the decoder threads (tests, shutdown). */
 export async function stopHeicWorker(): Promise<void> {
   const all = slots.splice(0, slots.length, ...slots.map(() => null));
-  await Promise.all(all.map((s) => s?.worker.terminate()));
+  await Promise.all(all.filter((s): s is Slot => s !== null).map((s) => s.worker.terminate()));
 }
