@@ -13,7 +13,19 @@ const restrict = (group, message) => ['error', { patterns: [{ group, message }] 
 
 export default tseslint.config(
   {
-    ignores: ['out/**', 'dist/**', 'node_modules/**', 'coverage/**', 'test-results/**', 'playwright-report/**', 'models/**', 'bench-data/**', 'tmp/**', '.gl/**', '**/*.py'],
+    ignores: [
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'test-results/**',
+      'playwright-report/**',
+      'models/**',
+      'bench-data/**',
+      'tmp/**',
+      '.gl/**',
+      '**/*.py',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -50,12 +62,20 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      'no-restricted-imports': restrict(['**/main/**', '**/native/**', 'node:*', 'electron', 'better-sqlite3', 'sharp', 'onnxruntime-node'], 'The renderer talks to main only through preload/contract.ts.'),
+      'no-restricted-imports': restrict(
+        ['**/main/**', '**/native/**', 'node:*', 'electron', 'better-sqlite3', 'sharp', 'onnxruntime-node'],
+        'The renderer talks to main only through preload/contract.ts.',
+      ),
     },
   },
   {
     files: ['native/**/*.ts'],
-    rules: { 'no-restricted-imports': restrict(['**/main/**', '**/renderer/**', 'electron', 'better-sqlite3'], 'The inference worker must not depend on main or the renderer.') },
+    rules: {
+      'no-restricted-imports': restrict(
+        ['**/main/**', '**/renderer/**', 'electron', 'better-sqlite3'],
+        'The inference worker must not depend on main or the renderer.',
+      ),
+    },
   },
   {
     files: ['main/**/*.ts'],
@@ -63,14 +83,25 @@ export default tseslint.config(
   },
   {
     files: ['preload/**/*.ts'],
-    rules: { 'no-restricted-imports': restrict(['**/main/**', '**/native/**', '**/renderer/**'], 'Preload holds the contract and the bridge only.') },
+    rules: {
+      'no-restricted-imports': restrict(
+        ['**/main/**', '**/native/**', '**/renderer/**'],
+        'Preload holds the contract and the bridge only.',
+      ),
+    },
   },
   {
     files: ['main/**/*.ts', 'native/**/*.ts'],
     ignores: ['main/index.ts', 'main/window.ts', 'main/protocol.ts', 'main/ipc.ts'],
     rules: {
       // [Note: Services know nothing of Electron] only the thin shell files may import it.
-      'no-restricted-syntax': ['error', { selector: "ImportDeclaration[source.value='electron']", message: 'Only the Electron shell (main/index.ts, window.ts, protocol.ts, ipc.ts) imports electron.' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value='electron']",
+          message: 'Only the Electron shell (main/index.ts, window.ts, protocol.ts, ipc.ts) imports electron.',
+        },
+      ],
     },
   },
   {

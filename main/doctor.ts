@@ -69,7 +69,7 @@ export async function runDoctor(db: Db, paths: AppPaths, appVersion: string): Pr
   }
   const sharpVersions = await import('sharp')
     .then((m) => (m.default as unknown as { versions: Record<string, string> }).versions)
-    .catch(() => ({}) as Record<string, string>);
+    .catch((): Record<string, string> => ({}));
   const sqliteVersion = (db.prepare('select sqlite_version() as v').get() as { v: string }).v;
   const eps = await executionProviders();
   checks.push({ name: 'CPU inference', ok: eps.some((e) => e.name === 'cpu' && e.available), detail: 'onnxruntime-node CPU backend' });

@@ -15,7 +15,11 @@ export interface Log {
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 /** A logger that writes lines at or above `level` (default from SHOEBOX_LOG, else 'info'). */
-export function createLog(scope = 'shoebox', level: LogLevel = (process.env['SHOEBOX_LOG'] as LogLevel) ?? 'info', sink: (line: string) => void = (l) => process.stderr.write(l + '\n')): Log {
+export function createLog(
+  scope = 'shoebox',
+  level: LogLevel = (process.env['SHOEBOX_LOG'] as LogLevel) ?? 'info',
+  sink: (line: string) => void = (l) => process.stderr.write(l + '\n'),
+): Log {
   const min = order[level] ?? order.info;
   const write = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (order[lvl] < min) return;

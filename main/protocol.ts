@@ -9,7 +9,9 @@ import { resolveMedia, type MediaLookup } from './media';
 
 /** Must run before the app is ready. */
 export function registerMediaScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: 'shoebox', privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: 'shoebox', privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } },
+  ]);
 }
 
 export function handleMediaProtocol(lookup: MediaLookup): void {

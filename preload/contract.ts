@@ -40,9 +40,7 @@ export const requestSchemas = {
   'jobs:pause': Empty,
   'jobs:resume': Empty,
   'jobs:retryFailed': z.object({ step: z.string().max(64).optional() }).strict(),
-  'jobs:failures': z
-    .object({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(100) })
-    .strict(),
+  'jobs:failures': z.object({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(100) }).strict(),
   'models:list': Empty,
   'models:download': z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,127}$/) }).strict(),
   'models:cancelDownload': z.object({ id: z.string().max(128) }).strict(),
@@ -55,7 +53,10 @@ export const requestSchemas = {
       /** A question about the photo; a one-sentence caption when omitted. */
       prompt: z.string().trim().min(1).max(2000).optional(),
       /** Caller-chosen id that tags the streamed `inference:text` events and allows `inference:cancel`. */
-      requestId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+      requestId: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,64}$/)
+        .optional(),
     })
     .strict(),
   'inference:cancel': z.object({ requestId: z.string().max(64) }).strict(),
@@ -271,14 +272,7 @@ export type EventName = keyof Events;
 
 /** Error codes a caller can branch on. */
 export type ApiErrorCode =
-  | 'bad-argument'
-  | 'unknown-method'
-  | 'not-found'
-  | 'conflict'
-  | 'unavailable'
-  | 'unauthorized'
-  | 'cancelled'
-  | 'internal';
+  'bad-argument' | 'unknown-method' | 'not-found' | 'conflict' | 'unavailable' | 'unauthorized' | 'cancelled' | 'internal';
 
 export interface ApiErrorDto {
   code: ApiErrorCode;

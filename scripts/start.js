@@ -16,7 +16,11 @@ if (stale || process.env.SHOEBOX_REBUILD) execSync('npx electron-vite build', { 
 /** Electron's binary path, downloading it on first use (Electron ≥ 42 installs lazily); null if impossible. */
 function electronBinary() {
   if (process.env.SHOEBOX_HEADLESS) return { path: null, why: 'SHOEBOX_HEADLESS is set' };
-  const r = spawnSync(process.execPath, ['-e', "process.stdout.write(require('electron'))"], { cwd: root, encoding: 'utf8', timeout: 10 * 60_000 });
+  const r = spawnSync(process.execPath, ['-e', "process.stdout.write(require('electron'))"], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 10 * 60_000,
+  });
   if (r.status === 0 && r.stdout && existsSync(r.stdout)) return { path: r.stdout, why: '' };
   const why = (r.stderr || r.error?.message || 'unknown error').trim().split('\n').slice(-1)[0];
   return { path: null, why };

@@ -76,7 +76,9 @@ export function buildProgram(): Command {
         log: services.log.child('host'),
       });
       process.stdout.write(`Shoebox is running. Open this URL in a browser (it carries this launch's access token):\n  ${host.url}\n`);
-      process.stdout.write(`SHOEBOX_READY ${JSON.stringify({ url: host.url, port: host.port, token: host.token, dataDir: services.paths.dataDir })}\n`);
+      process.stdout.write(
+        `SHOEBOX_READY ${JSON.stringify({ url: host.url, port: host.port, token: host.token, dataDir: services.paths.dataDir })}\n`,
+      );
       const stop = async () => {
         await host.close();
         await services.close();
@@ -99,7 +101,11 @@ export function buildProgram(): Command {
         if (opts.wait) await services.library.whenIdle();
         const status = services.library.jobsStatus();
         const refreshed = services.library.listFolders().find((f) => f.id === folder.id) ?? folder;
-        print(!!opts.json, { folder: refreshed, status }, () => `Added ${refreshed.path} (${refreshed.photoCount} photos)\n${formatStatus(status)}`);
+        print(
+          !!opts.json,
+          { folder: refreshed, status },
+          () => `Added ${refreshed.path} (${refreshed.photoCount} photos)\n${formatStatus(status)}`,
+        );
       } finally {
         await services.close();
       }
@@ -116,7 +122,9 @@ export function buildProgram(): Command {
         const status: JobsStatus = services.library.jobsStatus();
         const failures = services.library.failures(0, 20);
         print(!!opts.json, { folders, status, failures }, () => {
-          const lines = folders.map((f) => `  ${f.path}  ${f.photoCount} photos${f.status !== 'ok' ? `  [${f.status}${f.warning ? `: ${f.warning}` : ''}]` : ''}`);
+          const lines = folders.map(
+            (f) => `  ${f.path}  ${f.photoCount} photos${f.status !== 'ok' ? `  [${f.status}${f.warning ? `: ${f.warning}` : ''}]` : ''}`,
+          );
           const failed = failures.items.map((f) => `  ${f.step} ${f.path ?? `photo ${f.photoId}`}: ${f.error}`);
           return [
             `Data: ${services.paths.dataDir}`,
@@ -183,7 +191,8 @@ export function buildProgram(): Command {
 
 function parsePort(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CommanderError(2, 'shoebox.badPort', `--port must be an integer 0..65535, got ${value}`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new CommanderError(2, 'shoebox.badPort', `--port must be an integer 0..65535, got ${value}`);
   return n;
 }
 

@@ -5,7 +5,7 @@
  * Runs in the CLI (plain Node). Exit codes follow the CLI's rule: 0 ok, 1 the command failed (the
  * thrown error's message is printed by main()), 2 bad usage (a CommanderError with exit code 2).
  */
-import { Command, CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import type { EventName, Events, ModelDto } from '../../preload/contract';
 import { BUNDLE_ID, formatBytes } from '../models/bundle-files';
 import type { ModelManager } from '../models/manager';

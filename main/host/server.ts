@@ -181,7 +181,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   const clients = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', origin);
-    const refusal = badOrigin(req) ?? (authorized(req, url) === 'no' ? 'unauthorized' : null) ?? (url.pathname !== '/api' ? 'not found' : null);
+    const refusal =
+      badOrigin(req) ?? (authorized(req, url) === 'no' ? 'unauthorized' : null) ?? (url.pathname !== '/api' ? 'not found' : null);
     if (refusal) {
       const status = refusal === 'unauthorized' ? '401 Unauthorized' : refusal === 'not found' ? '404 Not Found' : '403 Forbidden';
       socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
@@ -195,7 +196,11 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     ws.on('message', (data) => {
       let msg: { id?: unknown; method?: unknown; args?: unknown };
       try {
-        msg = JSON.parse(String(data)) as typeof msg;
+        msg = JSON.parse(
+          Buffer.isBuffer(data)
+            ? data.toString('utf8')
+            : Buffer.concat(data instanceof ArrayBuffer ? [Buffer.from(data)] : data).toString('utf8'),
+        ) as typeof msg;
       } catch {
         ws.send(JSON.stringify({ id: null, ok: false, error: { code: 'bad-argument', message: 'Frame is not JSON' } }));
         return;

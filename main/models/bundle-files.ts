@@ -14,7 +14,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, readFileSync, statfsSync } from 'node:fs';
-import { mkdir, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Name of the marker file inside an installed bundle (not listed in the manifest). */
@@ -166,7 +166,7 @@ export async function copyVerified(
 }
 
 /** Writes a whole buffer to an open file, turning ENOSPC into {@link DiskFullError}. */
-export async function writeAll(fh: import('node:fs/promises').FileHandle, buf: Uint8Array, where: string): Promise<void> {
+export async function writeAll(fh: FileHandle, buf: Uint8Array, where: string): Promise<void> {
   let off = 0;
   try {
     while (off < buf.length) {

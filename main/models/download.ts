@@ -268,8 +268,9 @@ export async function downloadBundle(opts: DownloadOptions): Promise<{ dir: stri
           const reader = res.body.getReader();
           try {
             for (;;) {
-              const { done, value: chunk } = await reader.read();
-              if (done) break;
+              const next = (await reader.read()) as { done: boolean; value?: Uint8Array };
+              if (next.done || !next.value) break;
+              const chunk = next.value;
               r.poke();
               if (offset + chunk.length > f.bytes) {
                 throw new DownloadError('size-mismatch', `server sent more than the ${f.bytes} bytes the manifest lists for ${f.path}`);

@@ -49,8 +49,7 @@ if (job.num_tiles > 0) {
   const out = await vision.run({ pixel_values: new ort.Tensor('float32', pv, [job.num_tiles, 3, S, S]) });
   timings.vision_ms = t0() - t;
   features = out.image_features;
-  writeFileSync(join(jobDir, 'image_features.bin'), Buffer.from(features.data.buffer, features.data.byteOffset,
-    features.data.byteLength));
+  writeFileSync(join(jobDir, 'image_features.bin'), Buffer.from(features.data.buffer, features.data.byteOffset, features.data.byteLength));
 }
 
 const embedIds = async (ids) => {
@@ -82,7 +81,11 @@ const step = async (embeds, seq) => {
   const feeds = {
     inputs_embeds: new ort.Tensor('float32', embeds, [1, seq, D]),
     attention_mask: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
-    position_ids: new ort.Tensor('int64', BigInt64Array.from({ length: seq }, (_, k) => BigInt(total - seq + k)), [1, seq]),
+    position_ids: new ort.Tensor(
+      'int64',
+      BigInt64Array.from({ length: seq }, (_, k) => BigInt(total - seq + k)),
+      [1, seq],
+    ),
     ...past,
   };
   // BUNDLE-SPEC.md: 0 = logits of every position, 1 = only the last one
@@ -95,7 +98,8 @@ const step = async (embeds, seq) => {
     for (const kv of ['key', 'value']) past[`past_key_values.${i}.${kv}`] = o[`present.${i}.${kv}`];
   }
   const [, rows, V] = o.logits.dims;
-  if (rows !== (job.keep_last && decoder.inputNames.includes('num_logits_to_keep') ? 1 : seq)) throw new Error(`logits have ${rows} rows for ${seq} positions`);
+  if (rows !== (job.keep_last && decoder.inputNames.includes('num_logits_to_keep') ? 1 : seq))
+    throw new Error(`logits have ${rows} rows for ${seq} positions`);
   return o.logits.data.subarray((rows - 1) * V, rows * V);
 };
 let logits = await step(e, ids.length);

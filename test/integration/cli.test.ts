@@ -39,14 +39,20 @@ describe('shoebox CLI', () => {
 
     const status = await shoebox(['status', '--json'], data);
     expect(status.code).toBe(0);
-    const s = JSON.parse(status.stdout) as { folders: unknown[]; status: { photos: number; steps: { step: string; pending: number; done: number }[] } };
+    const s = JSON.parse(status.stdout) as {
+      folders: unknown[];
+      status: { photos: number; steps: { step: string; pending: number; done: number }[] };
+    };
     expect(s.folders).toHaveLength(1);
     expect(s.status.photos).toBe(images.length);
     for (const step of s.status.steps) expect(step.pending).toBe(0);
 
     const doctor = await shoebox(['doctor', '--json'], data);
     expect(doctor.code, doctor.stdout).toBe(0);
-    const d = JSON.parse(doctor.stdout) as { database: { ok: boolean; schemaVersion: number }; executionProviders: { name: string; available: boolean }[] };
+    const d = JSON.parse(doctor.stdout) as {
+      database: { ok: boolean; schemaVersion: number };
+      executionProviders: { name: string; available: boolean }[];
+    };
     expect(d.database.ok).toBe(true);
     expect(d.database.schemaVersion).toBeGreaterThanOrEqual(1);
     expect(d.executionProviders).toContainEqual(expect.objectContaining({ name: 'cpu', available: true }));

@@ -64,7 +64,10 @@ describe('photos:describe', () => {
 
     // Unknown photos and bad arguments are typed errors; cancelling an unknown request is a no-op.
     expect(await services.router.call('photos:describe', { id: 999_999 })).toMatchObject({ ok: false, error: { code: 'not-found' } });
-    expect(await services.router.call('photos:describe', { id: photoId, prompt: '' })).toMatchObject({ ok: false, error: { code: 'bad-argument' } });
+    expect(await services.router.call('photos:describe', { id: photoId, prompt: '' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-argument' },
+    });
     expect(await services.router.call('inference:cancel', { requestId: 'nope' })).toEqual({ ok: true, result: { cancelled: false } });
   });
 });

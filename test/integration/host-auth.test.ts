@@ -19,7 +19,10 @@ let host: Host;
 const events = createEventBus();
 let photoDir: string;
 
-function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function get(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: host.port, path, headers: { host: `127.0.0.1:${host.port}`, ...headers } }, (res) => {
       let body = '';
@@ -51,7 +54,9 @@ beforeAll(async () => {
   writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Shoebox</title>');
   writeFileSync(join(renderer, 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(join(photoDir, 'p.jpg'), 'jpeg-bytes');
-  const handlers = Object.fromEntries(Object.keys(requestSchemas).map((k) => [k, (a: unknown) => ({ method: k, args: a })])) as unknown as Handlers;
+  const handlers = Object.fromEntries(
+    Object.keys(requestSchemas).map((k) => [k, (a: unknown) => ({ method: k, args: a })]),
+  ) as unknown as Handlers;
   host = await startHost({
     router: createRouter(handlers, silentLog),
     events,
@@ -111,7 +116,7 @@ describe('headless host', () => {
   it('round-trips API calls and pushes events over the WebSocket', async () => {
     const ws = await openSocket({ ...cookie(), origin: `http://127.0.0.1:${host.port}` });
     const frames: unknown[] = [];
-    ws.on('message', (d) => frames.push(JSON.parse(String(d))));
+    ws.on('message', (d: Buffer) => frames.push(JSON.parse(d.toString('utf8'))));
     ws.send(JSON.stringify({ id: 1, method: 'photos:get', args: { id: 3 } }));
     ws.send(JSON.stringify({ id: 2, method: 'photos:get', args: { id: -3 } }));
     ws.send('not json');

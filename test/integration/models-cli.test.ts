@@ -71,7 +71,7 @@ async function run(...args: string[]): Promise<number> {
 describe('shoebox models', () => {
   it('lists the catalog and says that no model is installed', async () => {
     expect(await run('models')).toBe(0);
-    expect(out).toMatch(/^  ID\s+NAME\s+SIZE\s+STATUS$/m);
+    expect(out).toMatch(/^ {2}ID\s+NAME\s+SIZE\s+STATUS$/m);
     expect(out).toMatch(/internvl3-1b\s+InternVL3-1B\s+~6\.7 GB\s+not installed/);
     expect(out).toMatch(/internvl3-2b/);
     expect(out).toMatch(/No model is selected.*Models page/s);

@@ -18,8 +18,22 @@ function echoHandlers(): Handlers {
 
 describe('contract', () => {
   it('has a handler for every request and no handler without a request', () => {
-    const never = new Proxy({}, { get: () => () => { throw new Error('not called'); } });
-    const handlers = createHandlers({ version: '0', paths: never, db: never, library: never, models: never, info: { shell: 'headless', mediaBase: '/media' } } as never);
+    const never = new Proxy(
+      {},
+      {
+        get: () => () => {
+          throw new Error('not called');
+        },
+      },
+    );
+    const handlers = createHandlers({
+      version: '0',
+      paths: never,
+      db: never,
+      library: never,
+      models: never,
+      info: { shell: 'headless', mediaBase: '/media' },
+    } as never);
     expect(Object.keys(handlers).sort()).toEqual(Object.keys(requestSchemas).sort());
     for (const fn of Object.values(handlers)) expect(typeof fn).toBe('function');
   });

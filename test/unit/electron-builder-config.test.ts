@@ -7,8 +7,24 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
-const config = parse(readFileSync('electron-builder.yml', 'utf8')) as Record<string, any>;
-const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { main: string; devDependencies: Record<string, string>; dependencies: Record<string, string> };
+interface PlatformConfig {
+  target: string[];
+  files: string[];
+}
+const config = parse(readFileSync('electron-builder.yml', 'utf8')) as {
+  asar: boolean;
+  files: string[];
+  asarUnpack: string[];
+  npmRebuild: boolean;
+  linux: PlatformConfig;
+  win: PlatformConfig;
+  mac: PlatformConfig;
+};
+const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+  main: string;
+  devDependencies: Record<string, string>;
+  dependencies: Record<string, string>;
+};
 
 describe('electron-builder.yml', () => {
   it('targets Linux AppImage+deb, Windows nsis and macOS dmg', () => {

@@ -34,7 +34,8 @@ export function makeHarness(options: LibraryOptions = {}, copySample = false): H
     cpSync(SAMPLE_LIBRARY, photosDir, { recursive: true });
     // git does not keep file times, so a fresh clone's sample files are "now": pin the time that
     // scripts/make-sample-library.py gives them, for the file-time fallback to be deterministic.
-    for (const rel of readdirSync(photosDir, { recursive: true, encoding: 'utf8' })) utimesSync(join(photosDir, rel), 1_600_000_000, 1_600_000_000);
+    for (const rel of readdirSync(photosDir, { recursive: true, encoding: 'utf8' }))
+      utimesSync(join(photosDir, rel), 1_600_000_000, 1_600_000_000);
   }
   const paths = resolvePaths(join(root, 'data'));
   const events: Harness['events'] = [];
