@@ -111,7 +111,8 @@ export function createPhotosRepo(db: Db): PhotosRepo {
     'INSERT INTO photos (hash, kind, mime, file_time, error, created_at) VALUES (@hash, @kind, @mime, @fileTime, @error, @now)',
   );
   const metaStmt = db.prepare(
-    `UPDATE photos SET mime = coalesce(@mime, mime), width = @width, height = @height, orientation = @orientation,
+    `UPDATE photos SET mime = coalesce(@mime, mime), width = coalesce(@width, width), height = coalesce(@height, height),
+       orientation = @orientation,
        taken_at = @taken_at, taken_offset = @taken_offset, camera_make = @camera_make, camera_model = @camera_model,
        lens = @lens, iso = @iso, f_number = @f_number, exposure_time = @exposure_time, focal_length = @focal_length,
        gps_lat = @gps_lat, gps_lon = @gps_lon, gps_alt = @gps_alt, xmp_title = @xmp_title,

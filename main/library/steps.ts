@@ -4,6 +4,7 @@
  *
  * Runs in main; decoding and resizing run on libvips' threads.
  */
+import exifr from 'exifr';
 import sharp from 'sharp';
 import type { JobsRepo } from '../db/jobs.repo';
 import type { PhotosRepo } from '../db/photos.repo';
@@ -44,6 +45,10 @@ export function builtinSteps(deps: StepDeps): PipelineStep[] {
     version: STEP_VERSIONS.metadata,
     rank: 0,
     kinds: ['image', 'raw', 'video'],
+    // [Note: Overlapping steps] Metadata is cheap (a few ms) but ranks first: with every slot on it, a big
+    // first scan would make thumbnails wait until the last file is hashed. One slot keeps it ahead of
+    // the scan and leaves the others to thumbnails from the start.
+    concurrency: 1,
     async run({ photo, absPath }) {
       const meta = await readMetadata(absPath!, formatFor(absPath!));
       photos.setMetadata(photo.id, meta);
@@ -52,8 +57,11 @@ export function builtinSteps(deps: StepDeps): PipelineStep[] {
     },
   };
 
-  async function variant(photoId: number, hash: string, absPath: string, kind: 't' | 'p', orientation: number | null) {
+  async function variant(photoId: number, hash: string, absPath: string, kind: 't' | 'p', knownOrientation: number | null) {
     const format = formatFor(absPath);
+    // A RAW's preview may carry no orientation of its own; the metadata step may not have run yet.
+    const orientation =
+      knownOrientation ?? (format.decoder === 'raw-preview' ? ((await exifr.orientation(absPath).catch(() => null)) ?? null) : null);
     const version = kind === 't' ? STEP_VERSIONS.thumbnail : STEP_VERSIONS.preview;
     try {
       const img = await openImage(absPath, format, { limitPixels: deps.limitPixels, orientation });
