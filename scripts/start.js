@@ -22,7 +22,11 @@ function electronBinary() {
     timeout: 10 * 60_000,
   });
   if (r.status === 0 && r.stdout && existsSync(r.stdout)) return { path: r.stdout, why: '' };
-  const why = (r.stderr || r.error?.message || 'unknown error').trim().split('\n').slice(-1)[0];
+  const lines = (r.stderr || r.error?.message || 'unknown error').split('\n').map((l) => l.trim());
+  const network = lines.find((l) => /fetch failed|ENOTFOUND|ECONNREFUSED|EAI_AGAIN|ETIMEDOUT/.test(l));
+  const why = network
+    ? `its binary could not be downloaded: ${network}`
+    : (lines.find((l) => /^Error:/.test(l)) ?? lines.filter(Boolean).at(-1));
   return { path: null, why };
 }
 
