@@ -33,6 +33,8 @@ export interface PipelineStep extends StepKey {
   kinds: readonly MediaKind[];
   /** At most this many of this step's jobs at once (e.g. 1 for a wasm decoder or a GPU model). */
   concurrency?: number;
+  /** Runs in slots of its own (up to `concurrency`), beside the shared ones: for light, mostly waiting steps. */
+  ownSlots?: boolean;
   /** Set false for steps that work without an ok file (the 'read' retry step). */
   needsFile?: boolean;
   /** Why the step cannot run now (e.g. 'no model installed'), or null. Blocked steps stay pending. */
@@ -106,18 +108,21 @@ export function createJobRunner(deps: RunnerDeps): JobRunner {
     for (const w of waiters) w();
   };
 
-  /** Registered steps that can take another job now: not blocked and below their own concurrency. */
+  /** Registered steps that can take another job now: not blocked, below their own concurrency, and a slot free. */
   function allowedSteps(): string[] {
+    let shared = 0;
+    for (const f of inFlight.values()) if (!registry.get(f.step)?.ownSlots) shared++;
     const out: string[] = [];
     for (const s of registry.values()) {
-      if (!s.blocked?.() && (perStep.get(s.name) ?? 0) < (s.concurrency ?? Infinity)) out.push(s.name);
+      if (s.blocked?.() || (perStep.get(s.name) ?? 0) >= (s.concurrency ?? Infinity)) continue;
+      if (s.ownSlots || shared < deps.concurrency) out.push(s.name);
     }
     return out;
   }
 
   function pump(): void {
     if (!started || closed || isPaused) return checkIdle();
-    while (inFlight.size < deps.concurrency) {
+    for (;;) {
       const now = Date.now();
       const job = jobs.claim(allowedSteps(), now);
       if (!job) break;

@@ -46,9 +46,10 @@ export function builtinSteps(deps: StepDeps): PipelineStep[] {
     rank: 0,
     kinds: ['image', 'raw', 'video'],
     // [Note: Overlapping steps] Metadata is cheap (a few ms) but ranks first: with every slot on it, a big
-    // first scan would make thumbnails wait until the last file is hashed. One slot keeps it ahead of
-    // the scan and leaves the others to thumbnails from the start.
+    // first scan would make thumbnails wait until the last file is hashed. It gets one slot of its own,
+    // beside the shared ones, so thumbnails run at full parallelism from the start.
     concurrency: 1,
+    ownSlots: true,
     async run({ photo, absPath }) {
       const meta = await readMetadata(absPath!, formatFor(absPath!));
       photos.setMetadata(photo.id, meta);
