@@ -146,6 +146,25 @@ describe('job queue', () => {
     expect(maxInFlight).toBe(1);
   });
 
+  it('runs a step with its own slots beside the shared ones', async () => {
+    let bRan!: () => void;
+    const bStarted = new Promise<void>((r) => (bRan = r));
+    // A ranks first and waits until B has run: with one shared slot this only finishes if A does not take it.
+    const a = recordingStep('a', 1, { rank: -5, concurrency: 1, ownSlots: true, run: () => bStarted });
+    const b = recordingStep('b', 1, {
+      rank: 30,
+      async run() {
+        bRan();
+      },
+    });
+    h = withPhotos({ steps: [a, b], concurrency: 1 });
+    await h.lib.addFolder(h.photosDir);
+    await h.lib.whenIdle();
+    const st = h.lib.jobsStatus().steps;
+    expect(st.find((s) => s.step === 'a')).toMatchObject({ pending: 0, failed: 0 });
+    expect(st.find((s) => s.step === 'b')).toMatchObject({ pending: 0, failed: 0 });
+  }, 20_000);
+
   it('runs visible photos first when asked', async () => {
     const order: number[] = [];
     const step = recordingStep('understand', 1, {
