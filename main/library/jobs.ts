@@ -56,6 +56,8 @@ export interface RunnerDeps {
   onChange: () => void;
   /** Called when a job hits a full disk: the runner pauses itself with this reason. */
   onDiskFull?: (message: string) => void;
+  /** How long stop() waits for running jobs (ms, default 5000). */
+  stopGraceMs?: number;
   /** Called when a job found its file gone (marked missing). */
   onFileGone?: () => void;
 }
@@ -217,7 +219,12 @@ export function createJobRunner(deps: RunnerDeps): JobRunner {
       closed = true;
       abort.abort();
       if (retryTimer) clearInterval(retryTimer);
-      await Promise.allSettled([...inFlight.values()].map((f) => f.done));
+      // Running jobs get a few seconds to finish (steps see the abort signal); one that does not stays
+      // 'running' in the database and is re-queued at the next start ([Note: Crash-safe jobs]).
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((r) => (timer = setTimeout(r, deps.stopGraceMs ?? 5000)));
+      await Promise.race([Promise.allSettled([...inFlight.values()].map((f) => f.done)), grace]);
+      clearTimeout(timer);
       const waiters = idleWaiters;
       idleWaiters = [];
       for (const w of waiters) w();
