@@ -33,7 +33,7 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['*.js', '*.ts', 'bin/*.js', 'scripts/*.js', 'scripts/*.mjs', '.ci/*.js'],
+          allowDefaultProject: ['*.js', 'bin/*.js', 'scripts/*.js', 'scripts/*.mjs', '.ci/*.js'],
         },
         tsconfigRootDir: import.meta.dirname,
       },

@@ -11,8 +11,7 @@ import { createEventBus, type EventBus } from './events';
 import { createDescriber } from './inference/describe';
 import { createInference, type InferenceService } from './inference/inference.service';
 import type { Spawner } from './inference/worker-client';
-import { createLibrary } from './library/library';
-import type { LibraryService } from './library/types';
+import { createLibrary, type Library } from './library/library';
 import { createLog, type Log } from './log';
 import { createModelManager } from './models/manager';
 import { resolvePaths, type AppPaths } from './paths';
@@ -35,7 +34,7 @@ export interface Services {
   db: Db;
   log: Log;
   events: EventBus;
-  library: LibraryService;
+  library: Library;
   models: ReturnType<typeof createModelManager>;
   inference: InferenceService;
   router: Router;

@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { existsSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { version } from '../../package.json';
@@ -63,8 +64,10 @@ export function buildProgram(): Command {
       const rendererDir = findRendererDir();
       if (!rendererDir) throw new Error('The renderer is not built: run `npm run build` first (or set SHOEBOX_RENDERER_DIR).');
       const services = await open(program, { shell: 'headless', startLibrary: true, log: createLog() });
-      if (opts.library && !services.library.listFolders().some((f) => f.path === resolve(opts.library!))) {
-        await services.library.addFolder(opts.library);
+      if (opts.library) {
+        // Folders are stored by their real path; compare the same way (symlinked paths included).
+        const want = await realpath(opts.library).catch(() => resolve(opts.library!));
+        if (!services.library.listFolders().some((f) => f.path === want)) await services.library.addFolder(opts.library);
       }
       if (opts.defaultLibrary) await offerDefaultLibrary(services.db, services.library, resolve(opts.defaultLibrary));
       const host = await startHost({

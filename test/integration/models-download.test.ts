@@ -301,7 +301,7 @@ describe('model download', () => {
     await first.close();
 
     // A lock left by a process that is gone is taken over.
-    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
     writeFileSync(path.join(modelsDir(), '.downloads', 'tiny-test.lock'), String(dead));
     server.behave = () => ({ kind: 'normal' });
     const third = manager();
