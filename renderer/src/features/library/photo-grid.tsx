@@ -157,14 +157,19 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
 
   // Focus the focused cell once it is rendered (after a key press or the viewer closing). Also when a
   // re-layout (zoom, resize, photos arriving) re-created the focused cell's row: a removed element
-  // loses focus without any blur event, so `hasFocus` still says the grid had it.
-  useEffect(() => {
+  // loses focus, and a layout effect puts it back in the same task, before the next key press lands.
+  useLayoutEffect(() => {
     if (hasFocus.current && !scrollRef.current?.contains(document.activeElement)) focusPending.current = true;
     if (!focusPending.current) return;
     const el = scrollRef.current?.querySelector<HTMLElement>(`[data-index="${focusIndex}"]`);
     if (el) {
       el.focus({ preventScroll: true });
       focusPending.current = false;
+    } else {
+      // Not rendered: the key press scrolled by a layout that a resize has since replaced. Scroll by
+      // the current one; the next render focuses it.
+      const row = rowForIndex(layout, focusIndex);
+      if (row >= 0) virtualizer.scrollToIndex(row, { align: 'auto' });
     }
   });
 
@@ -208,7 +213,9 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
         hasFocus.current = true;
       }}
       onBlur={(e) => {
-        if (!e.currentTarget.contains(e.relatedTarget)) hasFocus.current = false;
+        // A blur with no new target is the focused cell being removed by a re-layout (Chromium fires
+        // one), or a click on nothing: the grid keeps its claim and refocuses the cell on the next render.
+        if (e.relatedTarget && !e.currentTarget.contains(e.relatedTarget)) hasFocus.current = false;
       }}
     >
       <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
