@@ -23,6 +23,7 @@ export default tseslint.config(
       'models/**',
       'bench-data/**',
       'tmp/**',
+      '.gpu/**',
       '.gl/**',
       '**/*.py',
     ],
