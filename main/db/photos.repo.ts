@@ -13,32 +13,13 @@ import type { Db } from './open';
 
 export type MediaKind = 'image' | 'raw' | 'video';
 
-export interface PhotoRow {
+/** A whole `photos` row: the metadata columns plus identity and derived artefacts. */
+export interface PhotoRow extends PhotoMetadata {
   id: number;
   hash: string;
   kind: MediaKind;
-  mime: string | null;
-  width: number | null;
-  height: number | null;
-  orientation: number | null;
-  taken_at: string | null;
-  taken_offset: string | null;
   file_time: string;
   sort_key: string;
-  camera_make: string | null;
-  camera_model: string | null;
-  lens: string | null;
-  iso: number | null;
-  f_number: number | null;
-  exposure_time: number | null;
-  focal_length: number | null;
-  gps_lat: number | null;
-  gps_lon: number | null;
-  gps_alt: number | null;
-  xmp_title: string | null;
-  xmp_description: string | null;
-  xmp_keywords: string | null;
-  xmp_rating: number | null;
   thumb: string | null;
   preview: string | null;
   error: string | null;

@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { DEFAULT_IMAGE_SETTINGS } from '../../native/preprocess/image-input';
 
 /** A bundle in memory: manifest text and every file's bytes by manifest path. */
 export interface FakeBundle {
@@ -42,17 +43,7 @@ export function makeFakeBundle(id: string, options: { randomWeights?: boolean; g
     random_weights: options.randomWeights ?? false,
     template: 'internvl2_5',
     system_message: null,
-    image: {
-      size: 448,
-      patch_size: 14,
-      downsample_ratio: 0.5,
-      num_image_token: 256,
-      min_tiles: 1,
-      max_tiles: 12,
-      use_thumbnail: true,
-      mean: [0.485, 0.456, 0.406],
-      std: [0.229, 0.224, 0.225],
-    },
+    image: { ...DEFAULT_IMAGE_SETTINGS },
     tokens: { img_start: 300, img_end: 301, img_context: 302, im_start: 303, im_end: 304, eos: [304], pad: 305, bos: null },
     llm: {
       hidden_size: 64,
