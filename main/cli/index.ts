@@ -10,8 +10,8 @@ import { realpath } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { version } from '../../package.json';
-import { ApiError } from '../../preload/api-error';
-import type { DoctorReport, FolderDto, JobsStatus } from '../../preload/contract';
+import type { FolderDto, JobsStatus } from '../../preload/contract';
+import { runDoctor } from '../doctor';
 import { offerDefaultLibrary } from '../first-run';
 import { startHost } from '../host/server';
 import { createLog, type LogLevel } from '../log';
@@ -38,6 +38,16 @@ function open(program: Command, extra: Partial<ServiceOptions> = {}): Promise<Se
   // Terminal output is the command's own; the services' log says only what went wrong (SHOEBOX_LOG overrides).
   const log = createLog('shoebox', (process.env['SHOEBOX_LOG'] as LogLevel | undefined) ?? 'warn');
   return createServices({ dataDir, shell: 'cli', startLibrary: false, log, ...extra });
+}
+
+/** Opens the services for one command, runs it, and always closes them (the database included). */
+async function withServices<T>(program: Command, extra: Partial<ServiceOptions>, fn: (services: Services) => Promise<T> | T): Promise<T> {
+  const services = await open(program, extra);
+  try {
+    return await fn(services);
+  } finally {
+    await services.close();
+  }
 }
 
 const print = (json: boolean, value: unknown, human: () => string) => {
@@ -98,8 +108,7 @@ export function buildProgram(): Command {
     .option('--no-wait', 'return once the folder is added, without waiting for indexing')
     .option('--json', 'machine-readable output')
     .action(async (path: string, opts: { wait: boolean; json?: boolean }) => {
-      const services = await open(program, { startLibrary: true });
-      try {
+      await withServices(program, { startLibrary: true }, async (services) => {
         const folder = await services.library.addFolder(path);
         if (opts.wait) await services.library.whenIdle();
         const status = services.library.jobsStatus();
@@ -109,9 +118,7 @@ export function buildProgram(): Command {
           { folder: refreshed, status },
           () => `Added ${refreshed.path} (${refreshed.photoCount} photos)\n${formatStatus(status)}`,
         );
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   program
@@ -119,8 +126,7 @@ export function buildProgram(): Command {
     .description('folders, photo counts and indexing progress')
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
-      const services = await open(program);
-      try {
+      await withServices(program, {}, (services) => {
         const folders: FolderDto[] = services.library.listFolders();
         const status: JobsStatus = services.library.jobsStatus();
         const failures = services.library.failures(0, 20);
@@ -137,9 +143,7 @@ export function buildProgram(): Command {
             ...(failed.length ? [`Failed (${failures.total}):`, ...failed] : []),
           ].join('\n');
         });
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   program
@@ -147,15 +151,7 @@ export function buildProgram(): Command {
     .description('versions, data directory, database health and inference backends')
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
-      const services = await open(program);
-      let report: DoctorReport;
-      try {
-        const outcome = await services.router.call('system:doctor', {});
-        if (!outcome.ok) throw ApiError.fromDto(outcome.error);
-        report = outcome.result as DoctorReport;
-      } finally {
-        await services.close();
-      }
+      const report = await withServices(program, {}, (s) => runDoctor(s.db, s.paths, s.version));
       print(!!opts.json, report, () => formatDoctor(report));
       if (!report.database.ok || report.checks.some((c) => !c.ok)) process.exitCode = 1;
     });
@@ -166,8 +162,7 @@ export function buildProgram(): Command {
     .option('--prompt <text>', 'ask a question about the image instead of captioning it')
     .option('--json', 'machine-readable output')
     .action(async (image: string, opts: { prompt?: string; json?: boolean }) => {
-      const services = await open(program);
-      try {
+      await withServices(program, {}, async (services) => {
         const ac = new AbortController();
         process.once('SIGINT', () => ac.abort());
         const r = await services.inference.describe(resolve(image), {
@@ -182,9 +177,7 @@ export function buildProgram(): Command {
           if (r.demo) process.stderr.write(`(demo model ${r.modelId}: random weights, the text is meaningless)\n`);
           process.stderr.write(`${r.modelName}, ${r.numTiles} tile(s), ${(r.ms / 1000).toFixed(1)} s\n`);
         }
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   registerModelsCommands(program, () => open(program));

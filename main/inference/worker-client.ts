@@ -28,6 +28,7 @@ import {
   type StreamChunk,
   type WorkerRequest,
   type WorkerResponse,
+  WorkerError,
 } from '../../native/protocol';
 
 /** A running worker process, whatever started it. */
@@ -44,12 +45,10 @@ export interface WorkerProcess {
 export type Spawner = () => WorkerProcess;
 
 /** Error of a request; `code` is the worker's or one of `timeout` / `worker_crashed`. */
-export class WorkerClientError extends Error {
-  readonly code: ErrorCode;
+export class WorkerClientError extends WorkerError {
   constructor(code: ErrorCode, message: string) {
-    super(message);
+    super(code, message);
     this.name = 'WorkerClientError';
-    this.code = code;
   }
 }
 
