@@ -9,6 +9,16 @@ check_bundle.py through onnxruntime-node).
 Linear layers of InternViT, mlp1, Qwen2 and the lm_head). The patch-embedding Conv, norms, biases and
 activation x activation MatMuls (attention) stay float32. The token embedding Gather becomes a gather
 of int8 rows times a gathered per-row scale (the table is never dequantized as a whole).
+
+[Note: int8 reduced-range weights] MatMulInteger runs as u8 activations x s8 weights. On x86 CPUs
+without VNNI (AVX2-only, AVX-512 without VNNI), onnxruntime's MLAS kernels use VPMADDUBSW, which adds
+two u8 x s8 products into a *saturating* int16: 255 * 127 * 2 = 64770 overflows 32767, so results
+depend on the CPU (the tiny bundle's first-logits cosine to fp32 was 0.968 on AVX2 and 0.997 with
+VNNI, whose VPDPBUSD accumulates in int32). Weights for MatMulInteger therefore use 7 bits,
+[-63, 63] (onnxruntime's documented `reduce_range` remedy): 255 * 63 * 2 = 32130 fits int16, so every
+kernel computes the exact integer product and the int8 variant gives the same logits on every x86
+CPU. The embedding table (a Gather, no integer kernel) keeps the full [-127, 127].
+See https://onnxruntime.ai/docs/performance/model-optimizations/quantization.html (x86-64 saturation).
 """
 from __future__ import annotations
 
@@ -22,6 +32,8 @@ from onnx import TensorProto, helper, numpy_helper
 from onnx_export import EXTERNAL_DATA_THRESHOLD, save_model
 
 Q4_BLOCK = 32
+INT8_MATMUL_QMAX = 63   # reduced range, see [Note: int8 reduced-range weights]
+INT8_GATHER_QMAX = 127
 Q4_ACCURACY_LEVEL = 4   # MatMulNBits computes with int8 activations on CPU (fast); 0 would use fp32
 
 
@@ -53,11 +65,11 @@ def _replace(graph: onnx.GraphProto, replacements: Dict[int, List[onnx.NodeProto
     graph.initializer.extend(keep + new_inits)
 
 
-def quantize_int8_weights(w: np.ndarray, axis: int) -> Tuple[np.ndarray, np.ndarray]:
-    """Symmetric per-channel int8 along `axis` (the kept axis): returns (q int8, scale float32)."""
+def quantize_int8_weights(w: np.ndarray, axis: int, qmax: int) -> Tuple[np.ndarray, np.ndarray]:
+    """Symmetric per-channel int8 in [-qmax, qmax], reduced along `axis`: returns (q int8, scale float32)."""
     amax = np.max(np.abs(w), axis=axis, keepdims=True)
-    scale = np.where(amax > 0, amax / 127.0, 1.0).astype(np.float32)
-    q = np.clip(np.rint(w / scale), -127, 127).astype(np.int8)
+    scale = np.where(amax > 0, amax / float(qmax), 1.0).astype(np.float32)
+    q = np.clip(np.rint(w / scale), -qmax, qmax).astype(np.int8)
     return q, scale
 
 
@@ -70,7 +82,7 @@ def to_int8(model: onnx.ModelProto) -> onnx.ModelProto:
     first_use: Dict[str, int] = {}
     for idx, n, w in _weight_matmuls(g):
         a, b, y = n.input[0], n.input[1], n.output[0]
-        q, scale = quantize_int8_weights(w, axis=0)            # scale per output column: [1, N]
+        q, scale = quantize_int8_weights(w, axis=0, qmax=INT8_MATMUL_QMAX)   # scale per output column: [1, N]
         new_inits += [numpy_helper.from_array(q, b + "_q"),
                       numpy_helper.from_array(np.zeros(w.shape[1], np.int8), b + "_zp"),
                       numpy_helper.from_array(scale.reshape(-1), b + "_scale")]
@@ -109,7 +121,7 @@ def _quantize_gathers(g: onnx.GraphProto) -> None:
         if axis != 0:
             continue
         w = numpy_helper.to_array(t)
-        q, scale = quantize_int8_weights(w, axis=1)               # [V, 1]
+        q, scale = quantize_int8_weights(w, axis=1, qmax=INT8_GATHER_QMAX)   # [V, 1]
         name, y = n.input[0], n.output[0]
         new_inits += [numpy_helper.from_array(q, name + "_q"), numpy_helper.from_array(scale, name + "_scale")]
         drop.add(name)

@@ -17,8 +17,10 @@ import { caption } from '../../native/pipelines/caption';
 import { generate, prefill } from '../../native/pipelines/generate';
 import { prepareImageFile } from '../../native/preprocess/image-input';
 import { firstTurnIds } from '../../native/preprocess/prompt';
+import { cpuFeatures, int8KernelFamily } from '../../native/runtime/cpu-features';
 import { threadCounts } from '../../native/runtime/execution-providers';
 import { InternVLModel } from '../../native/runtime/internvl-model';
+import { cosine } from '../ml/helpers/first-logits';
 
 const DEFAULT_BUNDLE = 'models/internvl3-1b-random';
 const CONFIG = 'native/export/configs/internvl3-1b.json';
@@ -110,18 +112,6 @@ async function child(variant: string, bundle: string, logitsOut: string, reps: n
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(fig)}\n`);
 }
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i]! * b[i]!;
-    aa += a[i]! * a[i]!;
-    bb += b[i]! * b[i]!;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
-
 function ensureBundle(bundle: string, variants: string[]): void {
   const manifest = path.join(bundle, 'manifest.json');
   const has =
@@ -171,6 +161,7 @@ async function parent(): Promise<void> {
   const variants = (arg('variants', 'fp32,int8') ?? 'fp32,int8').split(',');
   const reps = Number(arg('reps', '2'));
   const threads = threadCounts().intraOp;
+  const features = cpuFeatures();
   const loadStart = os.loadavg()[0]!;
   ensureBundle(bundle, variants);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'shoebox-bench-'));
@@ -209,6 +200,9 @@ async function parent(): Promise<void> {
     bench: 'vlm',
     bundle,
     machine: `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}`,
+    // int8 speed and kernels differ by ISA (VNNI or AVX2 only): every figure is per kind of CPU.
+    cpu_features: features,
+    int8_kernel: int8KernelFamily(features),
     threads,
     // Other work on the machine skews every figure; the 1-minute load average is recorded.
     load_avg_start: round(loadStart, 2),
@@ -258,6 +252,9 @@ async function parent(): Promise<void> {
   for (const r of rows) process.stdout.write(r.map((cell, c) => cell.padEnd(w[c]!)).join('  ') + '\n');
   process.stdout.write(
     `provider ${summary.execution_provider}, ${threads} threads; vision ×${String(summary.vision_speedup_vs_ref)} vs ref, decode ×${String(summary.decode_speedup_vs_ref)} vs ref; int8 ×${String(summary.int8_speedup)} (caption), logits cosine ${String(summary.int8_logits_cosine)}\n`,
+  );
+  process.stdout.write(
+    `cpu ${summary.machine}: ${features.join(' ')} (int8 kernels: ${summary.int8_kernel}); int8_logits_cosine ${String(summary.int8_logits_cosine)}\n`,
   );
   process.stdout.write(JSON.stringify(summary) + '\n');
 }
