@@ -90,6 +90,8 @@ export interface FolderDto {
   /** 'ok', 'polling' (watch limit hit, polling instead), 'missing' (folder gone or unmounted). */
   status: 'ok' | 'polling' | 'missing';
   warning: string | null;
+  /** Problems the last full scan met (unreadable or too-deep sub-folders, symlink loops); empty when none. */
+  scanWarnings: string[];
   photoCount: number;
 }
 
@@ -195,7 +197,14 @@ export interface ModelDto {
   variants: string[];
   bytes: number;
   path: string | null;
-  download: { state: 'idle' | 'downloading' | 'verifying' | 'failed'; received: number; total: number; error: string | null };
+  download: {
+    state: 'idle' | 'downloading' | 'verifying' | 'failed';
+    received: number;
+    total: number;
+    error: string | null;
+    /** Downloading again could pick up where this stopped or failed (see [Note: Resumable failures]). */
+    resumable: boolean;
+  };
 }
 
 /** InternVL's answer about one photo. */

@@ -7,7 +7,8 @@
  */
 import { type Command, CommanderError } from 'commander';
 import type { EventName, Events, ModelDto } from '../../preload/contract';
-import { BUNDLE_ID, formatBytes } from '../models/bundle-files';
+import { BUNDLE_ID, BUNDLE_ID_RULE } from '../../native/bundle/manifest';
+import { formatBytes } from '../models/bundle-files';
 import type { ModelManager } from '../models/manager';
 
 /** What the models commands need from the composition root (`Services` has all of it). */
@@ -50,7 +51,7 @@ function describeModel(m: ModelDto): { size: string; status: string } {
     status = `installed (${m.variants.join(', ')})`;
   } else if (m.download.state === 'failed') {
     status = `failed: ${m.download.error ?? 'unknown error'}`;
-  } else if (m.download.received > 0) {
+  } else if (m.download.resumable) {
     status = `paused at ${percent(m.download)} (download again to resume)`;
   } else {
     status = 'not installed';
@@ -78,8 +79,7 @@ export function registerModelsCommands(program: Command, getServices: () => Prom
   /** Usage errors exit with 2; --help keeps its 0. */
   const usage = (cmd: Command, message: string): never => cmd.error(message, { exitCode: 2, code: 'shoebox.usage' });
   const checkId = (cmd: Command, id: string) => {
-    if (!BUNDLE_ID.test(id))
-      usage(cmd, `error: "${id}" is not a model id (lowercase letters, digits, '.', '_' and '-'); see \`shoebox models list\``);
+    if (!BUNDLE_ID.test(id)) usage(cmd, `error: "${id}" is not a model id (${BUNDLE_ID_RULE}); see \`shoebox models list\``);
   };
   const variantsOf = (v: string | undefined) =>
     v

@@ -13,18 +13,17 @@
  * still ask `loadBundle(dir, { verifySha256: true })` when it wants the full check.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, readFileSync, statfsSync } from 'node:fs';
+import { createReadStream, lstatSync, readFileSync, statfsSync } from 'node:fs';
 import { mkdir, open, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { bundlePathProblem, MAX_MANIFEST_BYTES, openRegularFile, RESERVED_NAMES } from '../../native/bundle/manifest';
 
-/** Name of the marker file inside an installed bundle (not listed in the manifest). */
-export const VERIFIED_MARKER = '.shoebox-verified.json';
+/** Name of the marker file inside an installed bundle (reserved: no manifest may list it). */
+export const VERIFIED_MARKER = RESERVED_NAMES.verifiedMarker;
 /** Folder under modelsDir that holds unfinished downloads, one subfolder per id. */
 export const DOWNLOADS_DIR = '.downloads';
 /** Folder under modelsDir that holds imports while they are copied. */
 export const IMPORTS_DIR = '.imports';
-/** What a bundle id may look like (same as the manifest schema and the contract). */
-export const BUNDLE_ID = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 
 /** One entry of a manifest's `files`, with the hash required. */
 export interface VerifiedFile {
@@ -34,21 +33,13 @@ export interface VerifiedFile {
 }
 
 /**
- * Checks a manifest-relative path: forward slashes, no empty, `.` or `..` segments, not absolute.
- * Returns the absolute path under `root`. Throws an Error naming the path otherwise.
+ * Returns the absolute path of a manifest-relative path under `root`, after the manifest path rules
+ * ([Note: One manifest check] in native/bundle/manifest.ts). Throws an Error naming the path otherwise.
  */
 export function resolveBundlePath(root: string, rel: string): string {
-  const segments = rel.split('/');
-  if (
-    rel.length === 0 ||
-    rel.includes('\\') ||
-    rel.includes('\0') ||
-    path.isAbsolute(rel) ||
-    segments.some((s) => s === '' || s === '.' || s === '..')
-  ) {
-    throw new Error(`manifest path ${JSON.stringify(rel)} is not a plain relative path inside the bundle`);
-  }
-  const abs = path.resolve(root, ...segments);
+  const problem = bundlePathProblem(rel);
+  if (problem !== null) throw new Error(`manifest path ${JSON.stringify(rel)} ${problem}`);
+  const abs = path.resolve(root, ...rel.split('/'));
   if (!isInside(root, abs)) throw new Error(`manifest path ${JSON.stringify(rel)} points outside the bundle`);
   return abs;
 }
@@ -125,8 +116,9 @@ export function formatBytes(n: number): string {
 }
 
 /**
- * Copies `src` to `dest` in one streamed pass while hashing, then checks size and sha256 against
- * `expected`. On any failure `dest` is removed. `onBytes` is told about every chunk written.
+ * Copies `src` (a regular file, see `openRegularFile`) to `dest` in one streamed pass while hashing,
+ * then checks size and sha256 against `expected`. On any failure `dest` is removed. `onBytes` is told
+ * about every chunk written.
  */
 export async function copyVerified(
   src: string,
@@ -135,23 +127,34 @@ export async function copyVerified(
   onBytes: (n: number) => void = () => {},
   signal?: AbortSignal,
 ): Promise<void> {
+  // Only a regular file is read: a FIFO swapped in after the folder was checked would block forever.
+  const input = await openRegularFile(src);
   await mkdir(path.dirname(dest), { recursive: true });
   const hash = createHash('sha256');
-  const out = await open(dest, 'w');
+  const out = await open(dest, 'w').catch(async (err: unknown) => {
+    await input.close();
+    throw err;
+  });
   let n = 0;
   try {
-    for await (const chunk of createReadStream(src, signal ? { signal } : {})) {
-      const buf = chunk as Buffer;
-      hash.update(buf);
-      await writeAll(out, buf, dest);
-      n += buf.length;
-      onBytes(buf.length);
+    const buf = Buffer.alloc(1024 * 1024);
+    for (;;) {
+      signal?.throwIfAborted();
+      const { bytesRead } = await input.read(buf, 0, buf.length, n);
+      if (bytesRead === 0) break;
+      const chunk = buf.subarray(0, bytesRead);
+      hash.update(chunk);
+      await writeAll(out, chunk, dest);
+      n += bytesRead;
+      onBytes(bytesRead);
     }
     await out.sync();
   } catch (err) {
     await out.close().catch(() => {});
     await rm(dest, { force: true });
     throw err;
+  } finally {
+    await input.close();
   }
   await out.close();
   if (n !== expected.bytes) {
@@ -196,7 +199,10 @@ export async function writeVerifiedMarker(dir: string, manifestText: string, ori
 /** True when `dir` holds a marker that matches `manifestText` (see [Note: Verified installs]). */
 export function hasValidMarker(dir: string, manifestText: string): boolean {
   try {
-    const marker = JSON.parse(readFileSync(path.join(dir, VERIFIED_MARKER), 'utf8')) as Partial<VerifiedMarker>;
+    const file = path.join(dir, VERIFIED_MARKER);
+    const st = lstatSync(file);
+    if (!st.isFile() || st.size > MAX_MANIFEST_BYTES) return false; // a marker is a few lines; never read a FIFO or a flood
+    const marker = JSON.parse(readFileSync(file, 'utf8')) as Partial<VerifiedMarker>;
     return marker.manifestSha256 === sha256Text(manifestText);
   } catch {
     return false;

@@ -1,15 +1,22 @@
 /**
  * @file The HTTP side of model downloads: one GET with an idle timeout (a connection that delivers
- * nothing for a while is dropped), retries with exponential backoff and jitter for 5xx, 429, 408 and
- * network errors, and the {@link DownloadError} every failure becomes.
+ * nothing for a while is dropped), body reading chunk by chunk, a size-capped text read for JSON,
+ * retries with exponential backoff and jitter for 5xx, 429, 408 and network errors, and the
+ * {@link DownloadError} every failure becomes.
  *
  * Runs in main, on Node's fetch (undici). `accept-encoding: identity` keeps byte offsets and sizes
  * those of the file itself, which Range resumption and the manifest's sizes rely on.
+ *
+ * [Note: Idle means idle] The idle timer of a request is armed when it is sent and re-armed by every
+ * body chunk, whoever reads the body ({@link HttpResponse.chunks} is the only way to), so a slow
+ * server that keeps sending is never dropped and a silent one is dropped after `idleTimeoutMs`
+ * whatever the body is. Nothing reads a whole body blindly: JSON goes through `readCapped`,
+ * which stops at a byte cap (see MAX_MANIFEST_BYTES in native/bundle/manifest.ts).
  */
 import { DiskFullError } from './bundle-files';
 import type { Log } from '../log';
 
-/** Why a download failed; `retryable` errors are retried inside {@link downloadBundle}. */
+/** Why a download failed; `retryable` errors are retried inside `downloadBundle`. */
 export type DownloadErrorCode =
   | 'not-found'
   | 'http'
@@ -18,6 +25,7 @@ export type DownloadErrorCode =
   | 'hash-mismatch'
   | 'size-mismatch'
   | 'bad-manifest'
+  | 'too-large'
   | 'disk-full'
   | 'cancelled'
   | 'exists'
@@ -32,6 +40,32 @@ export class DownloadError extends Error {
   ) {
     super(message);
     this.name = 'DownloadError';
+  }
+
+  /**
+   * Whether downloading again could succeed without anything changing on the server or in the
+   * request ([Note: Resumable failures]): yes after a cut-off, a network error, a 5xx, a cancel or a
+   * full disk (once space is freed); no after a 404, a refused request, a bad or too-large manifest
+   * or a file that does not match it, which fail the same way until the server or the id is fixed.
+   */
+  get resumable(): boolean {
+    switch (this.code) {
+      case 'network':
+      case 'interrupted':
+      case 'disk-full':
+      case 'cancelled':
+      case 'busy':
+        return true;
+      case 'http':
+        return this.retryable; // 5xx, 429 and 408: the server may recover; other 4xx refusals stay
+      case 'not-found':
+      case 'hash-mismatch':
+      case 'size-mismatch':
+      case 'bad-manifest':
+      case 'too-large':
+      case 'exists':
+        return false;
+    }
   }
 }
 
@@ -98,7 +132,7 @@ export function createHttpClient(opts: HttpClientOptions) {
   }
 
   /** One GET with the idle timeout armed until the caller is done with the body. */
-  async function get(url: string, headers: Record<string, string>) {
+  async function get(url: string, headers: Record<string, string>): Promise<HttpResponse> {
     const idle = new AbortController();
     const signal = opts.signal ? AbortSignal.any([opts.signal, idle.signal]) : idle.signal;
     let timer: NodeJS.Timeout | undefined;
@@ -122,7 +156,58 @@ export function createHttpClient(opts: HttpClientOptions) {
     } catch (err) {
       return translate(err);
     }
-    return { res, poke, done, translate, idle: () => idle.signal.aborted };
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      if (!res.body) return;
+      const reader = res.body.getReader();
+      try {
+        for (;;) {
+          const next = (await reader.read()) as { done: boolean; value?: Uint8Array };
+          if (next.done || !next.value) return;
+          poke(); // [Note: Idle means idle]
+          yield next.value;
+        }
+      } finally {
+        await reader.cancel().catch(() => {});
+      }
+    }
+    return { res, chunks, done, translate, idle: () => idle.signal.aborted };
+  }
+
+  /**
+   * Reads a whole body as UTF-8 text, but at most `maxBytes` of it: a larger `content-length`, or a
+   * body that runs past the cap (an endless stream), fails with `too-large` and is not retried.
+   */
+  async function readCapped(r: HttpResponse, maxBytes: number, tooLarge: () => DownloadError): Promise<string> {
+    if (Number(r.res.headers.get('content-length') ?? 0) > maxBytes) {
+      await r.res.body?.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    const parts: Uint8Array[] = [];
+    let n = 0;
+    for await (const chunk of r.chunks()) {
+      n += chunk.length;
+      if (n > maxBytes) throw tooLarge();
+      parts.push(chunk);
+    }
+    return Buffer.concat(parts).toString('utf8');
+  }
+
+  /** GETs `url` as text of at most `maxBytes` (see {@link readCapped}), with retries; `what` names it in errors. */
+  function getText(url: string, what: string, maxBytes: number, tooLarge: () => DownloadError): Promise<string> {
+    return withRetry(what, async () => {
+      const r = await get(url, {});
+      try {
+        if (!r.res.ok) {
+          await r.res.body?.cancel().catch(() => {});
+          throw httpError(url, r.res.status, what);
+        }
+        return await readCapped(r, maxBytes, tooLarge);
+      } catch (err) {
+        return r.translate(err);
+      } finally {
+        r.done();
+      }
+    });
   }
 
   function httpError(url: string, status: number, what: string): DownloadError {
@@ -138,5 +223,21 @@ export function createHttpClient(opts: HttpClientOptions) {
     return new DownloadError('http', `download of ${url} refused: HTTP ${status}`);
   }
 
-  return { withRetry, get, httpError };
+  return { withRetry, get, getText, httpError };
+}
+
+/** The downloader's HTTP helpers. */
+export type HttpClient = ReturnType<typeof createHttpClient>;
+
+/** One response whose idle timer runs until {@link HttpResponse.done}. */
+export interface HttpResponse {
+  res: Response;
+  /** The body chunk by chunk; each chunk re-arms the idle timer ([Note: Idle means idle]). */
+  chunks(): AsyncGenerator<Uint8Array>;
+  /** Stops the idle timer (call once the body is read or dropped). */
+  done(): void;
+  /** Turns whatever a read threw into a {@link DownloadError} (cancel, idle timeout, network). */
+  translate(err: unknown): never;
+  /** True when the idle timer dropped the request. */
+  idle(): boolean;
 }

@@ -13,9 +13,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadBundle, type Manifest } from '../../native/bundle/manifest';
+import { BundleError, loadBundle, RESERVED_NAMES, type Bundle, type Manifest } from '../../native/bundle/manifest';
 import type { Log } from '../log';
 import {
   DiskFullError,
@@ -28,8 +28,14 @@ import {
 } from './bundle-files';
 import { selectVariants } from './variant-select';
 
-/** Why an import failed. */
-export type ImportErrorCode = 'bad-path' | 'invalid' | 'exists' | 'disk-full' | 'cancelled';
+/**
+ * Why an import failed: the path is not a folder outside the models folder, the manifest is invalid
+ * (ids, paths, schema) or over the size cap, a listed path is not a regular file (symlink, FIFO,
+ * socket, device), a file is missing or does not match the manifest, the id is taken, the disk is
+ * full, or the user cancelled.
+ */
+export type ImportErrorCode =
+  'bad-path' | 'bad-manifest' | 'too-large' | 'not-regular-file' | 'invalid' | 'exists' | 'disk-full' | 'cancelled';
 
 /** A failed import, with a message that names the folder or file and what is wrong. */
 export class ImportError extends Error {
@@ -56,16 +62,26 @@ export interface ImportOptions {
   onStart?: (manifest: Manifest, total: number) => void;
 }
 
-/** Checks a bundle folder without copying it: manifest schema, every listed file present with its size. */
-export async function inspectBundleFolder(src: string): Promise<Manifest> {
+/** The import error for a {@link BundleError} (or any other failure) while checking or copying `src`. */
+function importError(err: unknown, prefix: string): ImportError {
+  if (err instanceof ImportError) return err;
+  const code = err instanceof BundleError && err.code !== 'missing-file' && err.code !== 'bad-file' ? err.code : 'invalid';
+  return new ImportError(code, `${prefix}: ${(err as Error).message}`);
+}
+
+/**
+ * Checks a bundle folder without copying it: manifest schema (ids and paths, see [Note: One manifest
+ * check]), every listed file a regular file with its size.
+ */
+export async function inspectBundleFolder(src: string): Promise<Bundle> {
   const dir = path.resolve(src);
   const st = await stat(dir).catch(() => null);
   if (!st) throw new ImportError('bad-path', `${dir} does not exist`);
   if (!st.isDirectory()) throw new ImportError('bad-path', `${dir} is not a folder; choose the folder that holds manifest.json`);
   try {
-    return (await loadBundle(dir)).manifest;
+    return await loadBundle(dir);
   } catch (err) {
-    throw new ImportError('invalid', `${dir} is not a valid model bundle: ${(err as Error).message}`);
+    throw importError(err, `${dir} is not a valid model bundle`);
   }
 }
 
@@ -76,8 +92,8 @@ export async function importBundle(opts: ImportOptions): Promise<{ dir: string; 
   if (src === modelsDir || isInside(modelsDir, src)) {
     throw new ImportError('bad-path', `${src} is inside the models folder already; import a folder from elsewhere`);
   }
-  const manifest = await inspectBundleFolder(src);
-  const manifestText = await readFile(path.join(src, 'manifest.json'), 'utf8');
+  // The manifest text checked here is the one installed: it is not read again.
+  const { manifest, manifestText } = await inspectBundleFolder(src);
   let selection: ReturnType<typeof selectVariants>;
   try {
     selection = selectVariants(manifest, opts.variants);
@@ -118,11 +134,11 @@ export async function importBundle(opts: ImportOptions): Promise<{ dir: string; 
       } catch (err) {
         if (err instanceof DiskFullError) throw new ImportError('disk-full', err.message);
         if (opts.signal?.aborted) throw new ImportError('cancelled', 'import cancelled');
-        throw new ImportError('invalid', `cannot import ${src}: ${(err as Error).message}`);
+        throw importError(err, `cannot import ${src}`);
       }
     }
     const localText = selection.files.length === manifest.files.length ? manifestText : JSON.stringify(selection.manifest, null, 2) + '\n';
-    await writeFile(path.join(staging, 'manifest.json'), localText);
+    await writeFile(path.join(staging, RESERVED_NAMES.manifest), localText);
     const installed = await loadBundle(staging);
     await writeVerifiedMarker(staging, localText, { kind: 'import', from: src });
     if (existsSync(finalDir)) throw new ImportError('exists', `a model with id ${manifest.id} was installed meanwhile; delete it first`);

@@ -7,10 +7,17 @@
  * `stat` calls, cheap enough to redo on every list and before every use so that files deleted or
  * truncated behind Shoebox's back are noticed.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseManifest, type Manifest } from '../../native/bundle/manifest';
-import { BUNDLE_ID, DOWNLOADS_DIR, hasValidMarker, resolveBundlePath } from './bundle-files';
+import {
+  BUNDLE_ID,
+  MAX_MANIFEST_BYTES,
+  MAX_MANIFEST_LABEL,
+  parseManifest,
+  RESERVED_NAMES,
+  type Manifest,
+} from '../../native/bundle/manifest';
+import { DOWNLOADS_DIR, hasValidMarker, resolveBundlePath } from './bundle-files';
 
 /** One folder under modelsDir. */
 export interface Installed {
@@ -36,9 +43,18 @@ export function listInstalledIds(modelsDir: string): string[] {
 export function inspectInstalled(modelsDir: string, id: string): Installed | null {
   const dir = path.join(modelsDir, id);
   if (!existsSync(dir)) return null;
-  const manifestPath = path.join(dir, 'manifest.json');
+  const manifestPath = path.join(dir, RESERVED_NAMES.manifest);
   let text: string;
   try {
+    // Only a regular file within the manifest cap is read ([Note: One manifest check]).
+    const st = lstatSync(manifestPath);
+    if (!st.isFile() || st.size > MAX_MANIFEST_BYTES) {
+      return {
+        dir,
+        manifest: null,
+        problem: `${manifestPath} is not a regular file of at most ${MAX_MANIFEST_LABEL}; delete the model and install it again`,
+      };
+    }
     text = readFileSync(manifestPath, 'utf8');
   } catch {
     return { dir, manifest: null, problem: `${dir} has no readable manifest.json; delete it and install the model again` };
@@ -53,10 +69,12 @@ export function inspectInstalled(modelsDir: string, id: string): Installed | nul
   for (const f of manifest.files) {
     let size: number;
     try {
-      size = statSync(resolveBundlePath(dir, f.path)).size;
+      const st = lstatSync(resolveBundlePath(dir, f.path));
+      size = st.isFile() ? st.size : -1;
     } catch {
       return { dir, manifest, problem: `file ${f.path} is missing; delete the model and install it again` };
     }
+    if (size < 0) return { dir, manifest, problem: `${f.path} is not a regular file; delete the model and install it again` };
     if (size !== f.bytes) {
       return { dir, manifest, problem: `file ${f.path} has ${size} bytes instead of ${f.bytes}; delete the model and install it again` };
     }

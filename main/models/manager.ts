@@ -16,15 +16,15 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiError } from '../../preload/api-error';
 import type { ModelDto } from '../../preload/contract';
-import type { Manifest } from '../../native/bundle/manifest';
+import { BUNDLE_ID, BUNDLE_ID_RULE, type Manifest } from '../../native/bundle/manifest';
 import type { Db } from '../db/open';
 import { createSettingsRepo, SettingKeys } from '../db/settings.repo';
 import type { Log } from '../log';
 import type { AppPaths } from '../paths';
-import { BUNDLE_ID, DOWNLOADS_DIR, isInside, lockHolder } from './bundle-files';
+import { DOWNLOADS_DIR, isInside, lockHolder } from './bundle-files';
 import { approxBundleBytes, CATALOG, catalogEntry, normaliseBaseUrl } from './catalog';
 import { downloadErrorToApi, importErrorToApi } from './api-errors';
-import { downloadBundle, type DownloadOptions } from './download';
+import { downloadBundle, DownloadError, type DownloadOptions } from './download';
 import { importBundle, ImportError } from './import';
 import { inspectInstalled, inspectStaged, listInstalledIds, listStagedIds, type Installed } from './installed';
 
@@ -61,6 +61,8 @@ interface Job {
   received: number;
   total: number;
   error: string | null;
+  /** Set when the job failed: whether downloading again could succeed ([Note: Resumable failures]). */
+  resumable: boolean;
   controller: AbortController;
   promise: Promise<ModelDto>;
   lastEmit: number;
@@ -94,10 +96,10 @@ export function createModelManager(deps: ModelManagerDeps) {
     const ok = inst !== null && inst.problem === null && inst.manifest !== null;
     const m = inst?.manifest ?? null;
     const download: ModelDto['download'] = job
-      ? { state: job.state, received: job.received, total: job.total, error: job.error }
+      ? { state: job.state, received: job.received, total: job.total, error: job.error, resumable: job.resumable }
       : inst?.problem
-        ? { state: 'failed', received: 0, total: 0, error: inst.problem }
-        : { state: 'idle', received: 0, total: 0, error: null, ...(inst ? {} : inspectStaged(modelsDir, id)) };
+        ? { state: 'failed', received: 0, total: 0, error: inst.problem, resumable: false }
+        : idleDownload(inst ? null : inspectStaged(modelsDir, id));
     return {
       id,
       name: m?.name ?? entry?.name ?? id,
@@ -112,6 +114,12 @@ export function createModelManager(deps: ModelManagerDeps) {
     };
   }
 
+  /** No download running: a paused one (parts staged) can be resumed. */
+  function idleDownload(staged: { received: number; total: number } | null): ModelDto['download'] {
+    const received = staged?.received ?? 0;
+    return { state: 'idle', received, total: staged?.total ?? 0, error: null, resumable: received > 0 };
+  }
+
   function push(id: string, force = false): void {
     const job = jobs.get(id);
     const now = Date.now();
@@ -121,7 +129,7 @@ export function createModelManager(deps: ModelManagerDeps) {
   }
 
   function checkId(id: string): void {
-    if (!BUNDLE_ID.test(id)) throw new ApiError('bad-argument', `"${id}" is not a model id (lowercase letters, digits, '.', '_' and '-')`);
+    if (!BUNDLE_ID.test(id)) throw new ApiError('bad-argument', `"${id}" is not a model id (${BUNDLE_ID_RULE})`);
   }
 
   /** The download base URL in effect, or null when none is configured. Throws for a malformed one. */
@@ -144,6 +152,7 @@ export function createModelManager(deps: ModelManagerDeps) {
       received: 0,
       total: 0,
       error: null,
+      resumable: false,
       controller,
       lastEmit: 0,
       promise: undefined as unknown as Promise<ModelDto>,
@@ -163,6 +172,8 @@ export function createModelManager(deps: ModelManagerDeps) {
         } else {
           job.state = 'failed';
           job.error = apiErr.message;
+          // An unexpected local error (permissions, I/O) may be fixed by the user; the parts are kept.
+          job.resumable = err instanceof DownloadError ? err.resumable : true;
           log.warn(`download of ${id} failed: ${apiErr.message}`);
         }
         push(id, true);
@@ -264,6 +275,7 @@ export function createModelManager(deps: ModelManagerDeps) {
             received: 0,
             total,
             error: null,
+            resumable: false,
             controller,
             lastEmit: 0,
             promise: Promise.resolve(dto(m.id)),

@@ -6,7 +6,7 @@
  * Runs in main. Pure; no I/O.
  */
 import type { Manifest } from '../../native/bundle/manifest';
-import { resolveBundlePath, type VerifiedFile } from './bundle-files';
+import type { VerifiedFile } from './bundle-files';
 
 /** Result of {@link selectVariants}. */
 export interface VariantSelection {
@@ -18,8 +18,8 @@ export interface VariantSelection {
 
 /**
  * Keeps the named variants (all when `wanted` is undefined or empty). Files not referenced by any
- * variant (tokenizer.json, configs) are always kept. Throws an Error for an unknown variant name, a
- * file without sha256, or a path that escapes the bundle.
+ * variant (tokenizer.json, configs) are always kept. Throws an Error for an unknown variant name or a
+ * file without sha256. Paths were checked by `parseManifest` ([Note: One manifest check]).
  */
 export function selectVariants(manifest: Manifest, wanted?: readonly string[]): VariantSelection {
   const all = Object.keys(manifest.variants);
@@ -35,7 +35,6 @@ export function selectVariants(manifest: Manifest, wanted?: readonly string[]): 
   }
   const files: VerifiedFile[] = [];
   for (const f of manifest.files) {
-    resolveBundlePath('/bundle', f.path); // throws on an unsafe path
     const owner = referenced.get(f.path);
     if (owner !== undefined && !keep.includes(owner)) continue;
     if (f.sha256 === undefined) throw new Error(`manifest of ${manifest.id} lists no sha256 for ${f.path}`);

@@ -1,6 +1,8 @@
 /**
  * Model downloads against a real HTTP server on 127.0.0.1: full download with progress and sha256
- * verification, cut-off then resume with Range, wrong hash, 5xx then retry, 404, cancel, variants.
+ * verification, cut-off then resume with Range, wrong hash, 5xx then retry, 404, cancel, variants,
+ * an endless or oversized manifest, a slow body that never idles, manifests that list a path twice
+ * or a reserved name, and which failures offer resume.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ import {
   sha256,
   startBundleServer,
   TINY_BUNDLE_DIR,
+  type Behaviour,
   type BundleServer,
   type FakeBundle,
 } from './models-fixture';
@@ -349,5 +352,170 @@ describe('the committed tiny bundle (native/export)', () => {
     } finally {
       await tinyServer.close();
     }
+  });
+});
+
+/** The bundle's manifest with `edit` applied, as the server would send it. */
+function editedManifest(edit: (m: { id: string; files: { path: string; bytes: number; sha256: string }[] }) => void): Buffer {
+  const m = JSON.parse(bundle.manifestText) as { id: string; files: { path: string; bytes: number; sha256: string }[] };
+  edit(m);
+  return Buffer.from(JSON.stringify(m));
+}
+
+describe('servers that misbehave with the manifest or the body', () => {
+  it('refuses an endless manifest at 1 MiB, at once, without buffering it or retrying', async () => {
+    server.behave = (url) => (url.endsWith('manifest.json') ? { kind: 'endless', chunk: 64 * 1024, delayMs: 2 } : { kind: 'normal' });
+    const m = manager({ download: { retries: 3, retryDelayMs: 5, idleTimeoutMs: 5_000, progressIntervalMs: 0 } });
+    const t0 = Date.now();
+    m.download('tiny-test');
+    const err = await failure(m.waitForDownload('tiny-test'));
+    expect(err.message).toMatch(/manifest\.json is larger than 1 MiB/);
+    expect(err.message).toContain(`${server.baseUrl}/tiny-test/manifest.json`);
+    expect(Date.now() - t0).toBeLessThan(3_000); // well before the 5 s idle timeout
+    // Memory stays bounded: the client hung up after about 1 MiB, so the server could write only that
+    // plus what the sockets buffer (an unbounded read would take in ~30 MB a second here).
+    await new Promise((r) => setTimeout(r, 100));
+    expect(server.endlessBytes).toBeLessThan(16 * 1024 * 1024);
+    expect(server.requests.map((r) => r.url)).toEqual(['/models/tiny-test/manifest.json']); // not retried
+    expect(m.get('tiny-test').download).toMatchObject({ state: 'failed', resumable: false });
+  });
+
+  it('refuses a manifest whose content-length is over 1 MiB without reading it', async () => {
+    server.behave = (url) =>
+      url.endsWith('manifest.json') ? { kind: 'body', bytes: Buffer.alloc(2 * 1024 * 1024, 0x20) } : { kind: 'normal' };
+    const m = manager();
+    m.download('tiny-test');
+    expect((await failure(m.waitForDownload('tiny-test'))).message).toMatch(/manifest\.json is larger than 1 MiB/);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('keeps a body that trickles for longer than the idle timeout, since no single gap is that long', async () => {
+    const slowFile = 'onnx/embed_tokens_q4.onnx'; // 16 KB in 2 KB steps
+    server.behave = (url) =>
+      url.endsWith('manifest.json')
+        ? { kind: 'slow', chunk: 256, delayMs: 50 }
+        : url.endsWith(slowFile)
+          ? { kind: 'slow', chunk: 2048, delayMs: 50 }
+          : { kind: 'normal' };
+    const idleTimeoutMs = 200;
+    const m = manager({ download: { retries: 0, retryDelayMs: 1, idleTimeoutMs, progressIntervalMs: 0 } });
+    const t0 = Date.now();
+    m.download('tiny-test');
+    await m.waitForDownload('tiny-test');
+    expect(Date.now() - t0).toBeGreaterThan(3 * idleTimeoutMs); // both bodies took longer than the timeout
+    const fetched = (suffix: string) => server.requests.filter((r) => r.url.endsWith(suffix));
+    expect(fetched('manifest.json')).toHaveLength(1);
+    expect(fetched(slowFile)).toHaveLength(1);
+    expectInstalledIntact();
+  });
+
+  it('refuses a manifest that lists a path twice, a reserved name or a file where a folder must be, before fetching files', async () => {
+    const cases: [string, Buffer, RegExp][] = [
+      [
+        'the same path with another sha256',
+        editedManifest((mf) => mf.files.push({ ...mf.files[1]!, sha256: 'f'.repeat(64) })),
+        /onnx\/vision_encoder\.onnx" is listed twice/,
+      ],
+      [
+        'the same path in other case',
+        editedManifest((mf) => mf.files.push({ ...mf.files[1]!, path: 'ONNX/Vision_Encoder.onnx' })),
+        /listed twice/,
+      ],
+      [
+        'the verified marker',
+        editedManifest((mf) => mf.files.push({ path: '.shoebox-verified.json', bytes: 2, sha256: sha256(Buffer.from('{}')) })),
+        /"\.shoebox-verified\.json" is a name Shoebox reserves/,
+      ],
+      [
+        'the staged remote manifest',
+        editedManifest((mf) => mf.files.push({ path: '.remote-manifest.json', bytes: 2, sha256: sha256(Buffer.from('{}')) })),
+        /"\.remote-manifest\.json" is a name Shoebox reserves/,
+      ],
+      [
+        'a part file',
+        editedManifest((mf) => mf.files.push({ ...mf.files[1]!, path: 'onnx/vision_encoder.onnx.part' })),
+        /ends with \.part/,
+      ],
+      ['a file where a folder must be', editedManifest((mf) => mf.files.push({ ...mf.files[0]!, path: 'onnx' })), /needs a folder/],
+    ];
+    for (const [what, manifest, message] of cases) {
+      server.behave = (url) => (url.endsWith('manifest.json') ? { kind: 'body', bytes: manifest } : { kind: 'normal' });
+      const before = server.requests.length;
+      const m = manager();
+      m.download('tiny-test');
+      const err = await failure(m.waitForDownload('tiny-test'));
+      expect(err.message, what).toMatch(/bad manifest for model tiny-test/);
+      expect(err.message, what).toMatch(message);
+      expect(
+        server.requests.slice(before).map((r) => r.url),
+        what,
+      ).toEqual(['/models/tiny-test/manifest.json']);
+      expect(existsSync(path.join(modelsDir(), 'tiny-test')), what).toBe(false);
+      expect(m.get('tiny-test').download, what).toMatchObject({ state: 'failed', resumable: false });
+    }
+  });
+});
+
+describe('resumable failures', () => {
+  /** Downloads `id` once with the server misbehaving as told; the DTO's download part afterwards. */
+  async function failedDownload(id: string, behave: BundleServer['behave'], extra: Partial<ModelManagerDeps> = {}) {
+    rmSync(modelsDir(), { recursive: true, force: true });
+    server.behave = behave;
+    const m = manager({ download: { retries: 1, retryDelayMs: 1, idleTimeoutMs: 200, progressIntervalMs: 0 }, ...extra });
+    m.download(id);
+    await failure(m.waitForDownload(id));
+    return m.get(id).download;
+  }
+  const onFile = (suffix: string, b: Behaviour) => (url: string) => (url.endsWith(suffix) ? b : { kind: 'normal' as const });
+
+  it('offers resume only when downloading again could succeed', async () => {
+    const big = 'onnx/vision_encoder.onnx';
+    const wrong = Buffer.alloc(bundle.files.get(big)!.length, 7);
+    const huge = editedManifest((mf) => {
+      mf.files[1]!.bytes = 2 ** 50;
+    });
+    const check = async (what: string, got: Promise<ModelDto['download']>, resumable: boolean) => {
+      const dl = await got;
+      expect(dl.state, what).toBe('failed');
+      expect(dl.resumable, what).toBe(resumable);
+    };
+    // Not resumable: the next try meets the same answer.
+    await check(
+      '404',
+      failedDownload('no-such-model', () => ({ kind: 'normal' })),
+      false,
+    );
+    await check('403', failedDownload('tiny-test', onFile('manifest.json', { kind: 'status', status: 403 })), false);
+    await check('sha256 mismatch', failedDownload('tiny-test', onFile(big, { kind: 'body', bytes: wrong })), false);
+    await check(
+      'invalid manifest',
+      failedDownload('tiny-test', onFile('manifest.json', { kind: 'body', bytes: Buffer.from('{}') })),
+      false,
+    );
+    const tooLarge = Buffer.alloc(2 * 1024 * 1024, 0x20);
+    await check('manifest over 1 MiB', failedDownload('tiny-test', onFile('manifest.json', { kind: 'body', bytes: tooLarge })), false);
+    // Resumable: the server or the network may recover, or the user frees space.
+    await check('503', failedDownload('tiny-test', onFile(big, { kind: 'status', status: 503 })), true);
+    await check('cut-off', failedDownload('tiny-test', onFile(big, { kind: 'cut', after: 100_000 })), true);
+    await check('idle timeout', failedDownload('tiny-test', onFile(big, { kind: 'slow', chunk: 4096, delayMs: 10_000 })), true);
+    await check('disk full', failedDownload('tiny-test', onFile('manifest.json', { kind: 'body', bytes: huge })), true);
+    const gone = await startBundleServer([]);
+    await gone.close();
+    await check(
+      'unreachable',
+      failedDownload('tiny-test', () => ({ kind: 'normal' }), { baseUrl: gone.baseUrl }),
+      true,
+    );
+  });
+
+  it('offers to resume a cancelled download, and a fresh download nothing', async () => {
+    server.behave = onFile('vision_encoder.onnx', { kind: 'slow', chunk: 16 * 1024, delayMs: 20 });
+    const m = manager();
+    expect(m.get('tiny-test').download).toMatchObject({ state: 'idle', resumable: false });
+    m.download('tiny-test');
+    await waitFor(() => events.some((e) => e.download.received > 32 * 1024));
+    m.cancelDownload('tiny-test');
+    await failure(m.waitForDownload('tiny-test'));
+    expect(m.get('tiny-test').download).toMatchObject({ state: 'idle', resumable: true });
   });
 });

@@ -3,7 +3,8 @@
  * tiny bundle lives in test/fixtures/models/tiny-internvl/; these tests need files they can corrupt
  * and sizes they can cut in half), and a local HTTP server on 127.0.0.1 that serves bundles in the
  * remote layout of main/models/catalog.ts, honours `Range`, logs every request, and can misbehave
- * on purpose (cut a response off, answer 5xx, serve wrong bytes, ignore Range, trickle slowly).
+ * on purpose (cut a response off, answer 5xx, serve wrong bytes, ignore Range, trickle slowly, stream
+ * without end).
  *
  * Runs in vitest (Node).
  */
@@ -93,7 +94,8 @@ export interface LoggedRequest {
 
 /**
  * What the server does with one request: serve normally, answer a status, cut the body off after
- * `after` bytes, serve these bytes instead, ignore Range, or trickle `chunk` bytes every `delayMs`.
+ * `after` bytes, serve these bytes instead, ignore Range, trickle `chunk` bytes every `delayMs`, or
+ * send `chunk` bytes every `delayMs` for ever (no content-length; it stops when the client hangs up).
  */
 export type Behaviour =
   | { kind: 'normal' }
@@ -101,13 +103,16 @@ export type Behaviour =
   | { kind: 'cut'; after: number }
   | { kind: 'body'; bytes: Buffer }
   | { kind: 'ignore-range' }
-  | { kind: 'slow'; chunk: number; delayMs: number };
+  | { kind: 'slow'; chunk: number; delayMs: number }
+  | { kind: 'endless'; chunk: number; delayMs: number };
 
 /** A local bundle server; `behave` decides per request (default: normal). */
 export interface BundleServer {
   baseUrl: string;
   requests: LoggedRequest[];
   behave: (url: string, nth: number) => Behaviour;
+  /** Bytes written by 'endless' responses so far (what a client could have buffered at most). */
+  endlessBytes: number;
   close(): Promise<void>;
 }
 
@@ -118,6 +123,7 @@ export async function startBundleServer(bundles: FakeBundle[]): Promise<BundleSe
     baseUrl: '',
     requests: [],
     behave: () => ({ kind: 'normal' }),
+    endlessBytes: 0,
     close: () =>
       new Promise((resolve) => {
         http.closeAllConnections();
@@ -140,6 +146,21 @@ export async function startBundleServer(bundles: FakeBundle[]): Promise<BundleSe
     if (behaviour.kind === 'status') {
       log(behaviour.status);
       res.writeHead(behaviour.status, { 'content-type': 'text/plain' }).end('nope');
+      return;
+    }
+    if (behaviour.kind === 'endless') {
+      log(200);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(behaviour.chunk, 0x20); // JSON whitespace, for ever
+      res.write('{"schema": 1');
+      // Written at the pace the client reads (drain), so the test process itself never buffers much.
+      const tick = () => {
+        if (res.destroyed) return;
+        server.endlessBytes += chunk.length;
+        if (res.write(chunk)) setTimeout(tick, behaviour.delayMs);
+        else res.once('drain', () => setTimeout(tick, behaviour.delayMs));
+      };
+      tick();
       return;
     }
     let body = lookup(url);

@@ -1,9 +1,23 @@
 /**
- * The model manager on real folders: import of a good and of a corrupt folder, delete (and what it
+ * The model manager on real folders: import of a good and of a corrupt folder, of manifests with
+ * unsafe ids or file lists and of folders holding FIFOs, sockets or symlinks, delete (and what it
  * refuses), select persisted across a reopen of the database, the demo flag for random-weight
  * bundles, folders that Shoebox did not verify, and the "no model" message.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -135,6 +149,114 @@ describe('import', () => {
       /no variant "int3"/,
     );
   });
+});
+
+/** What is left under the models folder besides installed models: staging folders must be empty. */
+function leftovers(): string[] {
+  const dir = modelsDir();
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((n) => (n.startsWith('.') ? readdirSync(path.join(dir, n)).map((c) => `${n}/${c}`) : [n]));
+}
+
+/** Writes bundle `id` to `tmp/<name>` after `edit` changed its manifest; returns the folder. */
+function writeEdited(name: string, id: string, edit: (m: { files: { path: string; bytes: number; sha256: string }[] }) => void) {
+  const b = makeFakeBundle(id);
+  const manifest = JSON.parse(b.manifestText) as { files: { path: string; bytes: number; sha256: string }[] };
+  edit(manifest);
+  return writeBundle(path.join(tmp, name), { ...b, manifestText: JSON.stringify(manifest) });
+}
+
+const EMPTY_SHA256 = sha256(Buffer.alloc(0));
+
+describe('import validation', () => {
+  it('refuses a manifest id that would land in the wrong place or is too long, as a bad argument', async () => {
+    const m = manager();
+    for (const [i, id] of ['.downloads', '.', '..', '.imports', 'x'.repeat(300), 'trailing.', 'Upper-Case', 'a/b'].entries()) {
+      const src = writeBundle(path.join(tmp, `src-${i}`), makeFakeBundle(id));
+      const err = await rejected(m.import(src));
+      expect(err.code, id).toBe('bad-argument');
+      expect(err.message, id).toMatch(/not a valid model bundle.*id must match/);
+      expect(leftovers(), id).toEqual([]);
+    }
+  });
+
+  it('refuses a manifest that lists one path twice (in any case) or a name Shoebox reserves', async () => {
+    const m = manager();
+    const cases: [string, string, RegExp][] = [
+      [
+        'twice',
+        writeEdited('twice', 'twice', (mf) => mf.files.push({ ...mf.files[1]!, sha256: 'f'.repeat(64) })),
+        /"onnx\/vision_encoder\.onnx" is listed twice/,
+      ],
+      [
+        'case',
+        writeEdited('case', 'case', (mf) => mf.files.push({ ...mf.files[0]!, path: 'Tokenizer.JSON' })),
+        /"Tokenizer\.JSON" is listed twice/,
+      ],
+      [
+        'marker',
+        writeEdited('marker', 'marker', (mf) => mf.files.push({ path: '.shoebox-verified.json', bytes: 0, sha256: EMPTY_SHA256 })),
+        /"\.shoebox-verified\.json" is a name Shoebox reserves/,
+      ],
+      [
+        'remote',
+        writeEdited('remote', 'remote', (mf) => mf.files.push({ path: '.Remote-Manifest.json', bytes: 0, sha256: EMPTY_SHA256 })),
+        /"\.Remote-Manifest\.json" is a name Shoebox reserves/,
+      ],
+    ];
+    writeFileSync(path.join(tmp, 'marker', '.shoebox-verified.json'), '');
+    writeFileSync(path.join(tmp, 'remote', '.Remote-Manifest.json'), '');
+    for (const [what, src, message] of cases) {
+      const err = await rejected(m.import(src));
+      expect(err.code, what).toBe('bad-argument');
+      expect(err.message, what).toMatch(message);
+    }
+    expect(leftovers()).toEqual([]);
+  });
+
+  it.runIf(process.platform !== 'win32')(
+    'refuses a FIFO, a socket or a symlink inside the bundle at once, and leaves no staging folder',
+    async () => {
+      const m = manager();
+      const extra = (name: string) => writeEdited(name, name, (mf) => mf.files.push({ path: 'extra.bin', bytes: 0, sha256: EMPTY_SHA256 }));
+      const fifo = extra('fifo');
+      expect(spawnSync('mkfifo', [path.join(fifo, 'extra.bin')]).status).toBe(0);
+      const fifoManifest = writeBundle(path.join(tmp, 'fifo-manifest'), makeFakeBundle('fifo-manifest'));
+      rmSync(path.join(fifoManifest, 'manifest.json'));
+      expect(spawnSync('mkfifo', [path.join(fifoManifest, 'manifest.json')]).status).toBe(0);
+      const socket = extra('socket');
+      const listener = createServer();
+      await new Promise<void>((resolve) => listener.listen(path.join(socket, 'extra.bin'), resolve));
+      const linked = writeBundle(path.join(tmp, 'linked'), makeFakeBundle('linked'));
+      cpSync(path.join(linked, 'onnx/vision_encoder.onnx'), path.join(tmp, 'real.onnx'));
+      rmSync(path.join(linked, 'onnx/vision_encoder.onnx'));
+      symlinkSync(path.join(tmp, 'real.onnx'), path.join(linked, 'onnx/vision_encoder.onnx'));
+      const linkedDir = writeBundle(path.join(tmp, 'linked-dir'), makeFakeBundle('linked-dir'));
+      cpSync(path.join(linkedDir, 'onnx'), path.join(tmp, 'real-onnx'), { recursive: true });
+      rmSync(path.join(linkedDir, 'onnx'), { recursive: true });
+      symlinkSync(path.join(tmp, 'real-onnx'), path.join(linkedDir, 'onnx'));
+      try {
+        const cases: [string, RegExp][] = [
+          [fifo, /extra\.bin .* is a FIFO \(named pipe\), not a regular file/],
+          [fifoManifest, /manifest\.json is a FIFO \(named pipe\), not a regular file/],
+          [socket, /extra\.bin .* is a socket, not a regular file/],
+          [linked, /onnx\/vision_encoder\.onnx .* is a symbolic link, not a regular file/],
+          [linkedDir, /onnx .* is a symbolic link, not a regular folder/],
+        ];
+        for (const [src, message] of cases) {
+          const t0 = Date.now();
+          const err = await rejected(m.import(src));
+          expect(Date.now() - t0, src).toBeLessThan(2_000);
+          expect(err.code, src).toBe('bad-argument');
+          expect(err.message, src).toMatch(message);
+          expect(leftovers(), src).toEqual([]);
+        }
+      } finally {
+        listener.close();
+      }
+    },
+    15_000,
+  );
 });
 
 describe('select, delete, demo flag', () => {

@@ -9,6 +9,7 @@ import { errorMessage } from '../../api';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { bytesLabel } from '../../format';
 import { useClient } from '../../hooks';
+import { downloadOffer } from './download-offer';
 import { hasRealModel, type ModelsState } from './use-models';
 
 export function ModelsPage({ state }: { state: ModelsState }) {
@@ -95,6 +96,7 @@ export function ModelsPage({ state }: { state: ModelsState }) {
             const dl = m.download;
             const active = dl.state === 'downloading' || dl.state === 'verifying';
             const pct = dl.total > 0 ? Math.floor((dl.received / dl.total) * 100) : 0;
+            const offer = downloadOffer(dl);
             return (
               <li key={m.id} className={`model${m.active ? ' active' : ''}`} data-testid="model-item" data-model-id={m.id}>
                 <div className="model-head">
@@ -148,6 +150,7 @@ export function ModelsPage({ state }: { state: ModelsState }) {
                     Download failed: {dl.error}
                   </p>
                 ) : null}
+                {!m.installed && !active && offer.hint ? <p className="small muted">{offer.hint}</p> : null}
                 {actionError?.id === m.id ? (
                   <p className="inline-error" role="alert" data-testid="model-error">
                     {actionError.message}
@@ -155,8 +158,13 @@ export function ModelsPage({ state }: { state: ModelsState }) {
                 ) : null}
                 <div className="model-actions">
                   {!m.installed && !active ? (
-                    <button type="button" className="primary" disabled={busy === m.id} onClick={() => void download(m)}>
-                      {dl.state === 'failed' ? 'Retry download' : 'Download'}
+                    <button
+                      type="button"
+                      className={offer.primary ? 'primary' : undefined}
+                      disabled={busy === m.id}
+                      onClick={() => void download(m)}
+                    >
+                      {offer.label}
                     </button>
                   ) : null}
                   {active ? (
