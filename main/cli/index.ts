@@ -131,9 +131,10 @@ export function buildProgram(): Command {
         const status: JobsStatus = services.library.jobsStatus();
         const failures = services.library.failures(0, 20);
         print(!!opts.json, { folders, status, failures }, () => {
-          const lines = folders.map(
-            (f) => `  ${f.path}  ${f.photoCount} photos${f.status !== 'ok' ? `  [${f.status}${f.warning ? `: ${f.warning}` : ''}]` : ''}`,
-          );
+          const lines = folders.flatMap((f) => [
+            `  ${f.path}  ${f.photoCount} photos${f.status !== 'ok' ? `  [${f.status}${f.warning ? `: ${f.warning}` : ''}]` : ''}`,
+            ...f.scanWarnings.map((w) => `    warning: ${w}`),
+          ]);
           const failed = failures.items.map((f) => `  ${f.step} ${f.path ?? `photo ${f.photoId}`}: ${f.error}`);
           return [
             `Data: ${services.paths.dataDir}`,

@@ -52,11 +52,17 @@ export interface FilesRepo {
   /** Marks one path (or every path below a folder prefix) missing; returns how many changed. */
   markMissing(folderId: number, relPath: string, now: number): number;
   markMissingUnder(folderId: number, relPrefix: string, now: number): number;
-  /** Marks every ok/error file of a folder not seen since `since` missing (after a full scan). */
-  markUnseenMissing(folderId: number, since: number): number;
+  /**
+   * Marks every ok/error file of a folder not seen since `since` missing (after a full scan), except the
+   * files below `keepUnder` (sub-trees the scan could not read: see [Note: Unread sub-trees] in
+   * main/library/scanner.ts).
+   */
+  markUnseenMissing(folderId: number, since: number, keepUnder?: readonly string[]): number;
   markFolderMissing(folderId: number): number;
   /** Deletes a photo's missing file rows (the photo was found elsewhere: a move). */
   dropMissingOf(photoId: number): number;
+  /** Deletes a folder's missing file rows whose photo has an ok file anywhere (moves made while closed). */
+  dropMovedIn(folderId: number): number;
   forPhoto(photoId: number): (FileRow & { root: string })[];
   /** Deletes every missing file row (the user chose to forget them); returns how many. */
   dropAllMissing(): number;
@@ -85,11 +91,17 @@ export function createFilesRepo(db: Db): FilesRepo {
     `UPDATE files SET status = 'missing', seen_at = ?
      WHERE folder_id = ? AND status <> 'missing' AND (rel_path = ? OR substr(rel_path, 1, length(?)) = ?)`,
   );
-  const unseenStmt = db.prepare<[number, number]>(
-    "UPDATE files SET status = 'missing' WHERE folder_id = ? AND seen_at < ? AND status <> 'missing'",
+  const unseenStmt = db.prepare<[number, number, string]>(
+    `UPDATE files SET status = 'missing' WHERE folder_id = ? AND seen_at < ? AND status <> 'missing'
+       AND NOT EXISTS (SELECT 1 FROM json_each(?) k
+                       WHERE files.rel_path = k.value OR substr(files.rel_path, 1, length(k.value) + 1) = k.value || '/')`,
   );
   const folderMissingStmt = db.prepare<[number]>("UPDATE files SET status = 'missing' WHERE folder_id = ? AND status <> 'missing'");
   const dropMissingStmt = db.prepare<[number]>("DELETE FROM files WHERE photo_id = ? AND status = 'missing'");
+  const dropMovedStmt = db.prepare<[number]>(
+    `DELETE FROM files WHERE folder_id = ? AND status = 'missing' AND photo_id IS NOT NULL
+       AND EXISTS (SELECT 1 FROM files o WHERE o.photo_id = files.photo_id AND o.status = 'ok')`,
+  );
   const dropAllMissingStmt = db.prepare("DELETE FROM files WHERE status = 'missing'");
   const forPhotoStmt = db.prepare<[number], FileRow & { root: string }>(
     'SELECT files.*, folders.path AS root FROM files JOIN folders ON folders.id = files.folder_id WHERE photo_id = ? ORDER BY files.id',
@@ -120,9 +132,10 @@ export function createFilesRepo(db: Db): FilesRepo {
       const prefix = relPrefix === '' ? '' : relPrefix + '/';
       return missingUnderStmt.run(now, folderId, relPrefix, prefix, prefix).changes;
     },
-    markUnseenMissing: (folderId, since) => unseenStmt.run(folderId, since).changes,
+    markUnseenMissing: (folderId, since, keepUnder = []) => unseenStmt.run(folderId, since, JSON.stringify(keepUnder)).changes,
     markFolderMissing: (folderId) => folderMissingStmt.run(folderId).changes,
     dropMissingOf: (photoId) => dropMissingStmt.run(photoId).changes,
+    dropMovedIn: (folderId) => dropMovedStmt.run(folderId).changes,
     forPhoto: (photoId) => forPhotoStmt.all(photoId),
     dropAllMissing: () => dropAllMissingStmt.run().changes,
     firstOkPath: (photoId) => firstOkStmt.get(photoId) ?? null,

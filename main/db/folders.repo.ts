@@ -14,6 +14,8 @@ export interface FolderRow {
   added_at: number;
   status: FolderStatus;
   warning: string | null;
+  /** JSON array of the last full scan's warnings, or null (migrations/0002-scan-warnings.ts). */
+  scan_warnings: string | null;
   photo_count: number;
 }
 
@@ -25,11 +27,13 @@ export interface FoldersRepo {
   insert(path: string, now: number): number;
   remove(id: number): boolean;
   setStatus(id: number, status: FolderStatus, warning: string | null): void;
+  /** Stores the last full scan's warnings; returns whether they differ from the stored ones. */
+  setScanWarnings(id: number, warnings: readonly string[]): boolean;
 }
 
 /** Builds the repository over an open, migrated database. */
 export function createFoldersRepo(db: Db): FoldersRepo {
-  const select = `SELECT f.id, f.path, f.added_at, f.status, f.warning,
+  const select = `SELECT f.id, f.path, f.added_at, f.status, f.warning, f.scan_warnings,
       (SELECT count(DISTINCT photo_id) FROM files WHERE folder_id = f.id AND photo_id IS NOT NULL) AS photo_count
     FROM folders f`;
   const countStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM folders');
@@ -38,6 +42,9 @@ export function createFoldersRepo(db: Db): FoldersRepo {
   const insertStmt = db.prepare<[string, number]>('INSERT INTO folders (path, added_at) VALUES (?, ?)');
   const removeStmt = db.prepare<[number]>('DELETE FROM folders WHERE id = ?');
   const statusStmt = db.prepare<[string, string | null, number]>('UPDATE folders SET status = ?, warning = ? WHERE id = ?');
+  const scanWarningsStmt = db.prepare<[string | null, number, string | null]>(
+    'UPDATE folders SET scan_warnings = ? WHERE id = ? AND scan_warnings IS NOT ?',
+  );
   return {
     list: () => listStmt.all(),
     count: () => countStmt.get()?.n ?? 0,
@@ -45,5 +52,9 @@ export function createFoldersRepo(db: Db): FoldersRepo {
     insert: (path, now) => Number(insertStmt.run(path, now).lastInsertRowid),
     remove: (id) => removeStmt.run(id).changes > 0,
     setStatus: (id, status, warning) => void statusStmt.run(status, warning, id),
+    setScanWarnings(id, warnings) {
+      const json = warnings.length ? JSON.stringify(warnings) : null;
+      return scanWarningsStmt.run(json, id, json).changes > 0;
+    },
   };
 }

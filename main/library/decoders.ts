@@ -3,12 +3,15 @@
  * TIFF/BMP, heic-decode (libheif as wasm, no native download) for HEIC/HEIF, the largest embedded JPEG
  * for RAW files, and a generated placeholder for videos (no video decoder ships with Shoebox).
  *
+ * Which of those a file gets is decided by its first bytes, not its name (`formatOfContent`).
+ *
  * Runs in main; sharp work happens on libvips' threads, heic-decode's wasm in a worker thread
  * (heic-worker.ts).
  */
 import { readFile } from 'node:fs/promises';
 import sharp, { type Sharp } from 'sharp';
-import type { Format } from './formats';
+import { sniffFormat, type Format } from './formats';
+import { openRegular } from './hash';
 import { decodeHeicOffThread } from './heic-worker';
 
 /*
@@ -23,6 +26,27 @@ export class PermanentError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PermanentError';
+  }
+}
+
+const HEAD_BYTES = 64;
+
+/**
+ * The format to decode `absPath` as: the one its name gave, corrected by its first bytes (see
+ * `sniffFormat`). Refuses a file that is not a regular file without blocking on it (hash.ts `openRegular`).
+ */
+export async function formatOfContent(absPath: string, byName: Format): Promise<Format> {
+  const fh = await openRegular(absPath).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code === 'ENOTREGULAR')
+      throw new PermanentError('not a regular file (a FIFO, socket or device); not read');
+    throw err;
+  });
+  try {
+    const head = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await fh.read(head, 0, HEAD_BYTES, 0);
+    return sniffFormat(head.subarray(0, bytesRead), byName);
+  } finally {
+    await fh.close();
   }
 }
 

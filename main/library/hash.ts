@@ -13,7 +13,8 @@
  * that keeps the file size) would be taken for the same photo and keep stale captions.
  */
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { constants as fsc } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { createXXHash128, type IHasher } from 'hash-wasm';
 
 const CHUNK = 4 << 20;
@@ -26,9 +27,25 @@ async function acquire(): Promise<IHasher> {
   return h;
 }
 
+/**
+ * Opens a file for reading only if it is a regular file. O_NONBLOCK makes the open itself return at once
+ * on a FIFO (a plain open waits for a writer, forever); the fstat then refuses it. A path swapped for a
+ * FIFO after the caller's stat is refused here too. No effect on regular files.
+ */
+export async function openRegular(path: string): Promise<FileHandle> {
+  const fh = await open(path, fsc.O_RDONLY | (fsc.O_NONBLOCK ?? 0));
+  try {
+    if (!(await fh.stat()).isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: 'ENOTREGULAR' });
+    return fh;
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
+}
+
 /** The hash of a whole file plus how many bytes were read (to detect a file that changed while read). */
 export async function hashFile(path: string): Promise<{ hash: string; bytes: number }> {
-  const fh = await open(path, 'r');
+  const fh = await openRegular(path);
   const h = await acquire();
   let bytes = 0;
   try {

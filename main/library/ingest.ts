@@ -12,7 +12,8 @@ import type { JobsRepo, StepKey } from '../db/jobs.repo';
 import type { PhotosRepo } from '../db/photos.repo';
 import { formatOf } from './formats';
 import { hashFile, pathKey } from './hash';
-import { errText } from './scanner';
+import { outsideLinkMessage, outsideTarget } from './links';
+import { errText, notRegularMessage, specialKind } from './scanner';
 import { localWallClock, sortSeconds } from './time';
 
 export type IngestOutcome = 'unchanged' | 'added' | 'updated' | 'error' | 'gone' | 'changing';
@@ -101,7 +102,19 @@ export function createIngest(deps: IngestDeps): Ingest {
         const error = errText(err);
         return { outcome: 'error', photoId: recordError(folder.id, relPath, error), error };
       }
-      if (!before.isFile()) return { outcome: 'gone', photoId: null };
+      // Whatever told us about this path (scan, watcher, a retry), a link out of the folder is not read
+      // ([Note: Symlinks stay inside their folder] in links.ts).
+      const outside = await outsideTarget(folder.path, absPath);
+      if (outside !== null) {
+        const error = outsideLinkMessage(outside, before.isDirectory());
+        return { outcome: 'error', photoId: recordError(folder.id, relPath, error), error };
+      }
+      if (before.isDirectory()) return { outcome: 'gone', photoId: null };
+      if (!before.isFile()) {
+        // Never open a FIFO (it blocks), a socket or a device: list it instead.
+        const error = notRegularMessage(specialKind(before) ?? 'unknown type');
+        return { outcome: 'error', photoId: recordError(folder.id, relPath, error), error };
+      }
       const size = before.size;
       const mtimeMs = Math.trunc(before.mtimeMs);
       const stamp = known === undefined ? files.get(folder.id, relPath) : known;

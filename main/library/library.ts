@@ -25,7 +25,7 @@ import { createReadSide } from './read-side';
 import { checkNewRoot } from './roots';
 import { builtinSteps } from './steps';
 import { ScanAborted, ingestPaths, syncFolder, type SyncDeps } from './sync';
-import { cacheFile } from './thumbnails';
+import { cacheFile, sweepTempFiles } from './thumbnails';
 import type { Emit, LibraryService } from './types';
 import type { WatchFactory } from './watcher';
 import { createWatching } from './watching';
@@ -55,6 +55,9 @@ export interface LibraryDeps {
   emit: Emit;
   options?: LibraryOptions;
 }
+
+/** How many of a scan's warnings a folder row keeps. */
+const MAX_KEPT_WARNINGS = 20;
 
 /** The library as the API, CLI and host see it, plus `addStep` for later pipeline steps. */
 export interface Library extends LibraryService {
@@ -184,14 +187,22 @@ export function createLibrary(deps: LibraryDeps): Library {
     return c.signal;
   };
 
+  /** The scan warnings a folder keeps: the first few, then how many more (a whole unreadable tree can make thousands). */
+  const keptWarnings = (warnings: readonly string[]) =>
+    warnings.length <= MAX_KEPT_WARNINGS
+      ? warnings
+      : [...warnings.slice(0, MAX_KEPT_WARNINGS), `… and ${warnings.length - MAX_KEPT_WARNINGS} more (see the log)`];
+
   /** Reconciles a folder with the disk; marks it missing when its root cannot be read. */
   async function scan(folder: FolderRow, onQueued?: (n: number) => void): Promise<number> {
     try {
       const r = await syncFolder(syncDeps, folder, onQueued, signalFor(folder.id));
+      let changed = folders.setScanWarnings(folder.id, keptWarnings(r.warnings));
       if (folder.status === 'missing') {
         folders.setStatus(folder.id, watching.isPolled(folder.id) ? 'polling' : 'ok', null);
-        emitFolders();
+        changed = true;
       }
+      if (changed) emitFolders();
       return r.queued;
     } catch (err) {
       if (err instanceof ScanAborted || !folders.get(folder.id)) {
@@ -245,6 +256,11 @@ export function createLibrary(deps: LibraryDeps): Library {
     ...(opt.watchFactory ? { factory: opt.watchFactory } : {}),
     ingest: (f, rels) => ingestPaths(syncDeps, f, rels, undefined, undefined, signalFor(f.id)).then(() => runner.kick()),
     scan: (folder) => scan(folder),
+    skip(f, relPath, reason) {
+      if (!folders.get(f.id)) return; // removed meanwhile
+      ingest.recordError(f.id, relPath, reason);
+      noteChanged(f.id, { added: 0, updated: 1, removed: 0 });
+    },
     track,
     changed: noteChanged,
     warn,
@@ -254,6 +270,13 @@ export function createLibrary(deps: LibraryDeps): Library {
   async function start(): Promise<void> {
     if (started) return;
     started = true;
+    // Thumbnails a kill interrupted mid-write ([Note: Cache temp files] in thumbnails.ts).
+    void track(
+      sweepTempFiles(paths.thumbsDir).then(
+        (n) => n && log.info('removed temp files left in the cache by an interrupted run', { count: n }),
+        (err: unknown) => log.warn('could not sweep the cache for temp files', { error: err }),
+      ),
+    );
     runner.start();
     for (const folder of folders.list()) {
       // A folder that fell back to rescans last time gets another try at watching.
@@ -350,6 +373,7 @@ export function createLibrary(deps: LibraryDeps): Library {
     failures: (offset, limit) => read.failures(offset, limit),
     cachePath: (key) => cacheFile(paths.thumbsDir, key),
     folderRoot: (folderId) => folders.get(folderId)?.path ?? null,
+    isIndexed: (folderId, relPath) => read.isIndexed(folderId, relPath),
     addStep: (step) => runner.addStep(step),
     prioritize(photoIds) {
       jobs.prioritize(photoIds);

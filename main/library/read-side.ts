@@ -57,12 +57,16 @@ export function createReadSide(deps: ReadSideDeps) {
     addedAt: iso(f.added_at),
     status: f.status,
     warning: f.warning,
+    scanWarnings: f.scan_warnings ? (JSON.parse(f.scan_warnings) as string[]) : [],
     photoCount: f.photo_count,
   });
 
   return {
     folderDto,
     listFolders: (): FolderDto[] => folders.list().map(folderDto),
+
+    /** Whether a path is an 'ok' file of the folder: one lookup on (folder_id, rel_path), for [Note: Media path guard]. */
+    isIndexed: (folderId: number, relPath: string): boolean => files.get(folderId, relPath)?.status === 'ok',
 
     /** One grid page. `total` lets the caller supply a cached count. */
     page(offset: number, limit: number, folderId?: number, total: () => number = () => photos.count(folderId)): PhotoPage {

@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import type { JobsRepo } from '../db/jobs.repo';
 import type { PhotosRepo } from '../db/photos.repo';
 import type { FilesRepo } from '../db/files.repo';
-import { PermanentError, isDecodeError, openImage, pixelLimitMessage } from './decoders';
+import { PermanentError, formatOfContent, isDecodeError, openImage, pixelLimitMessage } from './decoders';
 import { formatOf, type Format } from './formats';
 import type { PipelineStep } from './jobs';
 import { readMetadata } from './metadata';
@@ -30,10 +30,11 @@ export interface StepDeps {
 /** Pipeline versions of the built-in steps. Bump one to redo exactly that step for every photo. */
 export const STEP_VERSIONS = { metadata: 1, thumbnail: 1, preview: 1, read: 1 } as const;
 
-function formatFor(absPath: string): Format {
+/** The file's format: indexed by its name, decoded by its content. */
+async function formatFor(absPath: string): Promise<Format> {
   const f = formatOf(absPath);
   if (!f) throw new PermanentError(`not a supported file type: ${absPath}`);
-  return f;
+  return formatOfContent(absPath, f);
 }
 
 /** Builds the four built-in steps. */
@@ -51,7 +52,7 @@ export function builtinSteps(deps: StepDeps): PipelineStep[] {
     concurrency: 1,
     ownSlots: true,
     async run({ photo, absPath }) {
-      const meta = await readMetadata(absPath!, formatFor(absPath!));
+      const meta = await readMetadata(absPath!, await formatFor(absPath!));
       photos.setMetadata(photo.id, meta);
       jobs.setPriority(photo.id, sortSeconds(meta.taken_at ?? photo.file_time));
       deps.onPhotoChanged(photo.id);
@@ -59,7 +60,7 @@ export function builtinSteps(deps: StepDeps): PipelineStep[] {
   };
 
   async function variant(photoId: number, hash: string, absPath: string, kind: 't' | 'p', knownOrientation: number | null) {
-    const format = formatFor(absPath);
+    const format = await formatFor(absPath);
     // A RAW's preview may carry no orientation of its own; the metadata step may not have run yet.
     const orientation =
       knownOrientation ?? (format.decoder === 'raw-preview' ? ((await exifr.orientation(absPath).catch(() => null)) ?? null) : null);

@@ -30,6 +30,8 @@ export interface ScanReport {
   removed: number;
   errors: number;
   warnings: string[];
+  /** Sub-trees that could not be read (their files keep their state). */
+  unread: string[];
 }
 
 /** Thrown when a scan stops because its folder was removed or the library closed. */
@@ -70,7 +72,16 @@ export async function syncFolder(
     throw signal?.aborted ? new ScanAborted() : err;
   });
   if (signal?.aborted) throw new ScanAborted();
-  const report: ScanReport = { seen: walk.files.length, queued: 0, added: 0, updated: 0, removed: 0, errors: 0, warnings: walk.warnings };
+  const report: ScanReport = {
+    seen: walk.files.length,
+    queued: 0,
+    added: 0,
+    updated: 0,
+    removed: 0,
+    errors: 0,
+    warnings: walk.warnings,
+    unread: walk.unread,
+  };
   for (const w of walk.warnings) deps.onWarning(folder.id, w);
 
   const unchanged: number[] = [];
@@ -99,15 +110,24 @@ export async function syncFolder(
     signal,
   );
   if (signal?.aborted) throw new ScanAborted();
-  // Everything not seen by this walk is gone (walk warnings mean parts were unreadable: keep those rows).
-  if (walk.warnings.length === 0) {
-    const gone = deps.files.markUnseenMissing(folder.id, started);
-    if (gone) {
-      report.removed += gone;
-      deps.onChanged(folder.id, { added: 0, updated: 0, removed: gone });
-    }
+  // Everything not seen by this walk is gone, except below the sub-trees it could not read
+  // ([Note: Unread sub-trees] in scanner.ts).
+  const gone = deps.files.markUnseenMissing(folder.id, started, walk.unread);
+  if (gone) {
+    report.removed += gone;
+    deps.onChanged(folder.id, { added: 0, updated: 0, removed: gone });
   }
-  deps.log.info('scanned folder', { folder: folder.path, ms: Date.now() - started, ...report, warnings: report.warnings.length });
+  // A file moved while Shoebox was closed was linked at its new path before its old path was found
+  // missing, so ingest's own clean-up (dropMissingOf) came too early: finish it here.
+  const moved = deps.files.dropMovedIn(folder.id);
+  if (moved) deps.onChanged(folder.id, { added: 0, updated: moved, removed: 0 });
+  deps.log.info('scanned folder', {
+    folder: folder.path,
+    ms: Date.now() - started,
+    ...report,
+    warnings: report.warnings.length,
+    unread: report.unread.length,
+  });
   return report;
 }
 

@@ -5,8 +5,15 @@
  *
  * Runs in main; the resize runs on libvips' threads. Writes are atomic (temp file + rename), so a crash
  * never leaves a half-written thumbnail under a real key.
+ *
+ * [Note: Cache temp files] A temp file is `<key>.<pid>.<random>.tmp` beside its key. A kill between the
+ * write and the rename leaves it behind; `sweepTempFiles` removes those at start. It touches only names
+ * of that exact form under the cache folder, and never one a live writer may still rename: not one this
+ * process is writing (they are tracked in `writing`), and not another live process's (a CLI run sharing
+ * the data folder) unless it is old enough that no write could still be going on. One with this
+ * process's pid that it is not writing is an earlier process's that had the same pid.
  */
-import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 
@@ -15,6 +22,12 @@ export type Variant = 't' | 'p';
 export const THUMB_SIZE = 256;
 export const PREVIEW_SIZE = 1600;
 const keyRe = /^(?:[0-9a-f]{32}-[tp]\d+|placeholder-[a-z]+-\d+)\.jpg$/;
+const tempRe = /^(?:[0-9a-f]{32}-[tp]\d+|placeholder-[a-z]+-\d+)\.jpg\.(\d+)\.[0-9a-z]+\.tmp$/;
+const subdirRe = /^(?:[0-9a-f]{2}|placeholder)$/;
+/** A temp file of a live process older than this is a leftover too (a write takes milliseconds). */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+/** Temp files this process is writing right now. */
+const writing = new Set<string>();
 
 /** The cache key of a variant of a content hash. */
 export function cacheKey(hash: string, variant: Variant, version: number): string {
@@ -57,15 +70,58 @@ export async function ensurePlaceholder(thumbsDir: string, kind: 'video'): Promi
   return key;
 }
 
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
+};
+
+/**
+ * Deletes temp files left in the cache by a write that was killed before its rename (see
+ * [Note: Cache temp files]). Best effort; returns how many went.
+ */
+export async function sweepTempFiles(thumbsDir: string, now = Date.now()): Promise<number> {
+  let removed = 0;
+  const dirs = await readdir(thumbsDir).catch(() => [] as string[]);
+  for (const sub of dirs) {
+    if (!subdirRe.test(sub)) continue;
+    const names = await readdir(join(thumbsDir, sub)).catch(() => [] as string[]);
+    for (const name of names) {
+      const pid = Number(tempRe.exec(name)?.[1] ?? NaN);
+      if (!Number.isSafeInteger(pid)) continue;
+      const file = join(thumbsDir, sub, name);
+      if (writing.has(file)) continue;
+      const s = await lstat(file).catch(() => null);
+      if (!s?.isFile()) continue;
+      const stale = pid === process.pid || !isAlive(pid) || now - s.mtimeMs > STALE_TEMP_MS;
+      if (
+        stale &&
+        (await unlink(file).then(
+          () => true,
+          () => false,
+        ))
+      )
+        removed++;
+    }
+  }
+  return removed;
+}
+
 async function writeAtomic(file: string, data: Buffer): Promise<void> {
   const dir = file.slice(0, file.lastIndexOf('/') > 0 ? file.lastIndexOf('/') : file.lastIndexOf('\\'));
   await mkdir(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writing.add(tmp);
   try {
     await writeFile(tmp, data);
     await rename(tmp, file);
   } catch (err) {
     await unlink(tmp).catch(() => {});
     throw err;
+  } finally {
+    writing.delete(tmp);
   }
 }

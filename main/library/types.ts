@@ -36,4 +36,6 @@ export interface LibraryService {
   cachePath(key: string): string | null;
   /** Folder root by id (for the media path guard). */
   folderRoot(folderId: number): string | null;
+  /** Whether `relPath` ('/'-separated) is an indexed file of the folder with status 'ok' (for the media path guard). */
+  isIndexed(folderId: number, relPath: string): boolean;
 }

@@ -12,10 +12,16 @@
  * (ENOSPC from inotify, EMFILE on too many handles) we do not crash and do not retry watching: the
  * folder switches to periodic rescans (the stat fast path), its status becomes 'polling' with a warning
  * the user sees, and library.ts runs the rescans.
+ *
+ * chokidar follows links (`followSymlinks`) wherever they lead; our `ignored` hook, which chokidar calls
+ * with lstat()'s answer for every entry, refuses the links that [Note: Symlinks stay inside their folder]
+ * (links.ts) does not follow, so the watcher never walks out of the folder and agrees with the scanner.
  */
 import { watch, type ChokidarOptions, type FSWatcher } from 'chokidar';
+import { statSync } from 'node:fs';
 import { basename, relative, sep } from 'node:path';
 import { formatOf, isIgnoredName } from './formats';
+import { judgeLink, outsideLinkMessage, realpathOrNull } from './links';
 
 export type WatchFactory = (root: string, options: ChokidarOptions) => FSWatcher;
 
@@ -28,6 +34,8 @@ export interface WatchHandlers {
   onDirRemoved(relDir: string): void;
   /** Watching failed for good: switch to rescans. */
   onFatal(error: NodeJS.ErrnoException): void;
+  /** A path that is not followed, with the reason to list it under (a link that leads out of the folder). */
+  onSkipped(relPath: string, reason: string): void;
 }
 
 export interface FolderWatcher {
@@ -43,6 +51,14 @@ export interface WatchOptions {
   maxDepth: number;
   factory?: WatchFactory;
 }
+
+const statOrNull = (p: string) => {
+  try {
+    return statSync(p);
+  } catch {
+    return null;
+  }
+};
 
 /** Starts watching `root`. */
 export function watchFolder(root: string, handlers: WatchHandlers, options: WatchOptions): FolderWatcher {
@@ -62,16 +78,37 @@ export function watchFolder(root: string, handlers: WatchHandlers, options: Watc
   const schedule = () => {
     timer ??= setTimeout(flush, options.batchMs);
   };
+  const rootReal = realpathOrNull(root) ?? root;
+  const reported = new Map<string, string>();
+  /** Whether to leave out a link ([Note: Symlinks stay inside their folder]); reports one that leads out. */
+  const refuseLink = (p: string): boolean => {
+    const target = realpathOrNull(p);
+    if (target === null) return false; // broken: chokidar reports nothing for it either
+    const isDir = statOrNull(target)?.isDirectory() === true;
+    const rel = toRel(p);
+    const verdict = judgeLink(rootReal, rel, target, isDir);
+    if (verdict.follow) return false;
+    if (verdict.why === 'outside' && (isDir || formatOf(basename(p)))) {
+      const reason = outsideLinkMessage(target, isDir);
+      if (reported.get(rel) !== reason && !closed) {
+        reported.set(rel, reason);
+        // chokidar calls `ignored` in the middle of its own bookkeeping: tell the handler afterwards.
+        setImmediate(() => !closed && handlers.onSkipped(rel, reason));
+      }
+    }
+    return true;
+  };
   const opts: ChokidarOptions = {
     ignoreInitial: true,
     persistent: true,
     followSymlinks: true,
     depth: options.maxDepth,
     awaitWriteFinish: { stabilityThreshold: options.settleMs, pollInterval: Math.max(50, Math.round(options.settleMs / 4)) },
-    ignored: (p: string, stats?: { isFile(): boolean }) => {
+    ignored: (p: string, stats?: { isFile(): boolean; isSymbolicLink(): boolean }) => {
       if (p === root) return false;
       const name = basename(p);
       if (isIgnoredName(name)) return true;
+      if (stats?.isSymbolicLink() === true) return refuseLink(p);
       return stats?.isFile() === true && formatOf(name) === null;
     },
   };

@@ -20,6 +20,8 @@ export interface WatchingDeps {
   factory?: WatchFactory;
   /** Ingests settled paths of a folder. */
   ingest(folder: { id: number; path: string }, relPaths: string[]): Promise<unknown>;
+  /** Lists a path the watcher does not follow, with the reason (a link out of the folder). */
+  skip(folder: { id: number; path: string }, relPath: string, reason: string): void;
   /** Full reconcile of a folder (marks it missing when its root is gone). */
   scan(folder: FolderRow): Promise<unknown>;
   /** Keeps a background promise for whenIdle/close. */
@@ -80,6 +82,10 @@ export function createWatching(deps: WatchingDeps): Watching {
             const current = folders.get(f.id);
             if (current) void deps.track(deps.scan(current)); // marks it missing; periodicCheck brings it back
           }
+        },
+        onSkipped: (rel, reason) => {
+          const row = files.get(f.id, rel);
+          if (row?.status !== 'error' || row.error !== reason) deps.skip(f, rel, reason);
         },
         onFatal: (err) => {
           watchers.delete(f.id);

@@ -5,6 +5,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { sql as m0001 } from './0001-initial';
+import { sql as m0002 } from './0002-scan-warnings';
 
 export interface Migration {
   version: number;
@@ -16,4 +17,7 @@ const fromSql = (sql: string) => (db: Database) => {
   db.exec(sql);
 };
 
-export const migrations: readonly Migration[] = [{ version: 1, name: 'initial', up: fromSql(m0001) }];
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'initial', up: fromSql(m0001) },
+  { version: 2, name: 'scan-warnings', up: fromSql(m0002) },
+];

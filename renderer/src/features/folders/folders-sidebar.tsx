@@ -1,5 +1,6 @@
 /**
- * @file The sidebar's folder section: every watched folder with its photo count, status and warning;
+ * @file The sidebar's folder section: every watched folder with its photo count, status, warning and
+ * the problems of its last scan (unreadable sub-folders, symlink loops);
  * "All photos" and per-folder filters; adding a folder (native picker in Electron, a typed path in the
  * browser, errors inline next to the field); removing one after a confirmation. Runs in the renderer.
  */
@@ -143,6 +144,16 @@ export function FoldersSidebar({ folders, error, selected, onSelect, onChanged, 
               ×
             </button>
             {f.warning ? <p className="folder-warning">{f.warning}</p> : null}
+            {f.scanWarnings.length ? (
+              <details className="folder-warning" data-testid="folder-scan-warnings">
+                <summary>{f.scanWarnings.length === 1 ? '1 problem' : `${f.scanWarnings.length} problems`} in the last scan</summary>
+                <ul>
+                  {f.scanWarnings.map((w) => (
+                    <li key={w}>{w}</li>
+                  ))}
+                </ul>
+              </details>
+            ) : null}
           </li>
         ))}
       </ul>
