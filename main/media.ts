@@ -1,12 +1,21 @@
 /**
  * @file Resolves media URLs to files, for both the Electron `shoebox://media/...` protocol and the
- * headless host's `/media/...` route, refusing anything outside the library's folders and the cache.
+ * headless host's `/media/...` route, refusing anything that is not an indexed file of a library folder
+ * or a cached thumbnail.
  *
  * [Note: Media path guard] Originals are addressed as `original/<folderId>/<relPath>`, relPath segments
  * URI-encoded. Each decoded segment must be a plain name (no '', '.', '..', separators, NUL or drive
- * prefixes); the joined path is then resolved with realpath and must still lie inside the folder root's
- * realpath, which also refuses symlinks that point out of the folder. Thumbnails are addressed by cache
- * key, which the library validates and maps to its cache folder.
+ * prefixes). The decoded relPath must then be a file the library indexed in that folder with status
+ * 'ok' (one lookup on the files table's (folder_id, rel_path) key, `MediaLookup.isIndexed`): a library
+ * folder may hold files that are not photos (documents, key files, a `.git` folder), and the media route
+ * must not read them; files the library saw go missing or failed to read (links out of the folder among
+ * them) are not served either, as the renderer only asks for 'ok' files. A path that is not indexed gets
+ * 404, like a missing one, and is refused before the disk is touched, so the answer says nothing about
+ * what exists there. Last, the joined path is resolved with realpath and must still lie inside the
+ * folder root's realpath, which also refuses indexed symlinks that point out of the folder (403), should
+ * one ever be indexed. Thumbnails and previews are addressed by cache key, which the library validates and
+ * maps to its cache folder. Electron's `shoebox://media/` (protocol.ts) and the headless host's
+ * `/media/` both go through `resolveMedia`, so they refuse the same things.
  */
 import { realpath, stat } from 'node:fs/promises';
 import { extname, join, sep } from 'node:path';
@@ -16,6 +25,8 @@ export type MediaResult = { ok: true; file: string; mime: string } | { ok: false
 export interface MediaLookup {
   cachePath(key: string): string | null;
   folderRoot(folderId: number): string | null;
+  /** Whether `relPath` ('/'-separated, decoded) is a file the library indexed in that folder and holds as 'ok'. */
+  isIndexed(folderId: number, relPath: string): boolean;
 }
 
 const MIME: Record<string, string> = {
@@ -52,15 +63,19 @@ export function safeSegment(raw: string): string | null {
   return s;
 }
 
-/** Resolves `relSegments` (still URI-encoded) below `root`; refuses escapes, including through symlinks. */
-export async function resolveInside(root: string, relSegments: string[]): Promise<MediaResult> {
+/** Decodes URL path segments with `safeSegment`; null when any is not a plain name or there are none. */
+function safeSegments(relSegments: string[]): string[] | null {
   const parts: string[] = [];
   for (const raw of relSegments) {
     const seg = safeSegment(raw);
-    if (seg === null) return { ok: false, status: 400, reason: 'bad path segment' };
+    if (seg === null) return null;
     parts.push(seg);
   }
-  if (parts.length === 0) return { ok: false, status: 400, reason: 'empty path' };
+  return parts.length > 0 ? parts : null;
+}
+
+/** Resolves decoded, checked `parts` below `root`; refuses escapes, including through symlinks. */
+async function resolveInside(root: string, parts: string[]): Promise<MediaResult> {
   let rootReal: string;
   let fileReal: string;
   try {
@@ -94,9 +109,13 @@ export async function resolveMedia(path: string, lookup: MediaLookup): Promise<M
   if (kind === 'original' && rest.length >= 2) {
     const [idRaw, ...rel] = rest;
     if (!idRaw || !/^[1-9][0-9]{0,15}$/.test(idRaw)) return { ok: false, status: 400, reason: 'bad folder id' };
-    const root = lookup.folderRoot(Number(idRaw));
+    const folderId = Number(idRaw);
+    const root = lookup.folderRoot(folderId);
     if (!root) return { ok: false, status: 404, reason: 'unknown folder' };
-    return resolveInside(root, rel);
+    const parts = safeSegments(rel);
+    if (!parts) return { ok: false, status: 400, reason: 'bad path segment' };
+    if (!lookup.isIndexed(folderId, parts.join('/'))) return { ok: false, status: 404, reason: 'not an indexed file' };
+    return resolveInside(root, parts);
   }
   return { ok: false, status: 400, reason: 'unknown media path' };
 }

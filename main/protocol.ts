@@ -1,7 +1,7 @@
 /**
- * @file The `shoebox://media/...` protocol: originals and thumbnails for the renderer, served only
- * from inside the library's folders and the cache (see [Note: Media path guard] in media.ts).
- * Electron only; the headless host serves the same paths over HTTP.
+ * @file The `shoebox://media/...` protocol: originals and thumbnails for the renderer, served only for
+ * files the library indexed and from the cache (see [Note: Media path guard] in media.ts, which holds
+ * every check). Electron only; the headless host serves the same paths over HTTP through the same guard.
  */
 import { net, protocol } from 'electron';
 import { pathToFileURL } from 'node:url';

@@ -8,6 +8,15 @@
  * HttpOnly SameSite=Strict cookie and redirects to the clean URL), as that cookie, or as
  * `Authorization: Bearer`. The Host header must name the loopback address we listen on (no DNS
  * rebinding), and an Origin header, when present, must be our own origin (no cross-site WebSocket).
+ *
+ * [Note: Same-origin redirect] The redirect after the token trade goes to a path on this host only. The
+ * URL parser turns `/.//evil.com/` and `/\evil.com` into the pathname `//evil.com/`, which a browser
+ * reads as a scheme-relative URL to another site, so `sameOriginPath` collapses leading slashes to one
+ * and checks that the result resolves to our own origin. The Location stays relative so a page opened
+ * as `localhost:<port>` keeps the host its cookie was set for.
+ *
+ * The API socket's own defences (bad frames close one socket, never the host) are [Note: Host socket
+ * frames] in api-socket.ts.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -20,6 +29,7 @@ import type { Log } from '../log';
 import { resolveMedia, type MediaLookup } from '../media';
 import type { Router } from '../api/router';
 import type { EventBus } from '../events';
+import { MAX_API_MESSAGE_BYTES, serveApiSocket } from './api-socket';
 
 export interface HostOptions {
   router: Router;
@@ -71,6 +81,15 @@ function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * The path and query of `url` as a Location that can only stay on `origin` (see [Note: Same-origin
+ * redirect]): never `//host` or `/\host`, and `/` if anything else would leave the origin.
+ */
+export function sameOriginPath(url: URL, origin: string): string {
+  const path = '/' + url.pathname.replace(/^[/\\]+/, '') + url.search;
+  return new URL(path, origin).origin === new URL(origin).origin ? path : '/';
 }
 
 function cookieToken(req: IncomingMessage): string | null {
@@ -137,7 +156,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       // Trade the token in the URL for a cookie, so it does not linger in history or get copied around.
       url.searchParams.delete('token');
       res.writeHead(303, {
-        location: url.pathname + url.search,
+        location: sameOriginPath(url, origin),
         'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
         'cache-control': 'no-store',
       });
@@ -177,9 +196,12 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     });
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_API_MESSAGE_BYTES });
   const clients = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
+    // Node drops its own 'error' listener from a socket it hands to 'upgrade'; without one, a client that
+    // resets while we refuse it (or mid-handshake) throws ECONNRESET out of the process.
+    socket.on('error', (err) => log.debug('upgrade socket error', { err: err.message }));
     const url = new URL(req.url ?? '/', origin);
     const refusal =
       badOrigin(req) ?? (authorized(req, url) === 'no' ? 'unauthorized' : null) ?? (url.pathname !== '/api' ? 'not found' : null);
@@ -193,23 +215,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   wss.on('connection', (ws: WebSocket) => {
     clients.add(ws);
     ws.on('close', () => clients.delete(ws));
-    ws.on('message', (data) => {
-      let msg: { id?: unknown; method?: unknown; args?: unknown };
-      try {
-        msg = JSON.parse(
-          Buffer.isBuffer(data)
-            ? data.toString('utf8')
-            : Buffer.concat(data instanceof ArrayBuffer ? [Buffer.from(data)] : data).toString('utf8'),
-        ) as typeof msg;
-      } catch {
-        ws.send(JSON.stringify({ id: null, ok: false, error: { code: 'bad-argument', message: 'Frame is not JSON' } }));
-        return;
-      }
-      const id = typeof msg.id === 'number' || typeof msg.id === 'string' ? msg.id : null;
-      void opts.router.call(msg.method, msg.args).then((outcome) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, ...outcome }));
-      });
-    });
+    serveApiSocket(ws, opts.router, log);
   });
   const unsubscribe = opts.events.onAny((event, payload) => {
     const frame = JSON.stringify({ event, payload });

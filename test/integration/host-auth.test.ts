@@ -1,40 +1,21 @@
 /**
  * The headless host on a real loopback socket: the token is required on every HTTP request and on
- * the WebSocket upgrade, the Host and Origin headers are checked, the token trades for a cookie, and
- * API frames round-trip through the router.
+ * the WebSocket upgrade, the Host and Origin headers are checked, the token trades for a cookie and a
+ * same-origin redirect, media serves indexed files only, and API frames round-trip through the router.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { createRouter } from '../../main/api/router';
-import { createEventBus } from '../../main/events';
-import { startHost, type Host } from '../../main/host/server';
-import { silentLog } from '../../main/log';
-import { requestSchemas, type Handlers } from '../../preload/contract';
+import type { EventBus } from '../../main/events';
+import type { Host } from '../../main/host/server';
+import { cookieFor, httpGet, startEchoHost } from './helpers/host-client';
 
 let host: Host;
-const events = createEventBus();
-let photoDir: string;
+let events: EventBus;
 
-function get(
-  path: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: host.port, path, headers: { host: `127.0.0.1:${host.port}`, ...headers } }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-const cookie = () => ({ cookie: `shoebox_token=${host.token}` });
+const get = (path: string, headers: Record<string, string> = {}) => httpGet(host, path, headers);
+const cookie = () => cookieFor(host);
 
 function openSocket(headers: Record<string, string>): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -46,24 +27,17 @@ function openSocket(headers: Record<string, string>): Promise<WebSocket> {
 }
 
 beforeAll(async () => {
-  const base = mkdtempSync(join(tmpdir(), 'shoebox-host-'));
-  const renderer = join(base, 'renderer');
-  photoDir = join(base, 'photos');
-  mkdirSync(join(renderer, 'assets'), { recursive: true });
-  mkdirSync(photoDir);
-  writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Shoebox</title>');
-  writeFileSync(join(renderer, 'assets', 'app.js'), 'console.log(1)');
-  writeFileSync(join(photoDir, 'p.jpg'), 'jpeg-bytes');
-  const handlers = Object.fromEntries(
-    Object.keys(requestSchemas).map((k) => [k, (a: unknown) => ({ method: k, args: a })]),
-  ) as unknown as Handlers;
-  host = await startHost({
-    router: createRouter(handlers, silentLog),
-    events,
-    media: { folderRoot: (id) => (id === 1 ? photoDir : null), cachePath: () => null },
-    rendererDir: renderer,
-    log: silentLog,
-  });
+  ({ host, events } = await startEchoHost((base) => {
+    const photoDir = join(base, 'photos');
+    mkdirSync(photoDir);
+    writeFileSync(join(photoDir, 'p.jpg'), 'jpeg-bytes');
+    writeFileSync(join(photoDir, 'notes.txt'), 'private notes'); // in the folder, but not a photo the library indexed
+    return {
+      folderRoot: (id) => (id === 1 ? photoDir : null),
+      isIndexed: (id, rel) => id === 1 && rel === 'p.jpg',
+      cachePath: () => null,
+    };
+  }));
 });
 afterAll(() => host.close());
 
@@ -89,6 +63,27 @@ describe('headless host', () => {
     expect(r.status).toBe(303);
     expect(r.headers['location']).toBe('/');
     expect(String(r.headers['set-cookie'])).toMatch(/shoebox_token=.+; HttpOnly; SameSite=Strict/);
+    expect((await get(`/photos/2024?view=grid&token=${host.token}`)).headers['location']).toBe('/photos/2024?view=grid');
+  });
+
+  // The URL parser turns the first two into the pathname `//evil.com/`, a scheme-relative URL to another
+  // site; it reads a request-target that itself starts with `//` or `/\` as naming a host, and keeps its path.
+  it.each([
+    ['/.//evil.com/', '/evil.com/'],
+    ['/./\\evil.com/', '/evil.com/'],
+    ['//evil.com/', '/'],
+    ['/\\evil.com', '/'],
+    ['///\\//evil.com/x', '/x'],
+    ['/%2F%2Fevil.com', '/%2F%2Fevil.com'],
+    ['/%5Cevil.com', '/%5Cevil.com'],
+    ['/%5C%5Cevil.com', '/%5C%5Cevil.com'],
+    ['/./%2F/evil.com', '/%2F/evil.com'],
+  ])('redirects %s only within this origin', async (path, location) => {
+    const r = await get(`${path}?token=${host.token}`);
+    expect(r.status).toBe(303);
+    expect(r.headers['location']).toBe(location);
+    const own = `http://127.0.0.1:${host.port}`;
+    expect(new URL(String(r.headers['location']), own).origin).toBe(own);
   });
 
   it('serves the renderer, media and a CSP with the cookie or a bearer token', async () => {
@@ -101,6 +96,12 @@ describe('headless host', () => {
     expect(photo).toMatchObject({ status: 200, body: 'jpeg-bytes' });
     expect(photo.headers['content-type']).toBe('image/jpeg');
     expect((await get('/media/original/1/..%2F..%2Fetc%2Fpasswd', cookie())).status).toBe(400);
+  });
+
+  it('serves only indexed files from a library folder', async () => {
+    const notes = await get('/media/original/1/notes.txt', cookie());
+    expect(notes.status).toBe(404);
+    expect(notes.body).not.toContain('private notes');
   });
 
   it('refuses a foreign Host (DNS rebinding) and a foreign Origin', async () => {

@@ -1,5 +1,6 @@
 /**
- * The media path guard: originals only from inside a library folder, thumbnails only by cache key.
+ * The media path guard: originals only when the library indexed them, and only from inside their library
+ * folder; thumbnails only by cache key.
  */
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,12 +22,19 @@ beforeAll(() => {
   writeFileSync(join(root, 'a.jpg'), 'jpeg');
   writeFileSync(join(root, 'sub dir', 'b é.png'), 'png');
   writeFileSync(join(outside, 'passwd'), 'secret');
+  writeFileSync(join(root, 'notes.txt'), 'private notes');
+  writeFileSync(join(root, 'late.jpg'), 'not scanned yet');
+  mkdirSync(join(root, '.git'));
+  writeFileSync(join(root, '.git', 'config'), '[remote]');
   writeFileSync(join(cache, 'abcdef0123456789.webp'), 'thumb');
   symlinkSync(join(outside, 'passwd'), join(root, 'link.jpg'));
   symlinkSync(outside, join(root, 'linkdir'));
   symlinkSync(join(root, 'a.jpg'), join(root, 'inner-link.jpg'));
+  // What the library indexed: the photos, and (as a scan might) two links whose targets leave the folder.
+  const indexed = new Set(['a.jpg', 'sub dir/b é.png', 'inner-link.jpg', 'link.jpg', 'linkdir/passwd']);
   lookup = {
     folderRoot: (id) => (id === 1 ? root : null),
+    isIndexed: (id, rel) => id === 1 && indexed.has(rel),
     cachePath: (key) => (/^[0-9a-f]{16}\.webp$/.test(key) ? join(cache, key) : null),
   };
 });
@@ -59,6 +67,9 @@ describe('resolveMedia', () => {
     ['original/1e3/a.jpg', 400],
     ['original/1/missing.jpg', 404],
     ['original/1/sub%20dir', 404],
+    ['original/1/notes.txt', 404],
+    ['original/1/late.jpg', 404],
+    ['original/1/.git/config', 404],
     ['thumb/..%2F..%2Fsecret', 400],
     ['thumb/ABCDEF.webp', 400],
     ['elsewhere/x', 400],
@@ -69,5 +80,20 @@ describe('resolveMedia', () => {
   it('serves thumbnails by key only', async () => {
     expect(await resolveMedia('thumb/abcdef0123456789.webp', lookup)).toMatchObject({ ok: true, mime: 'image/webp' });
     expect(await resolveMedia('thumb/0000000000000000.webp', lookup)).toMatchObject({ ok: false, status: 404 });
+  });
+
+  it('asks the library before touching the disk, with the decoded path', async () => {
+    const asked: [number, string][] = [];
+    const spy: MediaLookup = { ...lookup, isIndexed: (id, rel) => (asked.push([id, rel]), false) };
+    expect(await resolveMedia('original/1/sub%20dir/b%20%C3%A9.png', spy)).toMatchObject({ ok: false, status: 404 });
+    expect(await resolveMedia('original/1/no-such-dir/x.jpg', spy)).toMatchObject({
+      ok: false,
+      status: 404,
+      reason: 'not an indexed file',
+    });
+    expect(asked).toEqual([
+      [1, 'sub dir/b é.png'],
+      [1, 'no-such-dir/x.jpg'],
+    ]);
   });
 });
