@@ -2,7 +2,15 @@
 /**
  * Lint for every runtime. Type-aware rules (no floating promises, exhaustive switches) and the import
  * boundaries between runtimes (style.md §2): renderer ↛ main/native/node; native ↛ main/renderer;
- * main ↛ renderer; preload ↛ main/native/renderer.
+ * main ↛ renderer, onnxruntime, and native beyond its protocol and bundle format; preload ↛
+ * main/native/renderer.
+ *
+ * [Note: Main never loads onnxruntime] The inference worker owns every ONNX session and everything
+ * that asks onnxruntime a question (providers, sessions); main learns what it needs from the worker's
+ * `info` (`main/doctor.ts`). From native/ main may import only the message protocol
+ * (`native/protocol.ts`) and the bundle format (`native/bundle/*`, which the model manager verifies
+ * before the worker sees a path). The static rule below cannot see `import()` or `require()`, so
+ * `no-restricted-syntax` catches those.
  */
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -10,6 +18,30 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 const restrict = (group, message) => ['error', { patterns: [{ group, message }] }];
+
+/** [Note: Services know nothing of Electron] only the thin shell files may import it. */
+const SHELL_FILES = ['main/index.ts', 'main/window.ts', 'main/protocol.ts', 'main/ipc.ts'];
+const electronImport = {
+  selector: "ImportDeclaration[source.value='electron']",
+  message: 'Only the Electron shell (main/index.ts, window.ts, protocol.ts, ipc.ts) imports electron.',
+};
+// esquery regexes cannot hold a slash, so `.` stands for the path separator.
+const MAIN_NATIVE_MESSAGE =
+  'Main never loads onnxruntime and imports from native/ only protocol.ts and bundle/* ([Note: Main never loads onnxruntime]).';
+const mainDynamicImports = [
+  {
+    selector: 'ImportExpression[source.value=/^onnxruntime-node/]',
+    message: MAIN_NATIVE_MESSAGE,
+  },
+  {
+    selector: "CallExpression[callee.name='require'][arguments.0.value=/^onnxruntime-node/]",
+    message: MAIN_NATIVE_MESSAGE,
+  },
+  {
+    selector: 'ImportExpression[source.value=/(^|[.].)native.(?!protocol$|bundle.)/]',
+    message: MAIN_NATIVE_MESSAGE,
+  },
+];
 
 export default tseslint.config(
   {
@@ -80,7 +112,22 @@ export default tseslint.config(
   },
   {
     files: ['main/**/*.ts'],
-    rules: { 'no-restricted-imports': restrict(['**/renderer/**'], 'Main must not import renderer code.') },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/renderer/**'], message: 'Main must not import renderer code.' },
+            {
+              // Gitignore semantics: a file cannot be re-allowed under an excluded folder, so native's
+              // children are excluded one level deep and the bundle folder is re-allowed as a whole.
+              group: ['onnxruntime-node', 'onnxruntime-node/**', '**/native/*', '!**/native/protocol', '!**/native/bundle'],
+              message: MAIN_NATIVE_MESSAGE,
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['preload/**/*.ts'],
@@ -91,20 +138,14 @@ export default tseslint.config(
       ),
     },
   },
+  // One `no-restricted-syntax` per file (a later block would replace an earlier one's list).
+  { files: ['native/**/*.ts'], rules: { 'no-restricted-syntax': ['error', electronImport] } },
   {
-    files: ['main/**/*.ts', 'native/**/*.ts'],
-    ignores: ['main/index.ts', 'main/window.ts', 'main/protocol.ts', 'main/ipc.ts'],
-    rules: {
-      // [Note: Services know nothing of Electron] only the thin shell files may import it.
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: "ImportDeclaration[source.value='electron']",
-          message: 'Only the Electron shell (main/index.ts, window.ts, protocol.ts, ipc.ts) imports electron.',
-        },
-      ],
-    },
+    files: ['main/**/*.ts'],
+    ignores: SHELL_FILES,
+    rules: { 'no-restricted-syntax': ['error', electronImport, ...mainDynamicImports] },
   },
+  { files: SHELL_FILES, rules: { 'no-restricted-syntax': ['error', ...mainDynamicImports] } },
   {
     files: ['test/**/*.{ts,tsx}'],
     rules: {

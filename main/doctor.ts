@@ -1,12 +1,18 @@
 /**
- * @file `system:doctor` / `shoebox doctor`: versions, data directory, database health, and which
- * onnxruntime execution providers this install can use. Read-only.
+ * @file `system:doctor` / `shoebox doctor`: versions, data directory, database health, and what the
+ * inference worker reports: which onnxruntime execution providers it can use and the CPU's ISA
+ * features. Read-only.
+ *
+ * Runs in main, which never loads onnxruntime ([Note: Main never loads onnxruntime]): the providers
+ * and CPU features come from the worker's `info`, the worker started if it was not running.
  */
 import { createRequire } from 'node:module';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { WorkerInfo } from '../native/protocol';
 import type { DoctorCheck, DoctorReport } from '../preload/contract';
 import type { Db } from './db/open';
+import type { InferenceService } from './inference/inference.service';
 import type { AppPaths } from './paths';
 
 const requireCjs = createRequire(import.meta.url);
@@ -27,28 +33,51 @@ function pkgVersion(name: string): string {
   }
 }
 
-/** Execution providers onnxruntime-node reports for this platform, with why each is or is not usable. */
-export async function executionProviders(): Promise<DoctorReport['executionProviders']> {
+/** What doctor needs. */
+export interface DoctorDeps {
+  db: Db;
+  paths: AppPaths;
+  version: string;
+  inference: Pick<InferenceService, 'workerInfo'>;
+}
+
+/** How long doctor waits for the worker to start and answer. */
+const WORKER_INFO_TIMEOUT_MS = 30_000;
+
+/** The worker's `info`, or why there is none. */
+type WorkerAnswer = { info: WorkerInfo } | { error: string };
+
+async function askWorker(inference: DoctorDeps['inference']): Promise<WorkerAnswer> {
   try {
-    const ort = (await import('onnxruntime-node')) as unknown as {
-      listSupportedBackends?: () => { name: string; bundled: boolean }[];
-    };
-    const list = ort.listSupportedBackends?.() ?? [{ name: 'cpu', bundled: true }];
-    return list.map((b) => ({
-      name: b.name,
-      available: b.bundled,
-      reason: b.bundled
-        ? 'bundled with onnxruntime-node'
-        : b.name === 'cuda' || b.name === 'tensorrt'
-          ? 'needs the CUDA files: reinstall with `npm install --onnxruntime-node-install=cuda12` (Linux x64 with CUDA 12)'
-          : 'not bundled for this platform',
-    }));
+    return { info: await inference.workerInfo({ timeoutMs: WORKER_INFO_TIMEOUT_MS }) };
   } catch (err) {
-    return [{ name: 'cpu', available: false, reason: `onnxruntime-node failed to load: ${(err as Error).message}` }];
+    return { error: (err as Error).message };
   }
 }
 
-export async function runDoctor(db: Db, paths: AppPaths, appVersion: string): Promise<DoctorReport> {
+/** Checks from the worker's answer: is it there, what CPU it runs on, can it run on CPU. */
+function workerChecks(answer: WorkerAnswer): DoctorCheck[] {
+  if ('error' in answer) {
+    return [{ name: 'inference worker', ok: false, detail: `did not answer: ${answer.error}` }];
+  }
+  const { info } = answer;
+  const [arch = info.arch, ...features] = info.cpu.features;
+  return [
+    { name: 'inference worker', ok: true, detail: `pid ${info.pid}, ${info.threads.intraOp} onnxruntime threads` },
+    {
+      name: 'CPU features',
+      ok: true,
+      detail: `${arch}: ${features.length > 0 ? features.join(' ') : 'none of note'} (int8 kernels: ${info.cpu.int8Kernels})`,
+    },
+    {
+      name: 'CPU inference',
+      ok: info.providers.some((p) => p.name === 'cpu' && p.available),
+      detail: 'onnxruntime-node CPU backend',
+    },
+  ];
+}
+
+export async function runDoctor({ db, paths, version: appVersion, inference }: DoctorDeps): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
   let dbOk = false;
   let detail = '';
@@ -71,8 +100,8 @@ export async function runDoctor(db: Db, paths: AppPaths, appVersion: string): Pr
     .then((m) => (m.default as unknown as { versions: Record<string, string> }).versions)
     .catch((): Record<string, string> => ({}));
   const sqliteVersion = (db.prepare('select sqlite_version() as v').get() as { v: string }).v;
-  const eps = await executionProviders();
-  checks.push({ name: 'CPU inference', ok: eps.some((e) => e.name === 'cpu' && e.available), detail: 'onnxruntime-node CPU backend' });
+  const worker = await askWorker(inference);
+  checks.push(...workerChecks(worker));
   return {
     versions: {
       shoebox: appVersion,
@@ -87,7 +116,10 @@ export async function runDoctor(db: Db, paths: AppPaths, appVersion: string): Pr
     },
     dataDir: paths.dataDir,
     database: { path: paths.database, ok: dbOk, schemaVersion, detail },
-    executionProviders: eps,
+    executionProviders:
+      'info' in worker
+        ? worker.info.providers
+        : [{ name: 'cpu', available: false, reason: `the inference worker did not answer: ${worker.error}` }],
     checks,
   };
 }

@@ -60,6 +60,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     library,
     models,
     describer,
+    inference,
     info: { shell: options.shell === 'electron' ? 'electron' : 'headless', mediaBase },
   });
   const router = createRouter(handlers, log.child('api'));

@@ -15,7 +15,25 @@
  * - Errors carry a stable `code` from {@link ErrorCode} so main can decide between retry
  *   (`worker_crashed` for idempotent methods) and failing the job (`bad_input`, `model_invalid`…).
  * - The worker announces itself with a `ready` message once it can take requests.
+ *
+ * [Note: Worker lanes] Every request has a {@link Priority}; without one it is `interactive`. The
+ * worker keeps two FIFO lanes and always starts the oldest interactive request before any background
+ * one (`native/runtime/scheduler.ts`). A running request is never pre-empted; a long background method
+ * calls its `checkpoint` between phases (image encoded, prefix prefilled, one photo done), which runs
+ * the interactive requests waiting at that moment, so a user's Describe or chat starts within one
+ * phase of background work. Requests that swap models (`load`, `unload`) never run at a checkpoint:
+ * they would change the model under the paused request. Main keeps no queue of its own
+ * (`main/inference/worker-client.ts` sends every request at once), so the lanes hold end to end.
  */
+
+/** Which lane a request waits in; see [Note: Worker lanes]. */
+export type Priority = 'interactive' | 'background';
+
+/** What a loaded model is for; the worker keeps at most one model per role. */
+export type ModelRole = 'vlm' | 'text-embedder';
+
+/** Every role, in the order `info` reports them. */
+export const MODEL_ROLES: readonly ModelRole[] = ['vlm', 'text-embedder'];
 
 /** Sampling settings; every field optional. With `temperature` 0 (default) decoding is greedy. */
 export interface SamplingParams {
@@ -44,15 +62,15 @@ export interface ImageInput {
 
 /** Parameters and results of every method, keyed by method name. */
 export interface MethodMap {
-  /** Report the worker's environment: execution providers, threads, loaded model. */
+  /** Report the worker's environment: CPU, execution providers, threads, loaded models. */
   info: { params: Record<string, never>; result: WorkerInfo };
-  /** Load (or replace) the active model bundle. */
+  /** Load (or replace) the model bundle of a role (default `vlm`). */
   load: {
-    params: { dir: string; variant?: string; verifySha256?: boolean; executionProviders?: string[] };
+    params: { dir: string; role?: ModelRole; variant?: string; verifySha256?: boolean; executionProviders?: string[] };
     result: LoadResult;
   };
-  /** Unload the model and free its sessions. */
-  unload: { params: Record<string, never>; result: { unloaded: boolean } };
+  /** Unload the model of a role (default `vlm`) and free its sessions. */
+  unload: { params: { role?: ModelRole }; result: { unloaded: boolean } };
   /** Caption one image; streams text chunks. */
   caption: {
     params: { image: ImageInput; prompt?: string; sampling?: SamplingParams };
@@ -127,6 +145,8 @@ export interface RequestMessage<M extends Method = Method> {
   id: number;
   method: M;
   params: ParamsOf<M>;
+  /** Lane to wait in (default `interactive`); see [Note: Worker lanes]. */
+  priority?: Priority;
 }
 /** main → worker: cancel a running or queued request. */
 export interface CancelMessage {
@@ -196,8 +216,9 @@ export interface ProviderChoice {
   tried: { name: string; ok: boolean; reason: string }[];
 }
 
-/** Result of `load`. */
+/** Result of `load`, and one loaded model in `info`. */
 export interface LoadResult {
+  role: ModelRole;
   id: string;
   name: string;
   variant: string;
@@ -206,14 +227,31 @@ export interface LoadResult {
   loadMs: number;
 }
 
+/** An execution provider onnxruntime-node knows on this platform, and whether the worker can use it. */
+export interface ProviderStatus {
+  name: string;
+  available: boolean;
+  /** Why it is or is not usable (a missing install, the wrong platform…), in words for the user. */
+  reason: string;
+}
+
 /** Result of `info`. */
 export interface WorkerInfo {
   pid: number;
   platform: string;
   arch: string;
+  /**
+   * The architecture, then the ISA features ORT's CPU kernels depend on (`avx2`, `avx512_vnni`…), and
+   * the int8 kernel family they select: int8 runs about 3x faster with VNNI than with AVX2 only.
+   */
+  cpu: { features: string[]; int8Kernels: 'vnni' | 'avx2' | 'other' };
   threads: { intraOp: number; interOp: number };
-  availableProviders: string[];
+  /** Every provider onnxruntime-node lists, with why each is or is not used. */
+  providers: ProviderStatus[];
+  /** The `vlm` model (kept for callers that know one model only). */
   model: LoadResult | null;
+  /** Every loaded model, one per role. */
+  models: LoadResult[];
 }
 
 /** Builds an error value that crosses the boundary with a stable code. */

@@ -3,19 +3,23 @@
  *
  * Runs in its own process: Electron's `utilityProcess` in the app (messages on
  * `process.parentPort`) or `child_process.fork` in the headless host, CLI and tests (messages on
- * `process.send`/`process.on('message')`). Owns every onnxruntime session. Requests run one at a
- * time in arrival order; `cancel` is handled immediately (queued requests are dropped, the running
- * one stops at its next token or session run). Every failure is answered with an error code and
- * the worker keeps serving. See [Note: Worker protocol] in `native/protocol.ts`.
+ * `process.send`/`process.on('message')`). Owns every onnxruntime session, through the models it
+ * keeps by role (`runtime/registry.ts`). Requests run one at a time, interactive ones before
+ * background ones (`runtime/scheduler.ts`, [Note: Worker lanes] in `native/protocol.ts`); `cancel` is
+ * handled immediately (queued requests are dropped, the running one stops at its next token or
+ * session run). Every failure is answered with an error code and the worker keeps serving. See
+ * [Note: Worker protocol] in `native/protocol.ts`.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  MODEL_ROLES,
   WorkerError,
   isWorkerRequest,
   type ErrorCode,
   type Method,
   type MethodMap,
+  type ModelRole,
   type RequestMessage,
   type StreamChunk,
   type WorkerResponse,
@@ -26,9 +30,12 @@ import { classify } from './pipelines/classify';
 import { DEFAULT_IMAGE_SETTINGS, prepareImageFile } from './preprocess/image-input';
 import { encodeNpyFloat32 } from './preprocess/normalize';
 import { BundleTokenizer } from './preprocess/tokenizer';
+import { cpuFeatures, int8KernelFamily } from './runtime/cpu-features';
 import { threadCounts } from './runtime/execution-providers';
 import { InternVLModel, type CancelToken } from './runtime/internvl-model';
-import { availableProviders } from './runtime/sessions';
+import { ModelRegistry, type RoleModel } from './runtime/registry';
+import { Scheduler } from './runtime/scheduler';
+import { providerStatus } from './runtime/sessions';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -42,16 +49,24 @@ function send(msg: WorkerResponse): void {
   else process.send?.(msg);
 }
 
-let model: InternVLModel | null = null;
+const models = new ModelRegistry<{ vlm: InternVLModel; 'text-embedder': RoleModel }>({
+  vlm: (dir, options) => InternVLModel.load(dir, options),
+  'text-embedder': async () => {
+    throw new WorkerError('bad_request', 'this worker has no text-embedder model class yet');
+  },
+});
 const chats = new ChatSessions();
 const tokenizers = new Map<string, BundleTokenizer>();
 const cancels = new Map<number, CancelToken>();
-const queue: RequestMessage[] = [];
-let running = false;
+/** Methods that swap models, so they never run while a background request is paused at a checkpoint. */
+const SWAPS_MODELS: ReadonlySet<Method> = new Set<Method>(['load', 'unload']);
+const scheduler = new Scheduler<RequestMessage>(runOne, (req) => !SWAPS_MODELS.has(req.method));
 
-function requireModel(): InternVLModel {
-  if (model === null) throw new WorkerError('model_not_loaded', 'no model loaded; call load first');
-  return model;
+function roleOf(p: { role?: ModelRole }): ModelRole {
+  const role = p.role ?? 'vlm';
+  if (!MODEL_ROLES.includes(role))
+    throw new WorkerError('bad_request', `unknown model role "${String(role)}" (known: ${MODEL_ROLES.join(', ')})`);
+  return role;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -64,57 +79,63 @@ function checkImage(v: unknown, where: string): void {
   }
 }
 
-type Handler<M extends Method> = (
-  params: MethodMap[M]['params'],
-  stream: (c: StreamChunk) => void,
-  cancel: CancelToken,
-) => Promise<MethodMap[M]['result']>;
+/** What a handler gets besides its params. */
+interface RequestContext {
+  stream: (c: StreamChunk) => void;
+  cancel: CancelToken;
+  /** Lets waiting interactive requests run; call it between phases of long work ([Note: Worker lanes]). */
+  checkpoint: () => Promise<void>;
+}
+
+type Handler<M extends Method> = (params: MethodMap[M]['params'], ctx: RequestContext) => Promise<MethodMap[M]['result']>;
 
 const handlers: { [M in Method]: Handler<M> } = {
-  info: async () => ({
-    pid: process.pid,
-    platform: process.platform,
-    arch: process.arch,
-    threads: threadCounts(),
-    availableProviders: availableProviders(),
-    model: model?.describe() ?? null,
-  }),
+  info: async () => {
+    const features = cpuFeatures();
+    return {
+      pid: process.pid,
+      platform: process.platform,
+      arch: process.arch,
+      cpu: { features, int8Kernels: int8KernelFamily(features) },
+      threads: threadCounts(),
+      providers: providerStatus(),
+      model: models.describe('vlm'),
+      models: models.describeAll(),
+    };
+  },
   load: async (p) => {
     if (typeof p.dir !== 'string' || p.dir === '') throw new WorkerError('bad_request', 'load needs { dir }');
-    const next = await InternVLModel.load(p.dir, {
+    const role = roleOf(p);
+    const result = await models.load(role, p.dir, {
       ...(p.variant !== undefined ? { variant: p.variant } : {}),
       ...(p.verifySha256 !== undefined ? { verifySha256: p.verifySha256 } : {}),
       ...(p.executionProviders !== undefined ? { executionProviders: p.executionProviders } : {}),
     });
-    const old = model;
-    model = next;
-    chats.clear();
-    await old?.release();
-    return next.describe();
+    // Chat sessions hold KV caches of the vlm that made them.
+    if (role === 'vlm') chats.clear();
+    return result;
   },
-  unload: async () => {
-    const old = model;
-    model = null;
-    chats.clear();
-    await old?.release();
-    return { unloaded: old !== null };
+  unload: async (p) => {
+    const role = roleOf(p);
+    if (role === 'vlm') chats.clear();
+    return { unloaded: await models.unload(role) };
   },
-  caption: async (p, stream, cancel) => {
+  caption: async (p, { stream, cancel, checkpoint }) => {
     checkImage(p.image, 'image');
-    return caption(requireModel(), p, stream, cancel);
+    return caption(models.require('vlm'), p, { onChunk: stream, cancel, checkpoint });
   },
-  chat: async (p, stream, cancel) => {
+  chat: async (p, { stream, cancel }) => {
     if (typeof p.sessionId !== 'string' || typeof p.message !== 'string') {
       throw new WorkerError('bad_request', 'chat needs { sessionId, message }');
     }
     (p.images ?? []).forEach((img, i) => checkImage(img, `images[${i}]`));
-    return chats.turn(requireModel(), p, stream, cancel);
+    return chats.turn(models.require('vlm'), p, stream, cancel);
   },
   chatEnd: async (p) => ({ ended: chats.end(p.sessionId) }),
-  classify: async (p, _stream, cancel) => {
+  classify: async (p, { cancel }) => {
     checkImage(p.image, 'image');
     if (!Array.isArray(p.labels)) throw new WorkerError('bad_request', 'classify needs { labels: string[] }');
-    return { scores: await classify(requireModel(), p, cancel) };
+    return { scores: await classify(models.require('vlm'), p, cancel) };
   },
   preprocess: async (p) => {
     checkImage(p.image, 'image');
@@ -122,7 +143,7 @@ const handlers: { [M in Method]: Handler<M> } = {
     if (path.resolve(p.outFile) === path.resolve(p.image.path)) {
       throw new WorkerError('bad_input', 'refusing to overwrite the input image');
     }
-    const settings = model?.manifest.image ?? DEFAULT_IMAGE_SETTINGS;
+    const settings = models.get('vlm')?.manifest.image ?? DEFAULT_IMAGE_SETTINGS;
     const prep = await prepareImageFile(p.image.path, settings, p.image.maxTiles);
     await writeFile(p.outFile, encodeNpyFloat32(prep.pixelValues.data, prep.pixelValues.dims));
     return {
@@ -148,7 +169,7 @@ const handlers: { [M in Method]: Handler<M> } = {
         tokenizers.set(file, cached);
       }
       tok = cached;
-    } else tok = requireModel().tokenizer;
+    } else tok = models.require('vlm').tokenizer;
     return { ids: tok.encode(p.text), tokens: tok.tokenize(p.text) };
   },
   crash: async () => {
@@ -164,7 +185,7 @@ function errorCode(e: unknown): { code: ErrorCode; message: string } {
   return { code: 'internal', message };
 }
 
-async function runOne(req: RequestMessage): Promise<void> {
+async function runOne(req: RequestMessage, checkpoint: () => Promise<void>): Promise<void> {
   const cancel = cancels.get(req.id) ?? { cancelled: false };
   cancels.set(req.id, cancel);
   try {
@@ -172,7 +193,8 @@ async function runOne(req: RequestMessage): Promise<void> {
     const handler = handlers[req.method] as Handler<Method> | undefined;
     if (handler === undefined) throw new WorkerError('bad_request', `unknown method "${String(req.method)}"`);
     if (!isObject(req.params)) throw new WorkerError('bad_request', 'params must be an object');
-    const result = await handler(req.params, (chunk) => send({ type: 'stream', id: req.id, chunk }), cancel);
+    const stream = (chunk: StreamChunk): void => send({ type: 'stream', id: req.id, chunk });
+    const result = await handler(req.params, { stream, cancel, checkpoint });
     send({ type: 'result', id: req.id, result });
   } catch (e) {
     send({ type: 'error', id: req.id, error: errorCode(e) });
@@ -181,26 +203,19 @@ async function runOne(req: RequestMessage): Promise<void> {
   }
 }
 
-async function pump(): Promise<void> {
-  if (running) return;
-  running = true;
-  try {
-    for (let req = queue.shift(); req !== undefined; req = queue.shift()) await runOne(req);
-  } finally {
-    running = false;
-  }
-}
-
 function onMessage(msg: unknown): void {
   if (!isWorkerRequest(msg)) return;
   if (msg.type === 'cancel') {
     const c = cancels.get(msg.id);
     if (c !== undefined) c.cancelled = true;
-    else if (queue.some((q) => q.id === msg.id)) cancels.set(msg.id, { cancelled: true });
+    else if (scheduler.has(msg.id)) cancels.set(msg.id, { cancelled: true });
     return;
   }
-  queue.push(msg);
-  void pump();
+  if (msg.priority !== undefined && msg.priority !== 'interactive' && msg.priority !== 'background') {
+    send({ type: 'error', id: msg.id, error: { code: 'bad_request', message: `unknown priority "${String(msg.priority)}"` } });
+    return;
+  }
+  scheduler.push(msg);
 }
 
 if (parentPort !== undefined) parentPort.on('message', (e) => onMessage(e.data));

@@ -8,6 +8,7 @@ import type { AppInfo, Handlers } from '../../preload/contract';
 import type { Db } from '../db/open';
 import { runDoctor } from '../doctor';
 import type { createDescriber } from '../inference/describe';
+import type { InferenceService } from '../inference/inference.service';
 import type { LibraryService } from '../library/types';
 import type { createModelManager } from '../models/manager';
 import type { AppPaths } from '../paths';
@@ -19,10 +20,12 @@ export interface HandlerDeps {
   library: LibraryService;
   models: ReturnType<typeof createModelManager>;
   describer: ReturnType<typeof createDescriber>;
+  /** Doctor asks the worker for its providers and CPU features. */
+  inference: Pick<InferenceService, 'workerInfo'>;
   info: Pick<AppInfo, 'shell' | 'mediaBase'>;
 }
 
-export function createHandlers({ version, paths, db, library, models, describer, info }: HandlerDeps): Handlers {
+export function createHandlers({ version, paths, db, library, models, describer, inference, info }: HandlerDeps): Handlers {
   return {
     'app:info': () => ({
       name: 'Shoebox',
@@ -55,6 +58,6 @@ export function createHandlers({ version, paths, db, library, models, describer,
     'models:select': ({ id }) => models.select(id),
     'photos:describe': (args) => describer.describe(args),
     'inference:cancel': ({ requestId }) => ({ cancelled: describer.cancel(requestId) }),
-    'system:doctor': () => runDoctor(db, paths, version),
+    'system:doctor': () => runDoctor({ db, paths, version, inference }),
   } satisfies Handlers;
 }

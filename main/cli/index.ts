@@ -149,10 +149,10 @@ export function buildProgram(): Command {
 
   program
     .command('doctor')
-    .description('versions, data directory, database health and inference backends')
+    .description('versions, data directory, database health, inference backends and CPU features')
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
-      const report = await withServices(program, {}, (s) => runDoctor(s.db, s.paths, s.version));
+      const report = await withServices(program, {}, (s) => runDoctor(s));
       print(!!opts.json, report, () => formatDoctor(report));
       if (!report.database.ok || report.checks.some((c) => !c.ok)) process.exitCode = 1;
     });

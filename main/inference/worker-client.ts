@@ -9,10 +9,13 @@
  *
  * [Note: Worker crash and retry] When the worker exits unexpectedly every pending request is
  * settled: an idempotent request (see `IDEMPOTENT_METHODS`) that has not streamed anything yet is
- * sent once more to a fresh worker (after the last successful `load` is replayed, so the new worker
- * has the same model); everything else fails with code `worker_crashed` and a message naming the
- * exit code or signal. More than `maxRestarts` crashes within a minute stop the restarts, so a
- * model that kills the process on load cannot loop forever.
+ * sent once more to a fresh worker, in its own lane (after the last successful `load` of each model
+ * role is replayed, so the new worker has the same models); everything else fails with code
+ * `worker_crashed` and a message naming the exit code or signal. More than `maxRestarts` crashes
+ * within a minute stop the restarts, so a model that kills the process on load cannot loop forever.
+ *
+ * The client keeps no queue: every request goes to the worker at once with its priority, so the
+ * worker's two lanes are the only ordering ([Note: Worker lanes] in `native/protocol.ts`).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -23,7 +26,9 @@ import {
   isWorkerResponse,
   type ErrorCode,
   type Method,
+  type ModelRole,
   type ParamsOf,
+  type Priority,
   type ResultOf,
   type StreamChunk,
   type WorkerRequest,
@@ -58,6 +63,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Milliseconds before the request fails with `timeout` (and is cancelled in the worker). */
   timeoutMs?: number;
+  /** The worker's lane (default `interactive`); see [Note: Worker lanes] in `native/protocol.ts`. */
+  priority?: Priority;
 }
 
 /** Options of {@link createWorkerClient}. */
@@ -167,6 +174,11 @@ export interface WorkerClient {
   close(): Promise<void>;
 }
 
+/** The model role a `load` / `unload` params object names (the worker's default is `vlm`). */
+function roleOf(params: unknown): ModelRole {
+  return (params as { role?: ModelRole }).role ?? 'vlm';
+}
+
 /** Creates a client and starts its worker. */
 export function createWorkerClient(options: WorkerClientOptions = {}): WorkerClient {
   const spawn = options.spawn ?? forkSpawner(options.env);
@@ -178,7 +190,8 @@ export function createWorkerClient(options: WorkerClientOptions = {}): WorkerCli
   let proc: WorkerProcess | null = null;
   let closed = false;
   let restarts = 0;
-  let lastLoad: unknown = null;
+  /** The params of the last successful `load` of each role, replayed after a crash. */
+  const lastLoads = new Map<ModelRole, ParamsOf<'load'>>();
   let readyWaiters: (() => void)[] = [];
   let isReady = false;
   let gaveUp: string | null = null;
@@ -192,6 +205,10 @@ export function createWorkerClient(options: WorkerClientOptions = {}): WorkerCli
   };
 
   const send = (msg: WorkerRequest): void => proc?.send(msg);
+  const sendRequest = (pd: Pending): void => {
+    const { priority } = pd.opts;
+    send({ type: 'request', id: pd.id, method: pd.method, params: pd.params as never, ...(priority !== undefined ? { priority } : {}) });
+  };
 
   const settle = (pd: Pending): void => {
     pending.delete(pd.id);
@@ -218,8 +235,8 @@ export function createWorkerClient(options: WorkerClientOptions = {}): WorkerCli
     }
     settle(pd);
     if (msg.type === 'result') {
-      if (pd.method === 'load') lastLoad = pd.params;
-      if (pd.method === 'unload') lastLoad = null;
+      if (pd.method === 'load') lastLoads.set(roleOf(pd.params), pd.params as ParamsOf<'load'>);
+      if (pd.method === 'unload') lastLoads.delete(roleOf(pd.params));
       pd.resolve(msg.result);
     } else pd.reject(new WorkerClientError(msg.error.code, msg.error.message));
   }
@@ -258,11 +275,14 @@ export function createWorkerClient(options: WorkerClientOptions = {}): WorkerCli
     }
     restarts++;
     start();
-    // Replay the model load first so retried requests see the same model.
-    if (lastLoad !== null && !retry.some((r) => r.method === 'load')) {
-      send({ type: 'request', id: nextId++, method: 'load', params: lastLoad as ParamsOf<'load'> });
+    // Replay the model loads first (interactive, so before any background retry) so retried
+    // requests see the same models.
+    for (const [role, params] of lastLoads) {
+      if (!retry.some((r) => r.method === 'load' && roleOf(r.params) === role)) {
+        send({ type: 'request', id: nextId++, method: 'load', params });
+      }
     }
-    for (const pd of retry) send({ type: 'request', id: pd.id, method: pd.method, params: pd.params as never });
+    for (const pd of retry) sendRequest(pd);
   }
 
   function request<M extends Method>(method: M, params: ParamsOf<M>, opts: RequestOptions = {}): Promise<ResultOf<M>> {
@@ -298,7 +318,7 @@ export function createWorkerClient(options: WorkerClientOptions = {}): WorkerCli
         }, timeout);
       }
       pending.set(id, pd);
-      send({ type: 'request', id, method, params });
+      sendRequest(pd);
     });
   }
 

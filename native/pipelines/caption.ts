@@ -1,7 +1,10 @@
 /**
  * @file Caption one image: the reference captioning prompt, greedy by default, streamed.
  *
- * Runs in the inference worker (`caption` method).
+ * Runs in the inference worker (`caption` method). The prompt and the token limit default here (and
+ * in `generate.ts`) only: main sends them only when the user gave them. A background caption offers a
+ * checkpoint after the image is encoded and after the prompt is prefilled ([Note: Worker lanes] in
+ * `native/protocol.ts`).
  */
 import type { GenerationResult, ImageInput, SamplingParams, StreamChunk } from '../protocol';
 import { firstTurnIds } from '../preprocess/prompt';
@@ -19,15 +22,21 @@ export interface CaptionParams {
   sampling?: SamplingParams | undefined;
 }
 
-/** Captions an image, streaming chunks through `onChunk`. */
-export async function caption(
-  model: InternVLModel,
-  params: CaptionParams,
-  onChunk?: (c: StreamChunk) => void,
-  cancel?: CancelToken,
-): Promise<GenerationResult> {
+/** How a caption reports and yields while it runs. */
+export interface CaptionHooks {
+  /** Receives the text as it is generated. */
+  onChunk?: ((c: StreamChunk) => void) | undefined;
+  cancel?: CancelToken | undefined;
+  /** Awaited between phases so waiting interactive requests can run ([Note: Worker lanes]). */
+  checkpoint?: (() => Promise<void>) | undefined;
+}
+
+/** Captions an image, streaming chunks through `hooks.onChunk`. */
+export async function caption(model: InternVLModel, params: CaptionParams, hooks: CaptionHooks = {}): Promise<GenerationResult> {
+  const { onChunk, cancel, checkpoint } = hooks;
   const question = params.prompt ?? DEFAULT_CAPTION_PROMPT;
   const enc = await encodeImages(model, [params.image], 64 + question.length, cancel);
+  await checkpoint?.();
   const ids = firstTurnIds(
     model.tokenizer,
     { question, tilesPerImage: enc.tilesPerImage, systemMessage: model.manifest.system_message },
@@ -38,6 +47,7 @@ export async function caption(
   const t0 = performance.now();
   const state = await prefill(model, ids, enc.features, null, cancel);
   const prefillMs = performance.now() - t0;
+  await checkpoint?.();
   const gen = await generate(model, state, {
     sampling: params.sampling,
     eos: model.manifest.tokens.eos,

@@ -8,11 +8,11 @@
  */
 import type { SamplingParams, StreamChunk } from '../protocol';
 import { WorkerError } from '../protocol';
-import { TextStreamer } from '../preprocess/tokenizer';
 import { throwIfCancelled, type CancelToken, type InternVLModel, type KvCache } from '../runtime/internvl-model';
 import { Sampler, samplerConfig } from './sampler';
+import { TextStreamer } from './text-streamer';
 
-/** Default maximum of new tokens. */
+/** Default maximum of new tokens: the only one (main sends a limit only when the user gave one). */
 export const DEFAULT_MAX_NEW_TOKENS = 64;
 
 /** State after a prefill: the cache and the logits of the last position. */

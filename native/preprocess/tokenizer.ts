@@ -1,6 +1,7 @@
 /**
  * @file The bundle tokenizer: `tokenizer.json` loaded through `@huggingface/tokenizers` (pure JS),
- * with helpers for InternVL's added tokens and for streaming detokenisation.
+ * with helpers for InternVL's added tokens. Streaming detokenisation is a generation concern and lives
+ * in `native/pipelines/text-streamer.ts`.
  *
  * Runs in the inference worker (and the debug CLI). Special tokens written in a text are matched as
  * added tokens before BPE, exactly as the reference `tokenizer(prompt)` does.
@@ -106,33 +107,5 @@ export class BundleTokenizer {
   /** Token string of an id, or undefined. */
   idToToken(id: number): string | undefined {
     return this.tok.id_to_token(id);
-  }
-}
-
-/**
- * Turns a growing list of generated ids into text deltas. Holds back output while the text ends in
- * an incomplete UTF-8 sequence (U+FFFD), so multi-byte characters split across tokens stream whole.
- */
-export class TextStreamer {
-  private ids: number[] = [];
-  private emitted = 0;
-  constructor(private readonly tok: BundleTokenizer) {}
-
-  /** Adds tokens; returns the new printable text (possibly ''). */
-  push(ids: readonly number[]): string {
-    this.ids.push(...ids);
-    const text = this.tok.decode(this.ids);
-    if (text.endsWith('\uFFFD')) return '';
-    const delta = text.slice(this.emitted);
-    this.emitted = text.length;
-    return delta;
-  }
-
-  /** Flushes whatever is left (including a trailing replacement character). */
-  flush(): string {
-    const text = this.tok.decode(this.ids);
-    const delta = text.slice(this.emitted);
-    this.emitted = text.length;
-    return delta;
   }
 }

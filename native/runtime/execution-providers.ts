@@ -67,7 +67,10 @@ export function providerCandidates(only?: readonly string[]): Candidate[] {
     all.push(
       cudaInstalled()
         ? { name: 'cuda' }
-        : { name: 'cuda', skip: 'CUDA provider not installed (npm install with --onnxruntime-node-install=cuda12)' },
+        : {
+            name: 'cuda',
+            skip: 'CUDA provider not installed: with CUDA 12 on this machine, reinstall with `npm install --onnxruntime-node-install=cuda12`',
+          },
     );
   } else {
     all.push({ name: 'cuda', skip: `CUDA provider not available on ${process.platform}-${process.arch}` });

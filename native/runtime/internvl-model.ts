@@ -99,8 +99,8 @@ export class InternVLModel {
     return new InternVLModel(bundle, bundle.manifest, tokenizer, variant, sessions, providers, performance.now() - t0, hasKeep);
   }
 
-  /** Summary for the protocol's `load` / `info` results. */
-  describe(): LoadResult {
+  /** Summary for the protocol's `load` / `info` results (the registry adds the role). */
+  describe(): Omit<LoadResult, 'role'> {
     return {
       id: this.manifest.id,
       name: this.manifest.name,

@@ -5,7 +5,7 @@
  * See [Note: Execution-provider fallback] in `execution-providers.ts`.
  */
 import * as ort from 'onnxruntime-node';
-import type { ProviderChoice } from '../protocol';
+import type { ProviderChoice, ProviderStatus } from '../protocol';
 import { providerCandidates, threadCounts, type ProviderName } from './execution-providers';
 
 /** A created session with the provider that runs it. */
@@ -56,9 +56,28 @@ export async function createSession(file: string, preferred?: readonly string[])
   throw new Error(`cannot create an onnxruntime session for ${file} (${summary})`, { cause: lastError });
 }
 
-/** Providers onnxruntime-node was built with (cpu, webgpu, …). */
-export function availableProviders(): string[] {
-  return ort.listSupportedBackends().map((b) => `${b.name}${b.bundled ? '' : ' (needs install)'}`);
+/**
+ * Every provider onnxruntime-node lists for this platform, with whether this worker can use it and
+ * why: a provider is usable when its binary is there and {@link providerCandidates} would try it.
+ */
+export function providerStatus(): ProviderStatus[] {
+  const candidates = providerCandidates();
+  return ort.listSupportedBackends().map(({ name, bundled }): ProviderStatus => {
+    const candidate = candidates.find((c) => c.name === name);
+    if (candidate === undefined) {
+      return {
+        name,
+        available: false,
+        reason: `${bundled ? 'bundled with' : 'not bundled with'} onnxruntime-node; Shoebox does not use it`,
+      };
+    }
+    if (candidate.skip !== undefined) return { name, available: false, reason: candidate.skip };
+    // ORT lists CUDA as not bundled; providerCandidates found its provider library installed.
+    if (name === 'cuda') return { name, available: true, reason: 'CUDA provider installed next to onnxruntime-node' };
+    return bundled
+      ? { name, available: true, reason: 'bundled with onnxruntime-node' }
+      : { name, available: false, reason: 'not bundled for this platform' };
+  });
 }
 
 /** An int64 tensor from numbers. */

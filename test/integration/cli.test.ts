@@ -4,7 +4,7 @@
  * message, and a database from a newer Shoebox is refused without being touched.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -52,13 +52,36 @@ describe('shoebox CLI', () => {
     const d = JSON.parse(doctor.stdout) as {
       database: { ok: boolean; schemaVersion: number };
       executionProviders: { name: string; available: boolean }[];
+      checks: { name: string; ok: boolean; detail: string }[];
     };
     expect(d.database.ok).toBe(true);
     expect(d.database.schemaVersion).toBeGreaterThanOrEqual(1);
     expect(d.executionProviders).toContainEqual(expect.objectContaining({ name: 'cpu', available: true }));
+    // Providers and CPU features come from the inference worker (main never loads onnxruntime).
+    expect(d.checks).toContainEqual(expect.objectContaining({ name: 'inference worker', ok: true }));
+    const cpu = d.checks.find((c) => c.name === 'CPU features');
+    expect(cpu?.detail).toMatch(new RegExp(`^${process.arch}: .*\\(int8 kernels: (vnni|avx2|other)\\)$`));
+    const doctorText = await shoebox(['doctor'], data);
+    expect(doctorText.code, doctorText.stderr).toBe(0);
+    expect(doctorText.stdout).toMatch(/ok {3}cpu {8}bundled with onnxruntime-node/);
+    expect(doctorText.stdout).toContain(`CPU features: ${process.arch}:`);
 
     const human = await shoebox(['status'], data);
     expect(human.stdout).toContain(`${images.length} photos`);
+  });
+
+  it("status reports the warnings of each folder's last scan, as JSON and as text", async () => {
+    const data = tmp('warn');
+    const photos = tmp('warn-photos');
+    cpSync(join(sample, 'sport'), join(photos, 'sport'), { recursive: true });
+    symlinkSync('..', join(photos, 'sport', 'loop'));
+    expect((await shoebox(['add-folder', photos], data)).code).toBe(0);
+    const status = await shoebox(['status', '--json'], data);
+    expect(status.code, status.stderr).toBe(0);
+    const s = JSON.parse(status.stdout) as { folders: { scanWarnings: string[] }[] };
+    expect(s.folders[0]!.scanWarnings).toEqual([expect.stringMatching(/^skipped sport\/loop: .*symlink loop/)]);
+    const human = await shoebox(['status'], data);
+    expect(human.stdout).toMatch(/\n {4}warning: skipped sport\/loop: .*symlink loop/);
   });
 
   it('exits 2 on bad usage and 1 on a failed command, with a message', async () => {

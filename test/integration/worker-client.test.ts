@@ -1,5 +1,6 @@
 /**
- * @file The real inference worker, forked by the real client: load, streaming caption, cancel
+ * @file The real inference worker, forked by the real client: load by role, info (CPU features,
+ * providers), streaming caption, interactive requests ahead of queued background ones, cancel
  * mid-stream, kill -9 and restart (with a clear error for a streaming request and a transparent
  * retry for an idempotent one), corrupt model files, bad requests and timeouts — after each failure
  * the worker must still serve.
@@ -51,11 +52,25 @@ describe('inference worker', () => {
   it('loads a bundle and reports its providers', async () => {
     const r = await client.request('load', { dir: BUNDLE });
     expect(r.id).toBe('tiny-internvl');
+    expect(r.role).toBe('vlm');
     expect(r.randomWeights).toBe(true);
     expect(r.providers.decoder_model_merged?.chosen).toBe('cpu');
     const info = await client.request('info', {});
     expect(info.model?.id).toBe('tiny-internvl');
+    expect(info.models.map((m) => [m.role, m.id])).toEqual([['vlm', 'tiny-internvl']]);
     expect(info.threads.intraOp).toBeGreaterThan(0);
+    expect(info.cpu.features[0]).toBe(process.arch);
+    expect(['vnni', 'avx2', 'other']).toContain(info.cpu.int8Kernels);
+    expect(info.providers).toContainEqual({ name: 'cpu', available: true, reason: 'bundled with onnxruntime-node' });
+  }, 30_000);
+
+  it('keeps models by role: another role is empty, unknown roles are refused', async () => {
+    expect(await client.request('unload', { role: 'text-embedder' })).toEqual({ unloaded: false });
+    const e = await codeOf(client.request('load', { dir: BUNDLE, role: 'text-embedder' }));
+    expect(e.code).toBe('bad_request');
+    expect((await codeOf(client.request('load', { dir: BUNDLE, role: 'nope' as 'vlm' }))).code).toBe('bad_request');
+    expect((await codeOf(client.request('tokens', { text: 'x' }, { priority: 'urgent' as 'interactive' }))).code).toBe('bad_request');
+    expect((await client.request('info', {})).model?.id).toBe('tiny-internvl');
   }, 30_000);
 
   it('streams a caption', async () => {
@@ -72,6 +87,20 @@ describe('inference worker', () => {
     expect(r.numTiles).toBe(1);
     expect(r.tokenIds.length).toBeGreaterThan(0);
   }, 30_000);
+
+  it('runs an interactive request before the queued background ones, and loses none', async () => {
+    const done: string[] = [];
+    const track = <T>(name: string, p: Promise<T>): Promise<T> => p.finally(() => done.push(name));
+    const background = Array.from({ length: 6 }, (_, i) =>
+      track(`bg${i}`, client.request('caption', { image: { path: IMG }, sampling: { maxNewTokens: 8 } }, { priority: 'background' })),
+    );
+    const interactive = track('interactive', client.request('caption', { image: { path: IMG }, sampling: { maxNewTokens: 8 } }));
+    const results = await Promise.all([...background, interactive]);
+    for (const r of results) expect(r.tokenIds.length).toBeGreaterThan(0);
+    // At most the background caption already running when it arrived finishes first.
+    expect(done.indexOf('interactive')).toBeLessThanOrEqual(1);
+    expect(done.filter((d) => d !== 'interactive')).toEqual(['bg0', 'bg1', 'bg2', 'bg3', 'bg4', 'bg5']);
+  }, 60_000);
 
   it('cancels mid-stream and keeps serving', async () => {
     const ac = new AbortController();

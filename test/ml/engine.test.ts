@@ -110,7 +110,7 @@ describe('engine on the tiny bundle', () => {
 
   it('streams the same text it returns', async () => {
     let streamed = '';
-    const out = await caption(model, { image: { path: IMG }, sampling: { maxNewTokens: 20 } }, (c) => (streamed += c.text));
+    const out = await caption(model, { image: { path: IMG }, sampling: { maxNewTokens: 20 } }, { onChunk: (c) => (streamed += c.text) });
     expect(streamed.trim()).toBe(out.text);
   });
 

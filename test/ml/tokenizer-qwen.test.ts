@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { firstTurnIds, INTERNVL2_5_SYSTEM_MESSAGE, nextTurnIds, userMessageWithImages } from '../../native/preprocess/prompt';
-import { BundleTokenizer, INTERNVL_QWEN_ADDED_TOKENS, TextStreamer, withAddedTokens } from '../../native/preprocess/tokenizer';
+import { TextStreamer } from '../../native/pipelines/text-streamer';
+import { BundleTokenizer, INTERNVL_QWEN_ADDED_TOKENS, withAddedTokens } from '../../native/preprocess/tokenizer';
 
 const TOKENS = { img_start: 151665, img_end: 151666, img_context: 151667, im_start: 151644, im_end: 151645 };
 let tok: BundleTokenizer;

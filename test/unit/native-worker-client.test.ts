@@ -1,50 +1,11 @@
 /**
  * @file The worker client's crash policy with a scripted fake worker process (no onnxruntime):
  * load replay before retries, one retry for idempotent requests, clear failures otherwise, giving
- * up on crash loops, cancel and timeout messages.
+ * up on crash loops, cancel and timeout messages; priorities and model roles on the wire.
  */
 import { describe, expect, it } from 'vitest';
-import { createWorkerClient, WorkerClientError, type WorkerProcess } from '../../main/inference/worker-client';
-import type { WorkerRequest, WorkerResponse } from '../../native/protocol';
-
-/** A fake worker: records what it receives; the test decides what it answers and when it dies. */
-class FakeWorker implements WorkerProcess {
-  static all: FakeWorker[] = [];
-  readonly pid: number;
-  received: WorkerRequest[] = [];
-  private onMsg: ((m: unknown) => void) | null = null;
-  private onEx: ((code: number | null, signal: string | null) => void)[] = [];
-  constructor() {
-    this.pid = 1000 + FakeWorker.all.length;
-    FakeWorker.all.push(this);
-    queueMicrotask(() => this.emit({ type: 'ready', pid: this.pid }));
-  }
-  send(msg: WorkerRequest): void {
-    this.received.push(msg);
-  }
-  onMessage(l: (m: unknown) => void): void {
-    this.onMsg = l;
-  }
-  onExit(l: (code: number | null, signal: string | null) => void): void {
-    this.onEx.push(l);
-  }
-  kill(): void {
-    this.die(null, 'SIGKILL');
-  }
-  emit(m: WorkerResponse): void {
-    this.onMsg?.(m);
-  }
-  die(code: number | null, signal: string | null): void {
-    const l = this.onEx;
-    this.onEx = [];
-    l.forEach((f) => f(code, signal));
-  }
-  answer(id: number, result: unknown): void {
-    this.emit({ type: 'result', id, result } as WorkerResponse);
-  }
-}
-
-const tick = () => new Promise((r) => setTimeout(r, 0));
+import { createWorkerClient, WorkerClientError } from '../../main/inference/worker-client';
+import { FakeWorker, tick } from './helpers/fake-worker';
 
 function setup(maxRestarts = 3) {
   FakeWorker.all = [];
@@ -118,6 +79,66 @@ describe('worker client crash policy', () => {
     const t = client.request('info', {}, { timeoutMs: 5 });
     await expect(t).rejects.toMatchObject({ code: 'timeout' });
     expect(w().received.at(-1)).toMatchObject({ type: 'cancel' });
+    await client.close();
+  });
+});
+
+describe('worker client lanes and roles', () => {
+  it('sends every request at once with its priority, none when the caller gave none', async () => {
+    const { client, w } = setup();
+    const bg = [1, 2, 3].map(() => client.request('classify', { image: { path: '/a.png' }, labels: ['x'] }, { priority: 'background' }));
+    const ia = client.request('caption', { image: { path: '/b.png' } }, { priority: 'interactive' });
+    const plain = client.request('info', {});
+    await tick();
+    // No queue in main: the interactive request reaches the worker while the background ones still run.
+    const sent = w().received.filter((m) => m.type === 'request');
+    expect(sent.map((m) => [m.method, m.priority])).toEqual([
+      ['classify', 'background'],
+      ['classify', 'background'],
+      ['classify', 'background'],
+      ['caption', 'interactive'],
+      ['info', undefined],
+    ]);
+    expect('priority' in sent[4]!).toBe(false);
+    for (const m of sent.slice(3)) w().answer(m.id, {});
+    await Promise.all([ia, plain]);
+    for (const m of sent.slice(0, 3)) w().answer(m.id, { scores: [] });
+    await Promise.all(bg);
+    await client.close();
+  });
+
+  it('replays the last load of every role after a crash, then retries in the original lanes', async () => {
+    const { client, w } = setup();
+    for (const params of [{ dir: '/vlm' }, { dir: '/emb', role: 'text-embedder' as const }]) {
+      const p = client.request('load', params);
+      await tick();
+      w().answer(w().received.at(-1)!.id, { id: params.dir });
+      await p;
+    }
+    const bg = client.request('classify', { image: { path: '/a.png' }, labels: ['x'] }, { priority: 'background' });
+    const ia = client.request('info', {}, { priority: 'interactive' });
+    await tick();
+    w().die(null, 'SIGKILL');
+    await tick();
+    const sent = w().received.filter((m) => m.type === 'request');
+    expect(sent.map((m) => [m.method, m.params, m.priority])).toEqual([
+      ['load', { dir: '/vlm' }, undefined],
+      ['load', { dir: '/emb', role: 'text-embedder' }, undefined],
+      ['classify', { image: { path: '/a.png' }, labels: ['x'] }, 'background'],
+      ['info', {}, 'interactive'],
+    ]);
+    w().answer(sent[3]!.id, { pid: 1 });
+    w().answer(sent[2]!.id, { scores: [] });
+    await expect(Promise.all([bg, ia])).resolves.toEqual([{ scores: [] }, { pid: 1 }]);
+
+    // Unloading a role stops its replay; the other role's still happens.
+    const un = client.request('unload', { role: 'text-embedder' });
+    await tick();
+    w().answer(w().received.at(-1)!.id, { unloaded: true });
+    await un;
+    w().die(1, null);
+    await tick();
+    expect(w().received.map((m) => (m.type === 'request' ? [m.method, m.params] : m.type))).toEqual([['load', { dir: '/vlm' }]]);
     await client.close();
   });
 });
