@@ -4,7 +4,7 @@ Owns: the model definition used by every Python tool in native/export (export, g
 Runs: under Debian's /usr/bin/python3 (torch 1.13), on CPU. Nothing here is shipped in the app.
 
 The maths follows OpenGVLab/InternVL `modeling_intern_vit.py` / `modeling_internvl_chat.py` and the
-Qwen2 decoder of HF transformers, as summarised in /work/shared/design/internvl.md §3. Parameter names
+Qwen2 decoder of HF transformers, as summarised in native/docs/internvl.md §3. Parameter names
 are the ORIGINAL InternVL checkpoint names (`vision_model.*`, `mlp1.*`, `language_model.*`), so an
 original checkpoint loads with no renaming; `weights.py` maps the `-hf` layout onto these names.
 

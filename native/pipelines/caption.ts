@@ -12,7 +12,7 @@ import type { CancelToken, InternVLModel } from '../runtime/internvl-model';
 import { generate, prefill } from './generate';
 import { encodeImages } from './vision';
 
-/** InternVL's caption evaluation prompt (design/internvl.md §4.4). */
+/** InternVL's caption evaluation prompt (native/docs/internvl.md §4.4). */
 export const DEFAULT_CAPTION_PROMPT = 'Provide a one-sentence caption for the provided image.';
 
 /** Parameters of {@link caption}. */

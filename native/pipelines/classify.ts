@@ -6,7 +6,7 @@
  * The remaining label tokens run batched: the prefix KV cache is tiled to the batch, labels are
  * right-padded, the attention mask hides the padding, and one decoder run yields every position's
  * logits. A label's score is its mean log-probability per token (labels differ in length).
- * See design/internvl.md §6.3 option B.
+ * See native/docs/internvl.md §6.3, option B.
  */
 import type { ImageInput, LabelScore } from '../protocol';
 import { WorkerError } from '../protocol';

@@ -3,7 +3,7 @@
  * `<img>` + 256·tiles `<IMG_CONTEXT>` + `</img>` spliced by token id, several images, several turns.
  *
  * Runs in the inference worker. Mirrors `InternVLChatModel.chat` and `conversation.py` (MPT style,
- * sep `<|im_end|>\n`) from OpenGVLab/InternVL (design/internvl.md §4).
+ * sep `<|im_end|>\n`) from OpenGVLab/InternVL (native/docs/internvl.md §4).
  *
  * [Note: Prompt splicing by id] Each image is written into the text as `<img><IMG_CONTEXT></img>`,
  * the whole text is tokenised once (added tokens are split before BPE, so the text between special

@@ -4,7 +4,7 @@
  *
  * Runs in the inference worker (and in the debug CLI through the worker). Mirrors
  * `find_closest_aspect_ratio` / `dynamic_preprocess` in OpenGVLab/InternVL
- * `internvl_chat/internvl/train/dataset.py` (see docs: design/internvl.md §2.2).
+ * `internvl_chat/internvl/train/dataset.py` (see native/docs/internvl.md §2.2).
  */
 import { cropRgb, pilResizeBicubic, type RgbImage } from './pil-resize';
 
@@ -39,7 +39,7 @@ export function targetRatios(minTiles: number, maxTiles: number): Grid[] {
     }
   }
   // Array.prototype.sort is stable; any order sorted by tile count gives the reference's answer
-  // (design/internvl.md §2.2, "Tie-breaking order").
+  // (native/docs/internvl.md §2.2, "Tie-breaking order").
   return out.sort((a, b) => a.cols * a.rows - b.cols * b.rows);
 }
 

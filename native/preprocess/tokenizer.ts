@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 
-/** InternVL's added tokens after the Qwen2.5 vocabulary (design/internvl.md §4.1). */
+/** InternVL's added tokens after the Qwen2.5 vocabulary (native/docs/internvl.md §4.1). */
 export const INTERNVL_QWEN_ADDED_TOKENS: readonly { id: number; content: string }[] = [
   { id: 151665, content: '<img>' },
   { id: 151666, content: '</img>' },

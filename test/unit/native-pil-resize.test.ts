@@ -61,7 +61,7 @@ describe('tiling', () => {
     expect(r[0]).toEqual({ cols: 1, rows: 1 });
   });
 
-  // Expected grids from design/internvl.md §2.4 (computed with the reference algorithm).
+  // Expected grids from native/docs/internvl.md §2.4 (computed with the reference algorithm).
   const table: [number, number, [number, number], [number, number]][] = [
     [4032, 3024, [3, 2], [4, 3]],
     [6000, 4000, [3, 2], [3, 2]],

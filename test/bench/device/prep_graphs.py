@@ -1,6 +1,8 @@
 import onnx, json, os, sys
-src='/work/main/models/internvl3-1b-random/onnx'
-dst='/work/main/.gpu/graphs'
+# The repository root is three folders up (test/bench/device/); paths follow it wherever it is checked out.
+root=os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+src=os.path.join(root,'models','internvl3-1b-random','onnx')
+dst=os.path.join(root,'.gpu','graphs')
 layout={}
 for name in ['vision_encoder','decoder_model_merged','vision_encoder_fp16','decoder_model_merged_fp16']:
     m=onnx.load(f'{src}/{name}.onnx', load_external_data=False)
