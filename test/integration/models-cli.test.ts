@@ -13,7 +13,7 @@ import { openDatabase, type Db } from '../../main/db/open';
 import { createEventBus } from '../../main/events';
 import { silentLog } from '../../main/log';
 import { createModelManager } from '../../main/models/manager';
-import { makeFakeBundle, startBundleServer, writeBundle, type BundleServer } from './models-fixture';
+import { makeFakeBundle, startBundleServer, writeBundle, type BundleServer } from './helpers/models-fixture';
 
 let tmp: string;
 let db: Db;

@@ -24,7 +24,7 @@ import {
   type Behaviour,
   type BundleServer,
   type FakeBundle,
-} from './models-fixture';
+} from './helpers/models-fixture';
 
 let tmp: string;
 let db: Db;

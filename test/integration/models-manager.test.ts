@@ -27,7 +27,7 @@ import { openDatabase, type Db } from '../../main/db/open';
 import { createSettingsRepo } from '../../main/db/settings.repo';
 import { silentLog } from '../../main/log';
 import { createModelManager, type ModelManagerDeps } from '../../main/models/manager';
-import { makeFakeBundle, sha256, TINY_BUNDLE_DIR, writeBundle } from './models-fixture';
+import { makeFakeBundle, sha256, TINY_BUNDLE_DIR, writeBundle } from './helpers/models-fixture';
 
 let tmp: string;
 let dbFile: string;

@@ -1,6 +1,8 @@
 /**
- * @file One test per migration: each applies on the previous version, leaves `user_version` at its
- * number, and its schema does what later code relies on. Plus the refusal of a newer database.
+ * @file The migration sequence (numbered without gaps, a newer database refused), the initial schema
+ * (0001) and the queue index it creates. From 0002 on, each migration has its own file,
+ * test/unit/migration-NNNN-name.test.ts: it applies on the previous version, leaves `user_version` at
+ * its number, and its schema does what later code relies on.
  */
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
@@ -48,20 +50,6 @@ describe('migrations', () => {
     expect(db.prepare('SELECT count(*) FROM files').pluck().get()).toBe(0);
     db.prepare('DELETE FROM photos').run();
     expect(db.prepare('SELECT count(*) FROM jobs').pluck().get()).toBe(0);
-  });
-
-  it('0002-scan-warnings gives folders a scan_warnings column, null for existing rows', () => {
-    const db = new Database(':memory:');
-    expect(migrate(db, migrations.slice(0, 1))).toBe(1);
-    db.prepare('INSERT INTO folders (path, added_at) VALUES (?, 0)').run('/p');
-    expect(migrate(db, migrations.slice(0, 2))).toBe(2);
-    expect(db.prepare('SELECT scan_warnings FROM folders').pluck().get()).toBeNull();
-    db.prepare('UPDATE folders SET scan_warnings = ?').run(JSON.stringify(['cannot read folder x: permission denied']));
-    expect(JSON.parse(db.prepare('SELECT scan_warnings FROM folders').pluck().get() as string)).toEqual([
-      'cannot read folder x: permission denied',
-    ]);
-    // STRICT still holds for the new column.
-    expect(() => db.prepare('UPDATE folders SET scan_warnings = ?').run(Buffer.from('x'))).toThrow(/cannot store BLOB/);
   });
 
   it('the queue query uses the jobs_queue index', () => {

@@ -11,7 +11,7 @@ import { open } from 'node:fs/promises';
 import { DiskFullError, formatBytes, isInside, resolveBundlePath, writeAll } from '../../main/models/bundle-files';
 import { approxBundleBytes, bundleFileUrl, CATALOG, catalogEntry, normaliseBaseUrl } from '../../main/models/catalog';
 import { selectVariants } from '../../main/models/variant-select';
-import { makeFakeBundle } from '../integration/models-fixture';
+import { makeFakeBundle } from '../integration/helpers/models-fixture';
 
 describe('catalog', () => {
   it('knows the three desktop-sized InternVL models with plausible sizes', () => {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { copyVerified, resolveBundlePath } from '../../main/models/bundle-files';
 import { BundleError, BUNDLE_ID, MAX_MANIFEST_BYTES, openRegularFile, parseManifest, readManifestFile } from '../../native/bundle/manifest';
-import { makeFakeBundle, sha256 } from '../integration/models-fixture';
+import { makeFakeBundle, sha256 } from '../integration/helpers/models-fixture';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'shoebox-manifest-check-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -13,7 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { DEFAULT_IMAGE_SETTINGS } from '../../native/preprocess/image-input';
+import { DEFAULT_IMAGE_SETTINGS } from '../../../native/preprocess/image-input';
 
 /** A bundle in memory: manifest text and every file's bytes by manifest path. */
 export interface FakeBundle {
@@ -214,7 +214,7 @@ export async function startBundleServer(bundles: FakeBundle[]): Promise<BundleSe
 }
 
 /** The committed tiny random-weight bundle made by native/export (see BUNDLE-SPEC.md). */
-export const TINY_BUNDLE_DIR = path.resolve(import.meta.dirname, '../fixtures/models/tiny-internvl');
+export const TINY_BUNDLE_DIR = path.resolve(import.meta.dirname, '../../fixtures/models/tiny-internvl');
 
 /** Reads a bundle folder (its manifest's files) into memory, e.g. to serve it over HTTP. */
 export function readBundle(dir: string): FakeBundle {
