@@ -53,21 +53,24 @@ interface Waiting extends InFlight {
 }
 
 const OPEN = 1;
-const ERROR_CODES: ReadonlySet<string> = new Set<ApiErrorCode>([
-  'bad-argument',
-  'unknown-method',
-  'not-found',
-  'conflict',
-  'unavailable',
-  'unauthorized',
-  'internal',
-]);
+/** Every error code of the contract: a Record, so a code added there fails to compile here until it is listed. */
+const ERROR_CODES: Readonly<Record<ApiErrorCode, true>> = {
+  'bad-argument': true,
+  'unknown-method': true,
+  'not-found': true,
+  conflict: true,
+  unavailable: true,
+  unauthorized: true,
+  cancelled: true,
+  internal: true,
+};
+const isErrorCode = (code: unknown): code is ApiErrorCode => typeof code === 'string' && Object.hasOwn(ERROR_CODES, code);
 
 /** Turns whatever the server sent as `error` into an ApiError, tolerating a malformed one. */
 export function errorFromFrame(error: unknown, method: string): ApiError {
   if (error && typeof error === 'object') {
     const e = error as Partial<ApiErrorDto>;
-    const code: ApiErrorCode = typeof e.code === 'string' && ERROR_CODES.has(e.code) ? e.code : 'internal';
+    const code: ApiErrorCode = isErrorCode(e.code) ? e.code : 'internal';
     const message = typeof e.message === 'string' && e.message ? e.message : `"${method}" failed`;
     const issues = Array.isArray(e.issues)
       ? e.issues.filter((i) => i && typeof i.path === 'string' && typeof i.message === 'string')

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../preload/api-error';
-import type { Bridge, JobsStatus } from '../../preload/contract';
+import type { ApiErrorCode, Bridge, JobsStatus } from '../../preload/contract';
 import { createBridgeClient, createSocketClient, errorMessage, socketUrl } from '../../renderer/src/api';
 import type { SocketLike } from '../../renderer/src/api-socket';
 
@@ -108,6 +108,31 @@ describe('socket transport', () => {
     const p = client.call('jobs:status', {});
     last().push({ id: 1, ok: false, error: { code: 'weird', message: 'boom' } });
     await expect(p).rejects.toMatchObject({ code: 'internal', message: 'boom' });
+  });
+
+  it('keeps every error code of the contract, cancelled included', async () => {
+    // A Record, so a code added to the contract fails to compile here until it is listed.
+    const codes: Record<ApiErrorCode, true> = {
+      'bad-argument': true,
+      'unknown-method': true,
+      'not-found': true,
+      conflict: true,
+      unavailable: true,
+      unauthorized: true,
+      cancelled: true,
+      internal: true,
+    };
+    const client = makeClient();
+    last().open();
+    for (const [i, code] of Object.keys(codes).entries()) {
+      const p = client.call('jobs:status', {});
+      last().push({ id: i + 1, ok: false, error: { code, message: `failed with ${code}` } });
+      await expect(p).rejects.toMatchObject({ code, message: `failed with ${code}` });
+    }
+    // Only the codes themselves: not a name every object has.
+    const p = client.call('jobs:status', {});
+    last().push({ id: Object.keys(codes).length + 1, ok: false, error: { code: 'constructor', message: 'odd' } });
+    await expect(p).rejects.toMatchObject({ code: 'internal', message: 'odd' });
   });
 
   it('delivers pushed events to listeners of that event only, until unsubscribed', () => {
