@@ -23,9 +23,10 @@ import type { Log } from '../log';
 import type { AppPaths } from '../paths';
 import { DOWNLOADS_DIR, isInside, lockHolder } from './bundle-files';
 import { approxBundleBytes, CATALOG, catalogEntry, normaliseBaseUrl } from './catalog';
-import { downloadErrorToApi, importErrorToApi } from './api-errors';
-import { downloadBundle, DownloadError, type DownloadOptions } from './download';
+import { importErrorToApi } from './api-errors';
+import { downloadBundle, type DownloadOptions } from './download';
 import { importBundle, ImportError } from './import';
+import { createInstallJobs } from './install-jobs';
 import { inspectInstalled, inspectStaged, listInstalledIds, listStagedIds, type Installed } from './installed';
 
 /** What {@link createModelManager} needs. */
@@ -56,33 +57,56 @@ export interface InstallOptions {
   variants?: readonly string[];
 }
 
-interface Job {
-  state: ModelDto['download']['state'];
-  received: number;
-  total: number;
-  error: string | null;
-  /** Set when the job failed: whether downloading again could succeed ([Note: Resumable failures]). */
-  resumable: boolean;
-  controller: AbortController;
-  promise: Promise<ModelDto>;
-  lastEmit: number;
+/** The model manager's methods: the contract's `models:*`, plus what the inference service and the CLI need. */
+export interface ModelManager {
+  /** Catalog models first (in catalog order), then every other installed or in-flight bundle. */
+  list(): ModelDto[];
+  /** The DTO of one model (known, installed or downloading); unknown ids give a not-installed DTO. */
+  get(id: string): ModelDto;
+  /**
+   * Starts downloading `id` from the base URL and returns at once with its DTO
+   * (`download.state: 'downloading'`); progress arrives as `models:progress` events, and
+   * {@link waitForDownload} resolves when it is installed. Calling it again while it runs is a no-op.
+   */
+  download(id: string, options?: InstallOptions): ModelDto;
+  /** Resolves with the installed DTO when the download of `id` finishes; rejects with its ApiError. */
+  waitForDownload(id: string): Promise<ModelDto>;
+  /** Stops a running download; its finished files and part are kept, so downloading again resumes. */
+  cancelDownload(id: string): boolean;
+  /** Copies a bundle folder into the models folder after verifying every file (see import.ts). */
+  import(src: string, options?: InstallOptions): Promise<ModelDto>;
+  /** Deletes an installed bundle and any unfinished download of it. Refuses the active model. */
+  delete(id: string): Promise<boolean>;
+  /** Makes `id` the active model (null: none). Persisted in the `settings` table. */
+  select(id: string | null): ModelDto[];
+  /**
+   * The active bundle for the inference worker: a verified, complete local folder, or null (see
+   * {@link noModelReason} for why). Random-weight bundles only in demo mode.
+   */
+  activeBundle(): ActiveBundle | null;
+  /** Why {@link activeBundle} is null, in words for the user (pointing to the Models page); null when it is not. */
+  noModelReason(): string | null;
+  /** True when bundles with random weights may be used (demo mode). */
+  demoMode(): boolean;
+  /** The download base URL in effect (option, env, then setting), or null. Throws for a malformed one. */
+  baseUrl(): string | null;
+  /** Stores the base URL in the `modelBaseUrl` setting (null removes it). Checked before storing. */
+  setBaseUrl(url: string | null): string | null;
+  /** Cancels running downloads and imports and waits for them to stop. */
+  close(): Promise<void>;
 }
-
-/** The model manager's methods (the contract's `models:*` plus what the worker and CLI need). */
-export type ModelManager = ReturnType<typeof createModelManager>;
 
 const DEMO_HINT =
   'Random-weight bundles are for tests and benchmarks and write meaningless text. To use one anyway, start Shoebox in demo mode with SHOEBOX_DEMO_MODEL=1.';
 
 /** Builds the manager. Synchronous; the models folder is scanned on demand (a few stat calls). */
-export function createModelManager(deps: ModelManagerDeps) {
+export function createModelManager(deps: ModelManagerDeps): ModelManager {
   const { log, emit } = deps;
   const modelsDir = path.resolve(deps.paths.modelsDir);
   const env = deps.env ?? process.env;
   const settings = createSettingsRepo(deps.db);
   const demo = deps.demo ?? env['SHOEBOX_DEMO_MODEL'] === '1';
-  const interval = deps.download?.progressIntervalMs ?? 250;
-  const jobs = new Map<string, Job>();
+  const jobs = createInstallJobs({ log, intervalMs: deps.download?.progressIntervalMs ?? 250, dto: (id) => dto(id), emit });
   const imports = new Map<AbortController, Promise<unknown>>();
 
   const inspect = (id: string) => inspectInstalled(modelsDir, id);
@@ -120,14 +144,6 @@ export function createModelManager(deps: ModelManagerDeps) {
     return { state: 'idle', received, total: staged?.total ?? 0, error: null, resumable: received > 0 };
   }
 
-  function push(id: string, force = false): void {
-    const job = jobs.get(id);
-    const now = Date.now();
-    if (job && !force && now - job.lastEmit < interval) return;
-    if (job) job.lastEmit = now;
-    emit('models:progress', dto(id));
-  }
-
   function checkId(id: string): void {
     if (!BUNDLE_ID.test(id)) throw new ApiError('bad-argument', `"${id}" is not a model id (${BUNDLE_ID_RULE})`);
   }
@@ -143,66 +159,18 @@ export function createModelManager(deps: ModelManagerDeps) {
     }
   }
 
-  /** Starts a tracked download; its promise rejects only with an ApiError. */
-  function startDownloadJob(id: string, run: (job: Job) => Promise<void>): Job {
-    const controller = new AbortController();
-    // `promise` is set right below; `run` needs the job object to report progress into.
-    const job: Job = {
-      state: 'downloading',
-      received: 0,
-      total: 0,
-      error: null,
-      resumable: false,
-      controller,
-      lastEmit: 0,
-      promise: undefined as unknown as Promise<ModelDto>,
-    };
-    jobs.set(id, job);
-    job.promise = run(job).then(
-      () => {
-        jobs.delete(id);
-        push(id, true);
-        return dto(id);
-      },
-      (err: unknown) => {
-        const apiErr = downloadErrorToApi(err);
-        if (controller.signal.aborted) {
-          jobs.delete(id);
-          log.info(`download of ${id} cancelled`);
-        } else {
-          job.state = 'failed';
-          job.error = apiErr.message;
-          // An unexpected local error (permissions, I/O) may be fixed by the user; the parts are kept.
-          job.resumable = err instanceof DownloadError ? err.resumable : true;
-          log.warn(`download of ${id} failed: ${apiErr.message}`);
-        }
-        push(id, true);
-        throw apiErr;
-      },
-    );
-    job.promise.catch(() => {}); // the caller may never wait; the error is in the DTO and the log
-    return job;
-  }
-
-  const manager = {
-    /** Catalog models first (in catalog order), then every other installed or in-flight bundle. */
+  const manager: ModelManager = {
     list(): ModelDto[] {
       const ids = [...CATALOG.map((e) => e.id)];
-      for (const id of [...installedIds(), ...listStagedIds(modelsDir), ...jobs.keys()].sort()) if (!ids.includes(id)) ids.push(id);
+      for (const id of [...installedIds(), ...listStagedIds(modelsDir), ...jobs.ids()].sort()) if (!ids.includes(id)) ids.push(id);
       return ids.map((id) => dto(id));
     },
 
-    /** The DTO of one model (known, installed or downloading); unknown ids give a not-installed DTO. */
     get(id: string): ModelDto {
       checkId(id);
       return dto(id);
     },
 
-    /**
-     * Starts downloading `id` from the base URL and returns at once with its DTO
-     * (`download.state: 'downloading'`); progress arrives as `models:progress` events, and
-     * {@link waitForDownload} resolves when it is installed. Calling it again while it runs is a no-op.
-     */
     download(id: string, options: InstallOptions = {}): ModelDto {
       checkId(id);
       const running = jobs.get(id);
@@ -217,7 +185,7 @@ export function createModelManager(deps: ModelManagerDeps) {
         );
       }
       log.info(`downloading model ${id}`, { from: base });
-      startDownloadJob(id, async (job) => {
+      jobs.startDownload(id, async (job) => {
         await downloadBundle({
           id,
           baseUrl: base,
@@ -232,22 +200,20 @@ export function createModelManager(deps: ModelManagerDeps) {
             job.state = p.state;
             job.received = p.received;
             job.total = p.total;
-            push(id, changed);
+            jobs.push(id, changed);
           },
         });
       });
-      push(id, true);
+      jobs.push(id, true);
       return dto(id);
     },
 
-    /** Resolves with the installed DTO when the download of `id` finishes; rejects with its ApiError. */
     async waitForDownload(id: string): Promise<ModelDto> {
       const job = jobs.get(id);
       if (!job) return dto(id);
       return job.promise;
     },
 
-    /** Stops a running download; its finished files and part are kept, so downloading again resumes. */
     cancelDownload(id: string): boolean {
       const job = jobs.get(id);
       if (!job || job.state === 'failed') return false;
@@ -255,7 +221,6 @@ export function createModelManager(deps: ModelManagerDeps) {
       return true;
     },
 
-    /** Copies a bundle folder into the models folder after verifying every file (see import.ts). */
     async import(src: string, options: InstallOptions = {}): Promise<ModelDto> {
       const controller = new AbortController();
       let id: string | null = null;
@@ -270,37 +235,26 @@ export function createModelManager(deps: ModelManagerDeps) {
           const other = jobs.get(m.id);
           if (other && other.state !== 'failed') throw new ImportError('exists', `model ${m.id} is being downloaded; cancel that first`);
           id = m.id;
-          const job: Job = {
-            state: 'verifying',
-            received: 0,
-            total,
-            error: null,
-            resumable: false,
-            controller,
-            lastEmit: 0,
-            promise: Promise.resolve(dto(m.id)),
-          };
-          jobs.set(m.id, job);
-          push(m.id, true);
+          jobs.startImport(m.id, controller, total);
         },
         onProgress: (copied) => {
           const job = id === null ? undefined : jobs.get(id);
           if (id === null || job?.controller !== controller) return;
           job.received = copied;
-          push(id);
+          jobs.push(id);
         },
       });
       imports.set(controller, work);
       try {
         const { manifest } = await work;
         if (jobs.get(manifest.id)?.controller === controller) jobs.delete(manifest.id);
-        push(manifest.id, true);
+        jobs.push(manifest.id, true);
         return dto(manifest.id);
       } catch (err) {
         const apiErr = importErrorToApi(err);
         if (id !== null && jobs.get(id)?.controller === controller) {
           jobs.delete(id);
-          push(id, true);
+          jobs.push(id, true);
         }
         throw apiErr;
       } finally {
@@ -308,7 +262,6 @@ export function createModelManager(deps: ModelManagerDeps) {
       }
     },
 
-    /** Deletes an installed bundle and any unfinished download of it. Refuses the active model. */
     async delete(id: string): Promise<boolean> {
       checkId(id);
       if (activeId() === id)
@@ -342,7 +295,6 @@ export function createModelManager(deps: ModelManagerDeps) {
       return deleted;
     },
 
-    /** Makes `id` the active model (null: none). Persisted in the `settings` table. */
     select(id: string | null): ModelDto[] {
       if (id === null) {
         settings.set(SettingKeys.activeModel, null);
@@ -360,10 +312,6 @@ export function createModelManager(deps: ModelManagerDeps) {
       return manager.list();
     },
 
-    /**
-     * The active bundle for the inference worker: a verified, complete local folder, or null (see
-     * {@link noModelReason} for why). Random-weight bundles only in demo mode.
-     */
     activeBundle(): ActiveBundle | null {
       const id = activeId();
       if (id === null || !BUNDLE_ID.test(id)) return null;
@@ -373,7 +321,6 @@ export function createModelManager(deps: ModelManagerDeps) {
       return { dir: inst.dir, manifest: inst.manifest };
     },
 
-    /** Why {@link activeBundle} is null, in words for the user (pointing to the Models page); null when it is not. */
     noModelReason(): string | null {
       const id = activeId();
       const usable = installedIds().filter((i) => {
@@ -392,13 +339,10 @@ export function createModelManager(deps: ModelManagerDeps) {
       return null;
     },
 
-    /** True when bundles with random weights may be used (demo mode). */
     demoMode: (): boolean => demo,
 
-    /** The download base URL in effect (option, env, then setting), or null. */
     baseUrl,
 
-    /** Stores the base URL in the `modelBaseUrl` setting (null removes it). Checked before storing. */
     setBaseUrl(url: string | null): string | null {
       if (url === null) {
         settings.set(SettingKeys.modelBaseUrl, null);
@@ -414,9 +358,8 @@ export function createModelManager(deps: ModelManagerDeps) {
       return norm;
     },
 
-    /** Cancels running downloads and imports and waits for them to stop. */
     async close(): Promise<void> {
-      const running = [...jobs.values()].filter((j) => j.state !== 'failed');
+      const running = jobs.running();
       for (const j of running) j.controller.abort();
       for (const c of imports.keys()) c.abort();
       await Promise.allSettled([...running.map((j) => j.promise), ...imports.values()]);
