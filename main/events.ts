@@ -5,6 +5,9 @@
 import { EventEmitter } from 'node:events';
 import type { EventName, Events } from '../preload/contract';
 
+/** Publishes one contract event; what services take instead of the whole bus. */
+export type Emit = <E extends keyof Events>(event: E, payload: Events[E]) => void;
+
 export interface EventBus {
   emit<E extends EventName>(event: E, payload: Events[E]): void;
   /** Subscribes to every event; returns the unsubscribe function. */

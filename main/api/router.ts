@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { ApiError } from '../../preload/api-error';
 import { requestSchemas, type ApiErrorDto, type Handlers, type RequestName } from '../../preload/contract';
+import { errMessage } from '../errors';
 import type { Log } from '../log';
 
 export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: ApiErrorDto };
@@ -40,7 +41,7 @@ export function createRouter(handlers: Handlers, log: Log): Router {
       } catch (err) {
         if (err instanceof ApiError) return { ok: false, error: err.toDto() };
         log.error(`handler ${method} failed`, { err });
-        const message = err instanceof Error ? err.message : String(err);
+        const message = errMessage(err);
         return { ok: false, error: { code: 'internal', message } };
       }
     },

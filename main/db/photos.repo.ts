@@ -9,9 +9,8 @@
  * stays in the low milliseconds at 100k rows (3–5 ms a page, measured by the `--big` phase of test/bench/index.ts). Each page's name and
  * status come from correlated subqueries on `files_photo`, run only for the rows returned.
  */
+import type { MediaKind } from '../../preload/contract';
 import type { Db } from './open';
-
-export type MediaKind = 'image' | 'raw' | 'video';
 
 /** A whole `photos` row: the metadata columns plus identity and derived artefacts. */
 export interface PhotoRow extends PhotoMetadata {

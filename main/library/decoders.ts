@@ -13,6 +13,7 @@ import sharp, { type Sharp } from 'sharp';
 import { sniffFormat, type Format } from './formats';
 import { openRegular } from './hash';
 import { decodeHeicOffThread } from './heic-worker';
+import { PermanentError } from './jobs';
 
 /*
  * [Note: No sharp cache] libvips caches recent operations and keeps up to 20 input files open. Shoebox
@@ -21,13 +22,8 @@ import { decodeHeicOffThread } from './heic-worker';
  */
 sharp.cache(false);
 
-/** A file that will never decode (corrupt, unsupported): retrying cannot help. */
-export class PermanentError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PermanentError';
-  }
-}
+// Re-exported for steps.ts, which still imports it from here; the class is the runner's (jobs.ts).
+export { PermanentError };
 
 const HEAD_BYTES = 64;
 

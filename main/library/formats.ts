@@ -6,7 +6,7 @@
  * (`sniffFormat`): a JPEG saved as `.heic`, or a HEIC renamed `.jpg`, is common (phone exports, chat
  * apps). A `.jpg` holding random bytes is listed with a decode error by the thumbnail step, not skipped.
  */
-import type { MediaKind } from '../db/photos.repo';
+import type { MediaKind } from '../../preload/contract';
 
 export interface Format {
   kind: MediaKind;

@@ -10,10 +10,11 @@ import type { Db } from '../db/open';
 import type { FileStamp, FilesRepo } from '../db/files.repo';
 import type { JobsRepo, StepKey } from '../db/jobs.repo';
 import type { PhotosRepo } from '../db/photos.repo';
+import { errText } from '../errors';
 import { formatOf } from './formats';
 import { hashFile, pathKey } from './hash';
 import { outsideLinkMessage, outsideTarget } from './links';
-import { errText, notRegularMessage, specialKind } from './scanner';
+import { notRegularMessage, specialKind } from './scanner';
 import { localWallClock, sortSeconds } from './time';
 
 export type IngestOutcome = 'unchanged' | 'added' | 'updated' | 'error' | 'gone' | 'changing';

@@ -5,7 +5,7 @@
  * Runs in main. Keeps the grid and the progress panel current without flooding IPC during a big scan.
  */
 import type { JobsStatus } from '../../preload/contract';
-import type { Emit } from './types';
+import type { Emit } from '../events';
 
 export interface Notifier {
   /** Records a change (merged into the next `library:changed`). */

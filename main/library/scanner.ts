@@ -18,6 +18,7 @@
 import type { Dirent, Stats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { errText } from '../errors';
 import { formatOf, isIgnoredName } from './formats';
 import { judgeLink, outsideLinkMessage } from './links';
 
@@ -176,26 +177,4 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
     if (options.onBatch && (batch.length > 0 || batchErrors.length > 0)) await options.onBatch(batch, batchErrors);
   }
   return result;
-}
-
-/** A short human message for a filesystem error. */
-export function errText(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  switch (e?.code) {
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOENT':
-      return 'the file or folder no longer exists';
-    case 'ELOOP':
-      return 'too many levels of symbolic links';
-    case 'EIO':
-      return 'input/output error (failing disk or unmounted drive?)';
-    case 'ENOSPC':
-      return 'the disk is full';
-    case 'ENOTREGULAR': // hash.ts openRegular: swapped for a FIFO or device after it was listed
-      return 'not a regular file';
-    default:
-      return e instanceof Error ? e.message : String(err);
-  }
 }

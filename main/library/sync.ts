@@ -105,9 +105,7 @@ export async function syncFolder(
     deps,
     folder,
     changed.map((c) => c.relPath),
-    report,
-    known,
-    signal,
+    { report, known, ...(signal ? { signal } : {}) },
   );
   if (signal?.aborted) throw new ScanAborted();
   // Everything not seen by this walk is gone, except below the sub-trees it could not read
@@ -131,15 +129,23 @@ export async function syncFolder(
   return report;
 }
 
+export interface IngestPathsOptions {
+  /** Counters to add to (a folder scan's report); fresh ones by default. */
+  report?: Pick<ScanReport, 'added' | 'updated' | 'errors'>;
+  /** The folder's stamps when the caller already loaded them all (a folder scan); looked up per file otherwise. */
+  known?: Map<string, FileStamp>;
+  /** Stops taking new paths once aborted (folder removed, library closed). */
+  signal?: AbortSignal;
+}
+
 /** Ingests a list of paths (from a scan or the watcher), emitting changes per small batch. */
 export async function ingestPaths(
   deps: SyncDeps,
   folder: { id: number; path: string },
   relPaths: readonly string[],
-  report: Pick<ScanReport, 'added' | 'updated' | 'errors'> = { added: 0, updated: 0, errors: 0 },
-  known?: Map<string, FileStamp>,
-  signal?: AbortSignal,
+  options: IngestPathsOptions = {},
 ): Promise<Map<string, IngestOutcome>> {
+  const { report = { added: 0, updated: 0, errors: 0 }, known, signal } = options;
   const outcomes = new Map<string, IngestOutcome>();
   let batch = { added: 0, updated: 0, removed: 0 };
   let lastFlush = Date.now();

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatOf, isIgnoredName, sniffFormat, type Format } from '../../main/library/formats';
 import { cacheFile, cacheKey } from '../../main/library/thumbnails';
-import { PermanentError, isDecodeError } from '../../main/library/decoders';
+import { isDecodeError } from '../../main/library/decoders';
+import { PermanentError } from '../../main/library/jobs';
 
 describe('formats', () => {
   it('maps extensions case-insensitively to kinds and decoders', () => {
