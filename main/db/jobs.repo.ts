@@ -8,12 +8,11 @@
  * kill -9 leaves each job in exactly one state. A job found 'running' at startup was interrupted and goes
  * back to 'pending'. (photo_id, step) is UNIQUE, so re-queueing is an upsert and never duplicates work.
  */
+import type { JobState } from '../../preload/contract';
 import type { Db } from './open';
 
 /** Priority of jobs for photos on screen: above any date priority (unix seconds). */
 export const VISIBLE_PRIORITY = 2 ** 40;
-
-export type JobState = 'pending' | 'running' | 'done' | 'failed-retryable' | 'failed-permanent';
 
 export interface JobRow {
   id: number;
@@ -24,7 +23,8 @@ export interface JobRow {
   priority: number;
   attempts: number;
   last_error: string | null;
-  pipeline_version: number;
+  /** The step's version when the job was queued or re-queued: '1', or 'understand:1:<model id>:<variant>'. */
+  pipeline_version: string;
   updated_at: number;
 }
 
@@ -32,7 +32,8 @@ export interface JobRow {
 export interface StepKey {
   name: string;
   rank: number;
-  version: number;
+  /** Compared for equality only: any change re-queues the step's jobs ([Note: Pluggable steps]). */
+  version: string;
   /** Media kinds the step applies to. */
   kinds: readonly string[];
 }
@@ -52,15 +53,34 @@ export interface JobsRepo {
   recordFailure(photoId: number, step: StepKey, error: string, now: number): void;
   /** Claims the best pending job whose step is in `allowedSteps`; null when none. */
   claim(allowedSteps: readonly string[], now: number): JobRow | null;
+  /**
+   * Claims up to `limit` pending jobs of one step whose photos have no pending or running job of the
+   * `after` steps. Looks at the step's best few candidates only, so a claim stays cheap while the
+   * earlier steps are far behind (the candidates are then simply not ready yet).
+   */
+  claimStep(step: string, limit: number, after: readonly string[], now: number): JobRow[];
+  /** One photo's job of a step, or null. */
+  forPhoto(photoId: number, step: string): JobRow | null;
   /** Pending or running jobs of the given steps. */
   openCount(steps: readonly string[]): number;
-  finish(id: number, state: JobState, error: string | null, now: number): void;
+  /**
+   * Records a job's outcome. With `version`, only when the job still has that version: a job that a
+   * version change re-queued while it ran stays pending for the new version.
+   */
+  finish(id: number, state: JobState, error: string | null, now: number, version?: string): void;
   /** Parks a job whose photo has no readable file right now: failed-retryable without using up an attempt. */
   park(id: number, error: string, now: number): void;
+  /** Gives a running job back to the queue without using up its attempt (its step could not run it now). */
+  release(id: number, now: number): void;
   /** Interrupted jobs (state 'running' at startup) go back to pending; returns how many. */
   resetRunning(now: number): number;
   /** Re-queues jobs made by an older (or newer) pipeline version of the step; returns how many. */
   requeueVersion(step: StepKey, now: number): number;
+  /**
+   * Queues (or re-queues) a step's job for each photo of its kinds, at the step's version; running jobs
+   * are left alone. Returns how many.
+   */
+  requeuePhotos(photoIds: readonly number[], step: StepKey, priority: number, now: number): number;
   /** Adds missing jobs of a step for every readable photo of its kinds (a newly plugged step). */
   backfill(step: StepKey, now: number): number;
   /** Failed-retryable jobs with fewer than `maxAttempts` whose photo has a readable file go back to pending. */
@@ -100,14 +120,32 @@ export function createJobsRepo(db: Db): JobsRepo {
   const startStmt = db.prepare<[number, number]>(
     "UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'pending'",
   );
-  const finishStmt = db.prepare<[string, string | null, number, number]>(
-    'UPDATE jobs SET state = ?, last_error = ?, updated_at = ? WHERE id = ?',
+  const finishStmt = db.prepare<{ state: string; error: string | null; now: number; id: number; version: string | null }>(
+    'UPDATE jobs SET state = @state, last_error = @error, updated_at = @now WHERE id = @id AND (@version IS NULL OR pipeline_version = @version)',
+  );
+  // The step's best 64 candidates (the queue index's order), then those whose earlier steps are done.
+  const pickStepStmt = db.prepare<{ step: string; after: string; limit: number }, JobRow>(
+    `SELECT c.* FROM (SELECT * FROM jobs WHERE state = 'pending' AND step = @step ORDER BY rank, priority DESC, id LIMIT 64) c
+     WHERE NOT EXISTS (SELECT 1 FROM jobs d WHERE d.photo_id = c.photo_id AND d.state IN ('pending', 'running')
+                       AND d.step IN (SELECT value FROM json_each(@after)))
+     ORDER BY c.rank, c.priority DESC, c.id LIMIT @limit`,
+  );
+  const requeuePhotoStmt = db.prepare(
+    `INSERT INTO jobs (photo_id, step, rank, priority, pipeline_version, updated_at)
+     SELECT id, @step, @rank, @priority, @version, @now FROM photos
+     WHERE id = @photoId AND hash NOT LIKE 'unreadable:%' AND kind IN (SELECT value FROM json_each(@kinds))
+     ON CONFLICT (photo_id, step) DO UPDATE SET state = 'pending', attempts = 0, last_error = NULL,
+       pipeline_version = excluded.pipeline_version, priority = max(jobs.priority, excluded.priority), updated_at = excluded.updated_at
+     WHERE jobs.state <> 'running'`,
   );
   const parkStmt = db.prepare<[string, number, number]>(
     "UPDATE jobs SET state = 'failed-retryable', attempts = max(0, attempts - 1), last_error = ?, updated_at = ? WHERE id = ?",
   );
+  const releaseStmt = db.prepare<[number, number]>(
+    "UPDATE jobs SET state = 'pending', attempts = max(0, attempts - 1), updated_at = ? WHERE id = ? AND state = 'running'",
+  );
   const resetStmt = db.prepare<[number]>("UPDATE jobs SET state = 'pending', updated_at = ? WHERE state = 'running'");
-  const versionStmt = db.prepare<[number, number, string, number]>(
+  const versionStmt = db.prepare<[string, number, string, string]>(
     `UPDATE jobs SET state = 'pending', attempts = 0, last_error = NULL, pipeline_version = ?, updated_at = ?
      WHERE step = ? AND pipeline_version <> ?`,
   );
@@ -147,6 +185,7 @@ export function createJobsRepo(db: Db): JobsRepo {
   const failureCountStmt = db.prepare<[], { n: number }>(
     "SELECT count(*) AS n FROM jobs WHERE state IN ('failed-retryable', 'failed-permanent')",
   );
+  const forPhotoStmt = db.prepare<[number, string], JobRow>('SELECT * FROM jobs WHERE photo_id = ? AND step = ?');
   const openStmt = db.prepare<[string], { n: number }>(
     "SELECT count(*) AS n FROM jobs WHERE state IN ('pending', 'running') AND step IN (SELECT value FROM json_each(?))",
   );
@@ -156,6 +195,25 @@ export function createJobsRepo(db: Db): JobsRepo {
     if (!job) return null;
     startStmt.run(now, job.id);
     return { ...job, state: 'running', attempts: job.attempts + 1 };
+  });
+  const claimStepTx = db.transaction((step: string, limit: number, after: readonly string[], now: number): JobRow[] => {
+    const picked = pickStepStmt.all({ step, after: JSON.stringify(after), limit });
+    for (const j of picked) startStmt.run(now, j.id);
+    return picked.map((j) => ({ ...j, state: 'running' as const, attempts: j.attempts + 1 }));
+  });
+  const requeuePhotosTx = db.transaction((ids: readonly number[], s: StepKey, priority: number, now: number) => {
+    let n = 0;
+    for (const photoId of ids)
+      n += requeuePhotoStmt.run({
+        photoId,
+        step: s.name,
+        rank: s.rank,
+        priority,
+        version: s.version,
+        now,
+        kinds: JSON.stringify(s.kinds),
+      }).changes;
+    return n;
   });
   const prioritizeTx = db.transaction((ids: readonly number[], priority: number) => {
     for (const id of ids) prioStmt.run(priority, id);
@@ -171,11 +229,15 @@ export function createJobsRepo(db: Db): JobsRepo {
     recordFailure: (photoId, s, error, now) =>
       void recordFailureStmt.run({ photoId, step: s.name, rank: s.rank, error, version: s.version, now }),
     claim: (allowed, now) => (allowed.length ? claimTx.immediate(allowed, now) : null),
+    forPhoto: (photoId, step) => forPhotoStmt.get(photoId, step) ?? null,
     openCount: (steps) => openStmt.get(JSON.stringify(steps))?.n ?? 0,
-    finish: (id, state, error, now) => void finishStmt.run(state, error, now, id),
+    claimStep: (step, limit, after, now) => (limit > 0 ? claimStepTx.immediate(step, limit, after, now) : []),
+    finish: (id, state, error, now, version) => void finishStmt.run({ state, error, now, id, version: version ?? null }),
     park: (id, error, now) => void parkStmt.run(error, now, id),
+    release: (id, now) => void releaseStmt.run(now, id),
     resetRunning: (now) => resetStmt.run(now).changes,
     requeueVersion: (s, now) => versionStmt.run(s.version, now, s.name, s.version).changes,
+    requeuePhotos: (ids, s, priority, now) => requeuePhotosTx(ids, s, priority, now),
     backfill: (s, now) => backfillStmt.run({ step: s.name, rank: s.rank, version: s.version, now, kinds: JSON.stringify(s.kinds) }).changes,
     retryRetryable: (max, now) => retryableStmt.run(now, max).changes,
     retryFailed: (step, now) => (step === undefined ? retryAllStmt.run(now) : retryStepStmt.run(now, step)).changes,

@@ -10,38 +10,26 @@
  * step's jobs (jobs.repo.ts `requeueVersion`), nothing else. Lower `rank` runs first across the whole
  * library, so cheap steps (metadata, thumbnails) finish before expensive ones (previews, understanding).
  * The InternVL 'understand' step plugs in through LibraryService.addStep.
+ *
+ * A version is a string compared for equality; it may name a model ('understand:1:<model id>:<variant>'),
+ * so it can change while the app runs: `revalidateStep` re-applies it (the composition root calls it
+ * after `models:select`), and the runner re-applies it itself when it notices the change before a claim
+ * or after a run. A job re-queued while it ran keeps its re-queue: its outcome is recorded only if its
+ * version is unchanged (jobs.repo.ts `finish`). A step may wait for earlier steps of the same photo
+ * (`after`: understanding waits for the thumbnail) and may take several jobs in one call (`runBatch`:
+ * one model call for a few photos); each job's outcome is still recorded on its own.
  */
+import type { StepProgress } from '../../preload/contract';
 import type { Db } from '../db/open';
 import type { FilesRepo } from '../db/files.repo';
-import type { JobRow, JobsRepo, StepKey } from '../db/jobs.repo';
-import type { MediaKind, PhotoRow, PhotosRepo } from '../db/photos.repo';
+import type { JobRow, JobsRepo } from '../db/jobs.repo';
+import type { PhotosRepo } from '../db/photos.repo';
+import { errMessage } from '../errors';
 import type { Log } from '../log';
-import { PermanentError } from './decoders';
+import { PermanentError, RequeueJob, type JobOutcome, type PipelineStep, type StepContext } from './pipeline-step';
 import type { ProgressTracker } from './progress';
 
-/** What a step gets to work on. */
-export interface StepContext {
-  photo: PhotoRow;
-  /** Absolute path of a readable file with this content (null only for steps with `needsFile: false`). */
-  absPath: string | null;
-  attempt: number;
-  signal: AbortSignal;
-}
-
-/** One pipeline step after discovery. */
-export interface PipelineStep extends StepKey {
-  kinds: readonly MediaKind[];
-  /** At most this many of this step's jobs at once (e.g. 1 for a wasm decoder or a GPU model). */
-  concurrency?: number;
-  /** Runs in slots of its own (up to `concurrency`), beside the shared ones: for light, mostly waiting steps. */
-  ownSlots?: boolean;
-  /** Set false for steps that work without an ok file (the 'read' retry step). */
-  needsFile?: boolean;
-  /** Why the step cannot run now (e.g. 'no model installed'), or null. Blocked steps stay pending. */
-  blocked?(): string | null;
-  /** Does the work; throw PermanentError when retrying cannot help. */
-  run(ctx: StepContext): Promise<void>;
-}
+export { PermanentError, RequeueJob, type JobOutcome, type PipelineStep, type StepContext };
 
 export interface RunnerDeps {
   db: Db;
@@ -65,6 +53,20 @@ export interface RunnerDeps {
 export interface JobRunner {
   addStep(step: PipelineStep): void;
   steps(): PipelineStep[];
+  /**
+   * Applies a step's current `version`: its jobs of another version (done ones included) go back to
+   * pending. Call it when the version may have changed (the active model did). A blocked step keeps its
+   * jobs as they are: with no model there is nothing to compare against. Returns how many were re-queued.
+   */
+  revalidateStep(name: string): number;
+  /**
+   * Runs up to `limit` pending jobs of one step now, outside the pump (the CLI's `shoebox understand`):
+   * applies the step's version, queues missing jobs, then claims and runs batches until the limit or
+   * nothing claimable is left. Throws the step's blocked reason when it cannot run.
+   */
+  drain(name: string, limit: number): Promise<JobOutcome[]>;
+  /** A step's progress row with what the step itself reports: blocked reason, detail, time per item (and an ETA from it). */
+  describe(p: StepProgress): StepProgress;
   /** Resets interrupted jobs, applies pipeline versions and backfills, then starts pumping. */
   start(): void;
   stop(): Promise<void>;
@@ -92,6 +94,8 @@ export function createJobRunner(deps: RunnerDeps): JobRunner {
   const registry = new Map<string, PipelineStep>();
   const inFlight = new Map<number, { step: string; done: Promise<void> }>();
   const perStep = new Map<string, number>();
+  /** The version each step's jobs were last brought to. */
+  const applied = new Map<string, string>();
   let started = false;
   let closed = false;
   let isPaused = false;
@@ -122,61 +126,141 @@ export function createJobRunner(deps: RunnerDeps): JobRunner {
     return out;
   }
 
+  /** A claimed job with what its step needs, or null when the runner settled it already. */
+  type Prepared = { job: JobRow; ctx: StepContext; file: { root: string; rel_path: string; folder_id: number } | null };
+
+  /**
+   * Claims the next work: the best plain job (the queue's order: rank, then priority), else a batch of a
+   * step that batches or waits for earlier steps. Such steps rank last today (understanding), so asking
+   * them only when no plain job is claimable keeps the rank order.
+   */
+  function claimNext(now: number): { step: PipelineStep; jobs: JobRow[] } | null {
+    const allowed = allowedSteps().map((n) => registry.get(n)!);
+    const special = (s: PipelineStep) => s.after !== undefined || s.runBatch !== undefined;
+    const job = jobs.claim(
+      allowed.filter((s) => !special(s)).map((s) => s.name),
+      now,
+    );
+    if (job) return { step: registry.get(job.step)!, jobs: [job] };
+    for (const s of allowed.filter(special).sort((a, b) => a.rank - b.rank)) {
+      if (applied.get(s.name) !== s.version) revalidate(s, now);
+      const batch = jobs.claimStep(s.name, s.runBatch ? Math.max(1, s.maxBatch?.() ?? 1) : 1, s.after ?? [], now);
+      if (batch.length > 0) return { step: s, jobs: batch };
+    }
+    return null;
+  }
+
   function pump(): void {
     if (!started || closed || isPaused) return checkIdle();
     for (;;) {
-      const now = Date.now();
-      const job = jobs.claim(allowedSteps(), now);
-      if (!job) break;
-      const step = registry.get(job.step)!;
+      const claimed = claimNext(Date.now());
+      if (!claimed) break;
+      const { step, jobs: batch } = claimed;
+      const key = batch[0]!.id;
       perStep.set(step.name, (perStep.get(step.name) ?? 0) + 1);
-      const done = runOne(step, job).finally(() => {
-        inFlight.delete(job.id);
-        perStep.set(step.name, (perStep.get(step.name) ?? 1) - 1);
-        deps.onChange();
-        setImmediate(pump);
-      });
-      inFlight.set(job.id, { step: step.name, done });
+      const done = runJobs(step, batch)
+        .then(() => {})
+        .finally(() => {
+          inFlight.delete(key);
+          perStep.set(step.name, (perStep.get(step.name) ?? 1) - 1);
+          deps.onChange();
+          setImmediate(pump);
+        });
+      inFlight.set(key, { step: step.name, done });
     }
     checkIdle();
   }
 
-  async function runOne(step: PipelineStep, job: JobRow): Promise<void> {
-    let file: { root: string; rel_path: string; folder_id: number } | null = null;
-    try {
-      const photo = photos.get(job.photo_id);
-      if (!photo) return; // the photo was removed meanwhile; its job went with it
-      if (step.needsFile !== false) {
-        file = files.firstOkPath(photo.id);
-        if (!file) {
-          jobs.park(job.id, MISSING, Date.now());
-          return;
-        }
+  /** Finds the photo and its file; parks (or drops) the job when there is nothing to work on. */
+  function prepare(step: PipelineStep, job: JobRow): Prepared | null {
+    const photo = photos.get(job.photo_id);
+    if (!photo) return null; // the photo was removed meanwhile; its job went with it
+    let file: Prepared['file'] = null;
+    if (step.needsFile !== false) {
+      file = files.firstOkPath(photo.id);
+      if (!file) {
+        jobs.park(job.id, MISSING, Date.now());
+        return null;
       }
-      await step.run({ photo, absPath: file ? `${file.root}/${file.rel_path}` : null, attempt: job.attempts, signal: abort.signal });
-      jobs.finish(job.id, 'done', null, Date.now());
+    }
+    const ctx = { photo, absPath: file ? `${file.root}/${file.rel_path}` : null, attempt: job.attempts, signal: abort.signal };
+    return { job, ctx, file };
+  }
+
+  async function runJobs(step: PipelineStep, batch: JobRow[]): Promise<JobOutcome[]> {
+    const ready: Prepared[] = [];
+    const out: JobOutcome[] = [];
+    const note = (job: JobRow, outcome: JobOutcome['outcome'], err: unknown) =>
+      out.push({ jobId: job.id, photoId: job.photo_id, outcome, error: err === null ? null : errMessage(err) });
+    for (const job of batch) {
+      try {
+        const p = prepare(step, job);
+        if (p) ready.push(p);
+        else note(job, 'skipped', null);
+      } catch (err) {
+        note(job, settle(step, { job, file: null }, err), err);
+      }
+    }
+    if (ready.length === 0) return out;
+    let outcomes: unknown[]; // null: done
+    try {
+      if (step.runBatch) outcomes = await step.runBatch(ready.map((p) => p.ctx));
+      else outcomes = [await step.run(ready[0]!.ctx).then(() => null)];
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      outcomes = ready.map(() => err);
+    }
+    // The step's version moved while it ran (the active model changed): its jobs of the old version go
+    // back to pending first, so recording these outcomes (at the old version) changes nothing.
+    if (applied.get(step.name) !== step.version) revalidate(step, Date.now());
+    ready.forEach((p, i) => note(p.job, settle(step, p, outcomes[i] ?? null), outcomes[i] ?? null));
+    return out;
+  }
+
+  /** Records one job's outcome. */
+  function settle(step: PipelineStep, { job, file }: Pick<Prepared, 'job' | 'file'>, err: unknown): JobOutcome['outcome'] {
+    const now = Date.now();
+    const version = job.pipeline_version;
+    try {
+      if (err === null) {
+        jobs.finish(job.id, 'done', null, now, version);
+        return 'done';
+      }
+      const message = errMessage(err);
+      if (err instanceof RequeueJob) {
+        jobs.release(job.id, now);
+        return 'requeued';
+      }
       if (file && isGone(err)) {
         // The file went away before the watcher (or a rescan) told us: record that, park the work.
-        files.markMissing(file.folder_id, file.rel_path, Date.now());
-        jobs.park(job.id, MISSING, Date.now());
+        files.markMissing(file.folder_id, file.rel_path, now);
+        jobs.park(job.id, MISSING, now);
         deps.onFileGone?.();
-        return;
+        return 'requeued';
       }
       if (isDiskFull(err)) {
-        jobs.finish(job.id, 'pending', null, Date.now());
+        jobs.finish(job.id, 'pending', null, now, version);
         const reason = `the disk holding the cache is full (${message}); free some space, then resume`;
         pause(reason);
         deps.onDiskFull?.(reason);
-        return;
+        return 'requeued';
       }
       const permanent = err instanceof PermanentError || job.attempts >= maxAttempts;
-      jobs.finish(job.id, permanent ? 'failed-permanent' : 'failed-retryable', message, Date.now());
+      jobs.finish(job.id, permanent ? 'failed-permanent' : 'failed-retryable', message, now, version);
       log.warn('job failed', { step: step.name, photoId: job.photo_id, permanent, error: message });
+      return 'failed';
     } finally {
       deps.progress.record(step.name);
     }
+  }
+
+  /** Re-queues a step's jobs of other versions, unless the step is blocked (see `revalidateStep`). */
+  function revalidate(step: PipelineStep, now: number): number {
+    if (step.blocked?.()) return 0;
+    const version = step.version;
+    const n = jobs.requeueVersion(step, now);
+    applied.set(step.name, version);
+    if (n) log.info('pipeline version changed: re-queued', { step: step.name, version, count: n });
+    return n;
   }
 
   function pause(reason?: string) {
@@ -191,20 +275,58 @@ export function createJobRunner(deps: RunnerDeps): JobRunner {
       registry.set(step.name, step);
       if (started) {
         const now = Date.now();
-        jobs.requeueVersion(step, now);
+        revalidate(step, now);
         jobs.backfill(step, now);
         setImmediate(pump);
       }
     },
     steps: () => [...registry.values()].sort((a, b) => a.rank - b.rank),
+    async drain(name, limit) {
+      const step = registry.get(name);
+      if (!step) throw new Error(`no step ${name}`);
+      const reason = step.blocked?.();
+      if (reason) throw new Error(reason);
+      revalidate(step, Date.now());
+      jobs.backfill(step, Date.now());
+      const out: JobOutcome[] = [];
+      while (out.length < limit && !closed) {
+        const size = Math.min(limit - out.length, step.runBatch ? Math.max(1, step.maxBatch?.() ?? 1) : 1);
+        const batch = jobs.claimStep(name, size, step.after ?? [], Date.now());
+        if (batch.length === 0) break;
+        const done = await runJobs(step, batch);
+        out.push(...done);
+        deps.onChange();
+        if (done.every((o) => o.outcome === 'requeued')) break; // the step cannot make progress now
+      }
+      return out;
+    },
+    describe(p) {
+      const s = registry.get(p.step);
+      if (!s) return p;
+      const r = s.report?.() ?? null;
+      const left = p.pending + p.running;
+      const spi = r?.secondsPerItem ?? null;
+      return {
+        ...p,
+        ...(s.blocked ? { blockedReason: s.blocked() } : {}),
+        ...(r ? { detail: r.detail, secondsPerItem: spi } : {}),
+        etaSeconds: p.etaSeconds ?? (spi !== null && spi > 0 ? Math.ceil(left * spi) : null),
+      };
+    },
+    revalidateStep(name) {
+      const step = registry.get(name);
+      if (!step || !started || applied.get(name) === step.version) return 0;
+      const n = revalidate(step, Date.now());
+      setImmediate(pump);
+      return n;
+    },
     start() {
       if (started) return;
       const now = Date.now();
       const reset = jobs.resetRunning(now);
       if (reset) log.info('re-queued interrupted jobs', { count: reset });
       for (const s of registry.values()) {
-        const requeued = jobs.requeueVersion(s, now);
-        if (requeued) log.info('pipeline version changed: re-queued', { step: s.name, version: s.version, count: requeued });
+        revalidate(s, now);
         if (s.kinds.length) jobs.backfill(s, now);
       }
       jobs.retryRetryable(maxAttempts, now);

@@ -28,8 +28,8 @@ beforeAll(() => {
     photos: createPhotosRepo(db),
     files: createFilesRepo(db),
     jobs: createJobsRepo(db),
-    steps: () => [{ name: 'thumbnail', rank: 10, version: 1, kinds: ['image'] }],
-    readStep: { name: 'read', rank: -1, version: 1, kinds: [] },
+    steps: () => [{ name: 'thumbnail', rank: 10, version: '1', kinds: ['image'] }],
+    readStep: { name: 'read', rank: -1, version: '1', kinds: [] },
   });
 });
 afterAll(() => {

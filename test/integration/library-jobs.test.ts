@@ -3,12 +3,12 @@
  * permanent failures listed with their error, pluggable steps with pipeline versions that re-queue only
  * their own work, blocked steps that say why, per-step concurrency, a full disk, progress with rate/ETA.
  */
-import { cpSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PipelineStep } from '../../main/library/jobs';
-import { PermanentError } from '../../main/library/decoders';
-import { FIXTURES, makeHarness, waitFor, type Harness } from './helpers/library-harness';
+import { PermanentError } from '../../main/library/jobs';
+import { FIXTURES, makeFormatsHarness, waitFor, type Harness } from './helpers/library-harness';
 
 let h: Harness | null = null;
 afterEach(async () => {
@@ -16,15 +16,10 @@ afterEach(async () => {
   h = null;
 });
 
-function withPhotos(options = {}): Harness {
-  const hh = makeHarness(options);
-  mkdirSync(hh.photosDir, { recursive: true });
-  cpSync(join(FIXTURES, 'formats'), hh.photosDir, { recursive: true });
-  return hh;
-}
+const withPhotos = makeFormatsHarness;
 
 /** A plugged step that records which photos it ran for. */
-function recordingStep(name: string, version: number, extra: Partial<PipelineStep> = {}): PipelineStep & { calls: number[] } {
+function recordingStep(name: string, version: string, extra: Partial<PipelineStep> = {}): PipelineStep & { calls: number[] } {
   const calls: number[] = [];
   return {
     name,
@@ -41,7 +36,7 @@ function recordingStep(name: string, version: number, extra: Partial<PipelineSte
 
 const jobRows = (hh: Harness, step: string) =>
   hh.db
-    .prepare<[string], { photo_id: number; state: string; updated_at: number; pipeline_version: number }>(
+    .prepare<[string], { photo_id: number; state: string; updated_at: number; pipeline_version: string }>(
       'SELECT photo_id, state, updated_at, pipeline_version FROM jobs WHERE step = ? ORDER BY photo_id',
     )
     .all(step);
@@ -68,7 +63,7 @@ describe('job queue', () => {
   });
 
   it('plugs in a step, and a new pipeline version re-queues only that step', async () => {
-    const v1 = recordingStep('understand', 1);
+    const v1 = recordingStep('understand', '1');
     h = withPhotos({ steps: [v1] });
     await h.lib.addFolder(h.photosDir);
     await h.lib.whenIdle();
@@ -78,25 +73,25 @@ describe('job queue', () => {
     const thumbsBefore = jobRows(h, 'thumbnail');
 
     // Same version after a restart: nothing runs again.
-    const again = recordingStep('understand', 1);
+    const again = recordingStep('understand', '1');
     await h.reopen({ steps: [again] });
     await h.lib.start();
     await h.lib.whenIdle();
     expect(again.calls).toHaveLength(0);
 
     // Version 2: every photo's 'understand' runs again, nothing else does.
-    const v2 = recordingStep('understand', 2);
+    const v2 = recordingStep('understand', '2');
     await h.reopen({ steps: [v2] });
     await h.lib.start();
     await h.lib.whenIdle();
     expect(v2.calls).toHaveLength(images);
-    expect(jobRows(h, 'understand').every((j) => j.pipeline_version === 2 && j.state === 'done')).toBe(true);
+    expect(jobRows(h, 'understand').every((j) => j.pipeline_version === '2' && j.state === 'done')).toBe(true);
     expect(jobRows(h, 'thumbnail')).toEqual(thumbsBefore);
   });
 
   it('retries retryable failures, lists permanent ones, and retries them on request', async () => {
     let flaky = 0;
-    const step = recordingStep('flaky', 1, {
+    const step = recordingStep('flaky', '1', {
       async run({ photo }) {
         if (photo.mime === 'image/png') throw new PermanentError('this PNG is not understood');
         if (photo.mime === 'image/gif' && flaky++ === 0) throw new Error('worker restarted');
@@ -124,7 +119,7 @@ describe('job queue', () => {
     let model = false;
     let inFlight = 0;
     let maxInFlight = 0;
-    const step = recordingStep('understand', 1, {
+    const step = recordingStep('understand', '1', {
       concurrency: 1,
       blocked: () => (model ? null : 'no model installed'),
       async run() {
@@ -150,8 +145,8 @@ describe('job queue', () => {
     let bRan!: () => void;
     const bStarted = new Promise<void>((r) => (bRan = r));
     // A ranks first and waits until B has run: with one shared slot this only finishes if A does not take it.
-    const a = recordingStep('a', 1, { rank: -5, concurrency: 1, ownSlots: true, run: () => bStarted });
-    const b = recordingStep('b', 1, {
+    const a = recordingStep('a', '1', { rank: -5, concurrency: 1, ownSlots: true, run: () => bStarted });
+    const b = recordingStep('b', '1', {
       rank: 30,
       async run() {
         bRan();
@@ -167,7 +162,7 @@ describe('job queue', () => {
 
   it('runs visible photos first when asked', async () => {
     const order: number[] = [];
-    const step = recordingStep('understand', 1, {
+    const step = recordingStep('understand', '1', {
       concurrency: 1,
       async run({ photo }) {
         order.push(photo.id);
@@ -239,7 +234,7 @@ describe('job queue', () => {
 
   it('pauses with a visible reason when the cache disk is full, losing no job', async () => {
     let full = true;
-    const step = recordingStep('cache', 1, {
+    const step = recordingStep('cache', '1', {
       async run() {
         if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
       },

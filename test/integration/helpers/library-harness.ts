@@ -2,7 +2,7 @@
  * @file Test harness for the library: a temp data dir, a real SQLite file, a real library service with
  * captured events, and helpers to copy the sample photos. Used by test/integration/library-*.test.ts.
  */
-import { cpSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openDatabase, type Db } from '../../../main/db/open';
@@ -61,6 +61,14 @@ export function makeHarness(options: LibraryOptions = {}, copySample = false): H
       rmSync(root, { recursive: true, force: true });
     },
   };
+  return h;
+}
+
+/** A fresh temp library whose photos folder holds a copy of test/fixtures/library/formats. */
+export function makeFormatsHarness(options: LibraryOptions = {}): Harness {
+  const h = makeHarness(options);
+  mkdirSync(h.photosDir, { recursive: true });
+  cpSync(join(FIXTURES, 'formats'), h.photosDir, { recursive: true });
   return h;
 }
 
