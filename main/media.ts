@@ -14,16 +14,25 @@
  * what exists there. Last, the joined path is resolved with realpath and must still lie inside the
  * folder root's realpath, which also refuses indexed symlinks that point out of the folder (403), should
  * one ever be indexed. Thumbnails and previews are addressed by cache key, which the library validates and
- * maps to its cache folder. Electron's `shoebox://media/` (protocol.ts) and the headless host's
- * `/media/` both go through `resolveMedia`, so they refuse the same things.
+ * maps to its cache folder; a preview key not in the cache yet is made there on this first request, from
+ * an 'ok' file of the photo with that content, the file indexing read (`MediaLookup.ensurePreview`).
+ * Electron's `shoebox://media/` (media-protocol.ts) and the headless host's `/media/` both go through
+ * `resolveMedia`, so they refuse (and make) the same things.
  */
 import { realpath, stat } from 'node:fs/promises';
 import { extname, join, sep } from 'node:path';
+import type { PreviewResult } from './library/previews';
 
-export type MediaResult = { ok: true; file: string; mime: string } | { ok: false; status: 400 | 403 | 404; reason: string };
+export type MediaResult =
+  { ok: true; file: string; mime: string } | { ok: false; status: 400 | 403 | 404 | 422 | 500 | 503; reason: string };
 
 export interface MediaLookup {
   cachePath(key: string): string | null;
+  /**
+   * The cached file of a preview key, made first when it is not there (see [Note: Previews on demand] in
+   * main/library/steps.ts); a failure's status and reason are served as they are.
+   */
+  ensurePreview(key: string): Promise<PreviewResult>;
   folderRoot(folderId: number): string | null;
   /** Whether `relPath` ('/'-separated, decoded) is a file the library indexed in that folder and holds as 'ok'. */
   isIndexed(folderId: number, relPath: string): boolean;
@@ -45,6 +54,9 @@ const MIME: Record<string, string> = {
   '.mov': 'video/quicktime',
   '.webm': 'video/webm',
 };
+
+/** A large preview's cache key (main/library/thumbnails.ts): the only cache entry made on request. */
+const PREVIEW_KEY = /^[0-9a-f]{32}-p\d+\.jpg$/;
 
 /** Content type by extension; unknown types are served as opaque bytes. */
 export const mimeOf = (file: string): string => MIME[extname(file).toLowerCase()] ?? 'application/octet-stream';
@@ -100,10 +112,16 @@ export async function resolveMedia(path: string, lookup: MediaLookup): Promise<M
   const [kind, ...rest] = path.replace(/^\/+/, '').split('/');
   if (kind === 'thumb' && rest.length === 1 && rest[0]) {
     const key = safeSegment(rest[0]);
-    const file = key === null ? null : lookup.cachePath(key);
-    if (!file) return { ok: false, status: 400, reason: 'bad thumbnail key' };
+    let file = key === null ? null : lookup.cachePath(key);
+    if (key === null || !file) return { ok: false, status: 400, reason: 'bad thumbnail key' };
     const st = await stat(file).catch(() => null);
-    if (!st?.isFile()) return { ok: false, status: 404, reason: 'thumbnail not found' };
+    if (!st?.isFile()) {
+      // Previews are made on the first request for them; thumbnails only by indexing.
+      if (!PREVIEW_KEY.test(key)) return { ok: false, status: 404, reason: 'thumbnail not found' };
+      const made = await lookup.ensurePreview(key);
+      if (!made.ok) return made;
+      file = made.file;
+    }
     return { ok: true, file, mime: mimeOf(file) === 'application/octet-stream' ? 'image/webp' : mimeOf(file) };
   }
   if (kind === 'original' && rest.length >= 2) {

@@ -12,21 +12,23 @@ import { ApiError } from '../../preload/api-error';
 import type { FolderDto, JobsStatus } from '../../preload/contract';
 import { createFilesRepo } from '../db/files.repo';
 import { createFoldersRepo, type FolderRow } from '../db/folders.repo';
-import { createJobsRepo } from '../db/jobs.repo';
+import { createJobsRepo, VISIBLE_PRIORITY } from '../db/jobs.repo';
 import type { Db } from '../db/open';
 import { createPhotosRepo } from '../db/photos.repo';
+import type { Emit } from '../events';
 import type { Log } from '../log';
 import type { AppPaths } from '../paths';
 import { createIngest } from './ingest';
-import { createJobRunner, type PipelineStep } from './jobs';
+import { createJobRunner, type JobOutcome, type PipelineStep } from './jobs';
 import { createNotifier, type Notifier } from './notify';
+import { createPreviews } from './previews';
 import { createProgressTracker } from './progress';
 import { createReadSide } from './read-side';
 import { checkNewRoot } from './roots';
 import { builtinSteps } from './steps';
 import { ScanAborted, ingestPaths, syncFolder, type SyncDeps } from './sync';
 import { cacheFile, sweepTempFiles } from './thumbnails';
-import type { Emit, LibraryService } from './types';
+import type { LibraryService } from './types';
 import type { WatchFactory } from './watcher';
 import { createWatching } from './watching';
 
@@ -70,6 +72,12 @@ export interface Library extends LibraryService {
   forgetMissing(): number;
   /** Tells the queue to look again: call when a step's `blocked()` answer may have changed (a model was installed). */
   wake(): void;
+  /** Re-applies a step's version (it names the active model): jobs made by another version are queued again. */
+  revalidateStep(name: string): number;
+  /** Queues a step again for these photos (at the front of the queue); returns how many jobs were (re)queued. */
+  requeueStep(name: string, photoIds: readonly number[]): number;
+  /** Runs up to `limit` pending jobs of one step now (the CLI), without starting the library. */
+  runStep(name: string, limit: number): Promise<JobOutcome[]>;
 }
 
 /** Builds the library service. Nothing runs until `start()` (or `addFolder`). */
@@ -122,7 +130,7 @@ export function createLibrary(deps: LibraryDeps): Library {
     files,
     jobs,
     steps: () => runner.steps().filter((s) => s.kinds.length > 0),
-    readStep: { name: 'read', rank: -1, version: 1, kinds: [] },
+    readStep: { name: 'read', rank: -1, version: '1', kinds: [] },
   });
   const runner = createJobRunner({
     db,
@@ -152,6 +160,7 @@ export function createLibrary(deps: LibraryDeps): Library {
     },
   };
   for (const s of builtinSteps(stepDeps)) runner.addStep(s);
+  const previews = createPreviews({ ...stepDeps, onFileGone: () => noteChanged(null, { added: 0, updated: 0, removed: 1 }) });
   for (const s of opt.steps ?? []) runner.addStep(s);
 
   const syncDeps: SyncDeps = {
@@ -254,7 +263,7 @@ export function createLibrary(deps: LibraryDeps): Library {
     maxDepth,
     rescanIntervalMs,
     ...(opt.watchFactory ? { factory: opt.watchFactory } : {}),
-    ingest: (f, rels) => ingestPaths(syncDeps, f, rels, undefined, undefined, signalFor(f.id)).then(() => runner.kick()),
+    ingest: (f, rels) => ingestPaths(syncDeps, f, rels, { signal: signalFor(f.id) }).then(() => runner.kick()),
     scan: (folder) => scan(folder),
     skip(f, relPath, reason) {
       if (!folders.get(f.id)) return; // removed meanwhile
@@ -372,6 +381,7 @@ export function createLibrary(deps: LibraryDeps): Library {
     },
     failures: (offset, limit) => read.failures(offset, limit),
     cachePath: (key) => cacheFile(paths.thumbsDir, key),
+    ensurePreview: (key) => previews.ensure(key),
     folderRoot: (folderId) => folders.get(folderId)?.path ?? null,
     isIndexed: (folderId, relPath) => read.isIndexed(folderId, relPath),
     addStep: (step) => runner.addStep(step),
@@ -383,6 +393,20 @@ export function createLibrary(deps: LibraryDeps): Library {
       runner.kick();
       noteProgress();
     },
+    revalidateStep(name) {
+      const n = runner.revalidateStep(name);
+      noteProgress();
+      return n;
+    },
+    requeueStep(name, photoIds) {
+      const step = runner.steps().find((s) => s.name === name);
+      if (!step) return 0;
+      const n = jobs.requeuePhotos(photoIds, step, VISIBLE_PRIORITY, Date.now());
+      runner.kick();
+      noteProgress();
+      return n;
+    },
+    runStep: (name, limit) => runner.drain(name, limit),
     forgetMissing() {
       const gone = db.transaction(() => {
         files.dropAllMissing();

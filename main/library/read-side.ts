@@ -21,6 +21,7 @@ import type { JobsRepo } from '../db/jobs.repo';
 import type { PageRow, PhotosRepo } from '../db/photos.repo';
 import type { JobRunner } from './jobs';
 import type { ProgressTracker } from './progress';
+import { previewKey } from './thumbnails';
 
 export interface ReadSideDeps {
   db: Db;
@@ -32,7 +33,11 @@ export interface ReadSideDeps {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function summary(r: PageRow): PhotoSummary {
+/**
+ * The one mapper from a photo to its grid cell: grid pages, photo details and (later) search results
+ * all go through it, so a cell looks the same wherever it comes from.
+ */
+export function toPhotoSummary(r: PageRow): PhotoSummary {
   const name = r.rel_path ? r.rel_path.slice(r.rel_path.lastIndexOf('/') + 1) : `photo ${r.id}`;
   return {
     id: r.id,
@@ -45,6 +50,12 @@ function summary(r: PageRow): PhotoSummary {
     name,
     status: r.error !== null || r.file_state === 1 ? 'error' : r.file_state === 2 ? 'missing' : 'ok',
   };
+}
+
+/** `PageRow.file_state` computed from a photo's file rows, as photos.repo.ts computes it in SQL. */
+function fileState(rows: readonly { status: string }[]): number {
+  if (rows.some((f) => f.status === 'ok')) return 0;
+  return rows.some((f) => f.status === 'error') ? 1 : 2;
 }
 
 /** Builds the read side over the repositories. */
@@ -70,7 +81,7 @@ export function createReadSide(deps: ReadSideDeps) {
 
     /** One grid page. `total` lets the caller supply a cached count. */
     page(offset: number, limit: number, folderId?: number, total: () => number = () => photos.count(folderId)): PhotoPage {
-      return { items: photos.page(offset, limit, folderId).map(summary), total: total(), offset };
+      return { items: photos.page(offset, limit, folderId).map(toPhotoSummary), total: total(), offset };
     },
 
     timeline(folderId?: number): TimelineGroup[] {
@@ -88,8 +99,6 @@ export function createReadSide(deps: ReadSideDeps) {
       const fileRows = files.forPhoto(id);
       const best = fileRows.find((f) => f.status === 'ok') ?? fileRows[0];
       const anyOk = fileRows.some((f) => f.status === 'ok');
-      const anyError = fileRows.some((f) => f.status === 'error');
-      const rel = best?.rel_path ?? '';
       let keywords: string[] = [];
       try {
         keywords = p.xmp_keywords ? (JSON.parse(p.xmp_keywords) as string[]) : [];
@@ -97,15 +106,7 @@ export function createReadSide(deps: ReadSideDeps) {
         keywords = [];
       }
       return {
-        id: p.id,
-        kind: p.kind,
-        thumb: p.thumb,
-        width: p.width,
-        height: p.height,
-        takenAt: p.sort_key,
-        day: p.sort_key.slice(0, 10),
-        name: rel ? rel.slice(rel.lastIndexOf('/') + 1) : `photo ${p.id}`,
-        status: p.error !== null || (!anyOk && anyError) ? 'error' : anyOk ? 'ok' : 'missing',
+        ...toPhotoSummary({ ...p, rel_path: best?.rel_path ?? null, file_state: fileState(fileRows) }),
         hash: p.hash,
         mime: p.mime,
         files: fileRows.map((f) => ({
@@ -116,7 +117,8 @@ export function createReadSide(deps: ReadSideDeps) {
           mtime: iso(f.mtime_ms),
           status: f.status,
         })),
-        preview: p.preview,
+        // The key it has or will have: the first request for it makes it ([Note: Previews on demand] in steps.ts).
+        preview: p.preview ?? (anyOk && p.error === null && p.kind !== 'video' ? previewKey(p.hash) : null),
         takenOffset: p.taken_offset,
         takenAtSource: p.taken_at ? 'exif' : 'file',
         camera: { make: p.camera_make, model: p.camera_model, lens: p.lens },
@@ -139,7 +141,7 @@ export function createReadSide(deps: ReadSideDeps) {
         else if (c.state === 'done') row.done += c.n;
         else row.failed += c.n;
       }
-      const steps: StepProgress[] = [...byStep.entries()].map(([step, c]) => progress.progress(step, c));
+      const steps: StepProgress[] = [...byStep.entries()].map(([step, c]) => runner.describe(progress.progress(step, c)));
       return { paused: runner.paused(), blockedReason: runner.blockedReason(), steps, ...totals() };
     },
 

@@ -1,6 +1,6 @@
 /**
- * @file Grid thumbnails (~256 px) and large previews (~1600 px) in a content-addressed cache:
- * `<thumbsDir>/<first two hex of hash>/<hash>-<variant><version>.jpg`. Any entry can be rebuilt from the
+ * @file Grid thumbnails (~256 px) and large previews (~1600 px, made on demand: previews.ts) in a
+ * content-addressed cache: `<thumbsDir>/<first two hex of hash>/<hash>-<variant><version>.jpg`. Any entry can be rebuilt from the
  * original; a changed pipeline version makes new keys, so stale browser caches never show old pixels.
  *
  * Runs in main; the resize runs on libvips' threads. Writes are atomic (temp file + rename), so a crash
@@ -13,7 +13,7 @@
  * the data folder) unless it is old enough that no write could still be going on. One with this
  * process's pid that it is not writing is an earlier process's that had the same pid.
  */
-import { lstat, mkdir, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 
@@ -21,6 +21,8 @@ export type Variant = 't' | 'p';
 
 export const THUMB_SIZE = 256;
 export const PREVIEW_SIZE = 1600;
+/** Pipeline version of previews (part of their key). Bump it to remake every preview on its next request. */
+export const PREVIEW_VERSION = 1;
 const keyRe = /^(?:[0-9a-f]{32}-[tp]\d+|placeholder-[a-z]+-\d+)\.jpg$/;
 const tempRe = /^(?:[0-9a-f]{32}-[tp]\d+|placeholder-[a-z]+-\d+)\.jpg\.(\d+)\.[0-9a-z]+\.tmp$/;
 const subdirRe = /^(?:[0-9a-f]{2}|placeholder)$/;
@@ -34,11 +36,25 @@ export function cacheKey(hash: string, variant: Variant, version: number): strin
   return `${hash}-${variant}${version}.jpg`;
 }
 
+/** The key a photo's preview has, made or not yet (see [Note: Previews on demand] in previews.ts). */
+export function previewKey(hash: string): string {
+  return cacheKey(hash, 'p', PREVIEW_VERSION);
+}
+
+/** The content hash of a current-version preview key, or null for any other key. */
+export function previewHashOf(key: string): string | null {
+  const m = /^([0-9a-f]{32})-p(\d+)\.jpg$/.exec(key);
+  return m && Number(m[2]) === PREVIEW_VERSION ? m[1]! : null;
+}
+
 /** Absolute path of a cache key, or null when the key is malformed (a guard against path tricks). */
 export function cacheFile(thumbsDir: string, key: string): string | null {
   if (!keyRe.test(key)) return null;
   return join(thumbsDir, key.startsWith('placeholder-') ? 'placeholder' : key.slice(0, 2), key);
 }
+
+/** Whether `file` is there as a regular file (a cache entry already made). */
+export const isFile = async (file: string): Promise<boolean> => (await stat(file).catch(() => null))?.isFile() === true;
 
 /** Resizes an oriented image to fit `size` and writes it under `key`. Returns the output's size. */
 export async function writeVariant(

@@ -2,9 +2,8 @@
  * @file The library service's interface, as the API handlers, the CLI and the headless host use it.
  * Implemented by `createLibrary` in ./library.ts.
  */
-import type { FolderDto, JobFailure, JobsStatus, PhotoDetail, PhotoPage, TimelineGroup, Events } from '../../preload/contract';
-
-export type Emit = <E extends keyof Events>(event: E, payload: Events[E]) => void;
+import type { FolderDto, JobFailure, JobsStatus, PhotoDetail, PhotoPage, TimelineGroup } from '../../preload/contract';
+import type { PreviewResult } from './previews';
 
 export interface LibraryService {
   /** Reconciles what changed while closed, starts watchers and the job runner. Resolves once the startup scan is queued (not finished). */
@@ -34,6 +33,11 @@ export interface LibraryService {
 
   /** Absolute path of a cached thumbnail/preview by key, or null for an unknown/malformed key. */
   cachePath(key: string): string | null;
+  /**
+   * The cached file of a preview key (`PhotoDetail.preview`), made first if it is not there yet: see
+   * [Note: Previews on demand] in steps.ts. Never throws; a failure says why with an HTTP-like status.
+   */
+  ensurePreview(key: string): Promise<PreviewResult>;
   /** Folder root by id (for the media path guard). */
   folderRoot(folderId: number): string | null;
   /** Whether `relPath` ('/'-separated) is an indexed file of the folder with status 'ok' (for the media path guard). */

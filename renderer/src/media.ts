@@ -37,15 +37,39 @@ export function browserCanShow(mime: string | null, relPath: string): boolean {
   return mime ? BROWSER_IMAGE_MIMES.has(mime.toLowerCase()) : BROWSER_IMAGE_EXT.test(relPath);
 }
 
+/** Where a source of the viewer's image comes from. */
+export type ViewerSourceKind = 'preview' | 'original' | 'thumb';
+
+export interface ViewerSource {
+  kind: ViewerSourceKind;
+  url: string;
+}
+
 /**
- * What the viewer shows for a photo, best first: the large preview, else the original when the
- * browser can decode it, else the thumbnail. Empty when there is nothing to show.
+ * What the viewer shows for a photo, best first: the large preview (made by its first request, see
+ * [Note: Previews on demand] in main/library/steps.ts), else the original when the browser can decode
+ * it, else the thumbnail. Empty when there is nothing to show.
  */
-export function viewerSources(mediaBase: string, photo: Pick<PhotoDetail, 'preview' | 'thumb' | 'mime' | 'files'>): string[] {
-  const out: string[] = [];
-  if (photo.preview) out.push(thumbUrl(mediaBase, photo.preview));
+export function viewerSources(mediaBase: string, photo: Pick<PhotoDetail, 'preview' | 'thumb' | 'mime' | 'files'>): ViewerSource[] {
+  const out: ViewerSource[] = [];
+  if (photo.preview) out.push({ kind: 'preview', url: thumbUrl(mediaBase, photo.preview) });
   const file = photo.files.find((f) => f.status === 'ok');
-  if (file && browserCanShow(photo.mime, file.relPath)) out.push(originalUrl(mediaBase, file));
-  if (photo.thumb) out.push(thumbUrl(mediaBase, photo.thumb));
+  if (file && browserCanShow(photo.mime, file.relPath)) out.push({ kind: 'original', url: originalUrl(mediaBase, file) });
+  if (photo.thumb) out.push({ kind: 'thumb', url: thumbUrl(mediaBase, photo.thumb) });
   return out;
+}
+
+/** The source to show: the best one that has not failed to load; undefined when all have. */
+export function pickSource(sources: readonly ViewerSource[], failed: ReadonlySet<string>): ViewerSource | undefined {
+  return sources.find((s) => !failed.has(s.url));
+}
+
+/**
+ * The note the viewer shows after the large preview failed to load: why (from `photo` as read again after
+ * the failure: its file went missing, or its error), and what is shown instead.
+ */
+export function previewFailedNote(shown: ViewerSourceKind | null, photo: Pick<PhotoDetail, 'status' | 'error'>): string {
+  const why = photo.status === 'missing' ? 'the file is missing (moved or deleted?)' : photo.error ? photo.error : 'it could not be made';
+  const instead = shown === 'original' ? '; showing the original' : shown === 'thumb' ? '; showing the thumbnail' : '';
+  return `No large preview: ${why}${instead}.`;
 }

@@ -50,12 +50,32 @@ test('add a folder, see thumbnails, browse in the viewer with the keyboard', asy
   await expect(page.getByTestId('folder-count')).toHaveText(String(SAMPLE_FILES.length));
   await page.screenshot({ path: testInfo.outputPath('library.png') });
 
+  // Previews are made on their first request (indexing makes thumbnails only); the viewer asks for its
+  // photo's, then for the neighbours' ahead of ← / →.
+  const previewRe = /\/media\/thumb\/[0-9a-f]{32}-p1\.jpg$/;
+  const previewRequests = new Set<string>();
+  page.on('request', (r) => {
+    if (previewRe.test(r.url())) previewRequests.add(new URL(r.url()).pathname);
+  });
+  const viewerImage = () =>
+    page
+      .getByTestId('viewer-image')
+      .evaluate((i) => ({ src: new URL((i as HTMLImageElement).src).pathname, width: (i as HTMLImageElement).naturalWidth }));
+
   // Click opens the viewer on that photo.
   await page.getByTestId('photo-cell').first().click();
   const viewer = page.getByTestId('viewer');
   await expect(viewer).toBeVisible();
   await expect(page.getByTestId('viewer-position')).toHaveText(`1 of ${SAMPLE_FILES.length}`);
   await expect.poll(() => page.getByTestId('viewer-image').evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+  // The large preview, not the 256 px thumbnail (every sample photo is wider than that).
+  await expect.poll(async () => (await viewerImage()).width).toBeGreaterThan(256);
+  const firstPreview = await viewerImage();
+  expect(firstPreview.src).toMatch(previewRe);
+  await expect(page.getByTestId('viewer-note')).toHaveCount(0);
+  // The next photo's preview is fetched ahead once this one is shown.
+  await expect.poll(() => [...previewRequests].filter((u) => u !== firstPreview.src).length).toBeGreaterThan(0);
+  const ahead = new Set(previewRequests);
   const firstName = await page.getByTestId('viewer-name').textContent();
   await expect(page.getByTestId('meta-paths')).toContainText(firstName ?? '???');
   await expect(page.getByTestId('meta-date')).not.toBeEmpty();
@@ -63,6 +83,8 @@ test('add a folder, see thumbnails, browse in the viewer with the keyboard', asy
   await page.keyboard.press('ArrowRight');
   await expect(page.getByTestId('viewer-position')).toHaveText(`2 of ${SAMPLE_FILES.length}`);
   await expect(page.getByTestId('viewer-name')).not.toHaveText(firstName ?? '');
+  await expect.poll(async () => (await viewerImage()).width).toBeGreaterThan(256);
+  expect(ahead.has((await viewerImage()).src)).toBe(true); // the one fetched ahead
   await page.keyboard.press('ArrowLeft');
   await expect(page.getByTestId('viewer-position')).toHaveText(`1 of ${SAMPLE_FILES.length}`);
   await expect(page.getByTestId('viewer-name')).toHaveText(firstName ?? '');

@@ -36,6 +36,7 @@ beforeAll(async () => {
       folderRoot: (id) => (id === 1 ? photoDir : null),
       isIndexed: (id, rel) => id === 1 && rel === 'p.jpg',
       cachePath: () => null,
+      ensurePreview: () => Promise.resolve({ ok: false, status: 404, reason: 'no previews here' }),
     };
   }));
 });

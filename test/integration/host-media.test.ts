@@ -6,12 +6,8 @@
 import { copyFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRouter } from '../../main/api/router';
-import { createEventBus } from '../../main/events';
-import { startHost, type Host } from '../../main/host/server';
-import { silentLog } from '../../main/log';
-import type { Handlers } from '../../preload/contract';
-import { cookieFor, httpGet } from './helpers/host-client';
+import type { Host } from '../../main/host/server';
+import { cookieFor, httpGet, startMediaHost } from './helpers/host-client';
 import { makeHarness, SAMPLE_LIBRARY, type Harness } from './helpers/library-harness';
 
 let h: Harness;
@@ -29,13 +25,7 @@ beforeAll(async () => {
   writeFileSync(join(h.photosDir, '.git', 'config'), '[remote "origin"]');
   folderId = (await h.lib.addFolder(h.photosDir)).id;
   await h.lib.whenIdle();
-  host = await startHost({
-    router: createRouter({} as Handlers, silentLog), // the media route does not use the API
-    events: createEventBus(),
-    media: h.lib,
-    rendererDir: join(h.root, 'no-renderer'),
-    log: silentLog,
-  });
+  host = await startMediaHost(h.lib, h.root);
 });
 afterAll(async () => {
   await host?.close();

@@ -12,7 +12,12 @@ import { cookieFor, rawSocket, startEchoHost, wsFrame, type EchoHost } from './h
 let h: EchoHost;
 
 beforeAll(async () => {
-  h = await startEchoHost(() => ({ folderRoot: () => null, isIndexed: () => false, cachePath: () => null }));
+  h = await startEchoHost(() => ({
+    folderRoot: () => null,
+    isIndexed: () => false,
+    cachePath: () => null,
+    ensurePreview: () => Promise.resolve({ ok: false, status: 404, reason: 'no previews here' }),
+  }));
 });
 afterAll(() => h.host.close());
 

@@ -35,7 +35,8 @@ beforeAll(() => {
   lookup = {
     folderRoot: (id) => (id === 1 ? root : null),
     isIndexed: (id, rel) => id === 1 && indexed.has(rel),
-    cachePath: (key) => (/^[0-9a-f]{16}\.webp$/.test(key) ? join(cache, key) : null),
+    cachePath: (key) => (/^[0-9a-f]{16}\.webp$|^[0-9a-f]{32}-[tp]1\.jpg$/.test(key) ? join(cache, key) : null),
+    ensurePreview: () => Promise.resolve({ ok: false, status: 404, reason: 'no preview made in this test' }),
   };
 });
 
@@ -80,6 +81,31 @@ describe('resolveMedia', () => {
   it('serves thumbnails by key only', async () => {
     expect(await resolveMedia('thumb/abcdef0123456789.webp', lookup)).toMatchObject({ ok: true, mime: 'image/webp' });
     expect(await resolveMedia('thumb/0000000000000000.webp', lookup)).toMatchObject({ ok: false, status: 404 });
+  });
+
+  it('has a missing preview made by the library, and only a preview', async () => {
+    const asked: string[] = [];
+    const maker: MediaLookup = {
+      ...lookup,
+      ensurePreview: (key) => {
+        asked.push(key);
+        if (key.startsWith('f')) return Promise.resolve({ ok: false, status: 422, reason: 'cannot decode this image/jpeg file' });
+        writeFileSync(join(cache, key), 'preview');
+        return Promise.resolve({ ok: true, file: join(cache, key) });
+      },
+    };
+    const made = `${'a'.repeat(32)}-p1.jpg`;
+    expect(await resolveMedia(`thumb/${made}`, maker)).toEqual({ ok: true, file: join(cache, made), mime: 'image/jpeg' });
+    // Its failure is served as it is; a missing thumbnail is not made here (indexing makes thumbnails).
+    expect(await resolveMedia(`thumb/${'f'.repeat(32)}-p1.jpg`, maker)).toEqual({
+      ok: false,
+      status: 422,
+      reason: 'cannot decode this image/jpeg file',
+    });
+    expect(await resolveMedia(`thumb/${'b'.repeat(32)}-t1.jpg`, maker)).toMatchObject({ ok: false, status: 404 });
+    // Once made, the cache answers without asking again.
+    expect(await resolveMedia(`thumb/${made}`, maker)).toMatchObject({ ok: true });
+    expect(asked).toEqual([made, `${'f'.repeat(32)}-p1.jpg`]);
   });
 
   it('asks the library before touching the disk, with the decoded path', async () => {

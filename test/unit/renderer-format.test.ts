@@ -15,7 +15,7 @@ import {
   rateLabel,
   shutterLabel,
 } from '../../renderer/src/format';
-import { browserCanShow, originalUrl, thumbUrl, viewerSources } from '../../renderer/src/media';
+import { browserCanShow, originalUrl, pickSource, previewFailedNote, thumbUrl, viewerSources } from '../../renderer/src/media';
 
 describe('format', () => {
   it('shows capture times as wall-clock, whatever the zone', () => {
@@ -63,12 +63,39 @@ describe('media urls', () => {
       mime: 'image/jpeg',
       files: [{ folderId: 1, relPath: 'x.jpg', absPath: '/x.jpg', size: 1, mtime: '', status: 'ok' }],
     };
-    expect(viewerSources('/media', base)).toEqual(['/media/thumb/p1', '/media/original/1/x.jpg', '/media/thumb/t1']);
+    expect(viewerSources('/media', base)).toEqual([
+      { kind: 'preview', url: '/media/thumb/p1' },
+      { kind: 'original', url: '/media/original/1/x.jpg' },
+      { kind: 'thumb', url: '/media/thumb/t1' },
+    ]);
     expect(
       viewerSources('/media', { ...base, preview: null, mime: 'image/heic', files: [{ ...base.files[0]!, relPath: 'x.heic' }] }),
-    ).toEqual(['/media/thumb/t1']);
+    ).toEqual([{ kind: 'thumb', url: '/media/thumb/t1' }]);
     expect(viewerSources('/media', { ...base, preview: null, thumb: null, files: [{ ...base.files[0]!, status: 'missing' }] })).toEqual([]);
     expect(browserCanShow(null, 'a.PNG')).toBe(true);
     expect(browserCanShow(null, 'a.cr2')).toBe(false);
+  });
+
+  it('falls back from a failed preview to the original, then to the thumbnail', () => {
+    const sources = viewerSources('/media', {
+      preview: 'p1',
+      thumb: 't1',
+      mime: 'image/jpeg',
+      files: [{ folderId: 1, relPath: 'x.jpg', absPath: '/x.jpg', size: 1, mtime: '', status: 'ok' }],
+    });
+    expect(pickSource(sources, new Set())?.kind).toBe('preview');
+    expect(pickSource(sources, new Set(['/media/thumb/p1']))?.kind).toBe('original');
+    expect(pickSource(sources, new Set(['/media/thumb/p1', '/media/original/1/x.jpg']))?.kind).toBe('thumb');
+    expect(pickSource(sources, new Set(sources.map((s) => s.url)))).toBeUndefined();
+  });
+
+  it('says why the large preview failed and what the viewer shows instead', () => {
+    expect(previewFailedNote('original', { status: 'missing', error: null })).toBe(
+      'No large preview: the file is missing (moved or deleted?); showing the original.',
+    );
+    expect(previewFailedNote('thumb', { status: 'error', error: 'cannot decode this image/jpeg file: premature end' })).toBe(
+      'No large preview: cannot decode this image/jpeg file: premature end; showing the thumbnail.',
+    );
+    expect(previewFailedNote(null, { status: 'ok', error: null })).toBe('No large preview: it could not be made.');
   });
 });

@@ -1,11 +1,13 @@
 /**
  * @file The ordered list of schema migrations. Forward-only: migration N moves `user_version` from N-1 to N.
- * Add a file `NNNN-name.ts` exporting `sql` (or `up(db)`) and list it here; each has a test in
- * test/unit/migrations.test.ts.
+ * Add a file `NNNN-name.ts` exporting `sql` (or `up(db)`) and list it here; each has a test: 0001 and 0002 in
+ * test/unit/migrations.test.ts, later ones in their own test/unit/migration-NNNN-name.test.ts.
  */
 import type { Database } from 'better-sqlite3';
 import { sql as m0001 } from './0001-initial';
 import { sql as m0002 } from './0002-scan-warnings';
+import { sql as m0003 } from './0003-understanding';
+import { sql as m0004 } from './0004-previews-on-demand';
 
 export interface Migration {
   version: number;
@@ -20,4 +22,6 @@ const fromSql = (sql: string) => (db: Database) => {
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial', up: fromSql(m0001) },
   { version: 2, name: 'scan-warnings', up: fromSql(m0002) },
+  { version: 3, name: 'understanding', up: fromSql(m0003) },
+  { version: 4, name: 'previews-on-demand', up: fromSql(m0004) },
 ];

@@ -44,6 +44,17 @@ export async function startEchoHost(media: (base: string) => MediaLookup): Promi
   return { host, events, base };
 }
 
+/** Starts a host that serves only media from `media` (a real library): no API handlers, no renderer. */
+export function startMediaHost(media: MediaLookup, root: string): Promise<Host> {
+  return startHost({
+    router: createRouter({} as Handlers, silentLog), // the media route does not use the API
+    events: createEventBus(),
+    media,
+    rendererDir: join(root, 'no-renderer'),
+    log: silentLog,
+  });
+}
+
 export interface Reply {
   status: number;
   headers: Record<string, unknown>;

@@ -3,19 +3,26 @@
  * else the thumbnail) with its metadata beside it; ← / → move through the library, Esc closes. Runs
  * in the renderer.
  *
+ * The thumbnail (in the browser's cache from the grid) stands in, scaled up, until the large image has
+ * decoded. A preview is made by its first request ([Note: Previews on demand] in main/library/steps.ts),
+ * so the first view of a photo shows the thumbnail for the ~0.1–0.2 s that takes; once a photo is on
+ * screen, the previews of the photos before and after it are fetched ahead, so ← / → find them made.
+ * When the preview fails, the viewer falls back to the original or the thumbnail and says why.
+ *
  * The viewer is a modal <dialog> that owns the keyboard while open (a capture-phase listener on
  * window), so the grid's keys never fire under it; the library view moves the grid's focus ring to the
  * last photo shown on close. Each photo is a fresh `PhotoPane` (keyed by index), so nothing of the
  * previous photo's state can leak into the next.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { PhotoDetail, PhotoSummary } from '../../../../preload/contract';
 import { errorMessage } from '../../api';
 import { countLabel } from '../../format';
 import { useClient, useInfo } from '../../hooks';
-import { thumbUrl, viewerSources } from '../../media';
+import { pickSource, previewFailedNote, thumbUrl, viewerSources, type ViewerSource } from '../../media';
 import { DescribePanel } from './describe-panel';
 import { MetadataPanel } from './metadata-panel';
+import { UnderstandingPanel } from './understanding-panel';
 import type { PhotoStore } from './photo-store';
 
 export interface ViewerProps {
@@ -26,10 +33,22 @@ export interface ViewerProps {
   onClose: () => void;
 }
 
+/** Previews fetched ahead that the viewer keeps referenced, so the browser finishes loading them. */
+const PREFETCH_KEPT = 4;
+
 export function Viewer({ store, index, total, onIndex, onClose }: ViewerProps) {
   const { mediaBase } = useInfo();
   const [showInfo, setShowInfo] = useState(true);
   const rootRef = useRef<HTMLDialogElement>(null);
+  const prefetched = useRef(new Map<string, HTMLImageElement>());
+  const prefetch = useCallback((url: string) => {
+    const kept = prefetched.current;
+    if (kept.has(url)) return;
+    const img = new Image();
+    img.src = url;
+    kept.set(url, img);
+    for (const old of kept.keys()) if (kept.size > PREFETCH_KEPT) kept.delete(old);
+  }, []);
 
   // Warm the neighbours' thumbnails so ← / → show something at once.
   useEffect(() => {
@@ -50,8 +69,13 @@ export function Viewer({ store, index, total, onIndex, onClose }: ViewerProps) {
     dialog?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.altKey || e.ctrlKey || e.metaKey) return;
-      // Typing in a field (the Describe question) keeps its keys; only Esc still closes the viewer.
-      if ((e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement) && e.key !== 'Escape') return;
+      // Typing in a field (the Describe question) keeps its keys; only Esc still closes the viewer, except
+      // in a field that uses Esc itself (data-escape="field": an inline editor, where Esc cancels the edit).
+      if (
+        (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement) &&
+        (e.key !== 'Escape' || e.target.dataset['escape'] === 'field')
+      )
+        return;
       // Keys meant for a dialog opened above the viewer (the shortcuts list) are not the viewer's.
       if (dialog && e.target instanceof Node && e.target !== document.body && !dialog.contains(e.target)) return;
       const { index: i, total: n } = latest.current;
@@ -96,6 +120,7 @@ export function Viewer({ store, index, total, onIndex, onClose }: ViewerProps) {
         onToggleInfo={() => setShowInfo((v) => !v)}
         onIndex={onIndex}
         onClose={onClose}
+        prefetch={prefetch}
       />
     </dialog>
   );
@@ -104,17 +129,28 @@ export function Viewer({ store, index, total, onIndex, onClose }: ViewerProps) {
 interface PhotoPaneProps extends ViewerProps {
   showInfo: boolean;
   onToggleInfo: () => void;
+  /** Starts loading an image the viewer will likely show next. */
+  prefetch: (url: string) => void;
 }
 
 /** One photo: its bar, image with ‹ › buttons, and metadata. Mounted anew for each index. */
-function PhotoPane({ store, index, total, showInfo, onToggleInfo, onIndex, onClose }: PhotoPaneProps) {
+function PhotoPane({ store, index, total, showInfo, onToggleInfo, onIndex, onClose, prefetch }: PhotoPaneProps) {
   const client = useClient();
   const { mediaBase } = useInfo();
   const [summary, setSummary] = useState<PhotoSummary | undefined>(() => store.get(index));
   const [detail, setDetail] = useState<PhotoDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [sourceIndex, setSourceIndex] = useState(0);
+  /** Sources that failed to load; the next one in `viewerSources` order is shown. */
+  const [failed, setFailed] = useState<ReadonlySet<string>>(() => new Set());
+  const [previewFailed, setPreviewFailed] = useState(false);
   const [loadedSrc, setLoadedSrc] = useState<string | null>(null);
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
 
   useEffect(() => {
     let live = true;
@@ -137,8 +173,49 @@ function PhotoPane({ store, index, total, showInfo, onToggleInfo, onIndex, onClo
     };
   }, [client, store, index]);
 
-  const sources = detail ? viewerSources(mediaBase, detail) : summary?.thumb ? [thumbUrl(mediaBase, summary.thumb)] : [];
-  const src = sources[sourceIndex];
+  const sources: ViewerSource[] = detail
+    ? viewerSources(mediaBase, detail)
+    : summary?.thumb
+      ? [{ kind: 'thumb', url: thumbUrl(mediaBase, summary.thumb) }]
+      : [];
+  const current = pickSource(sources, failed);
+  const src = current?.url;
+
+  // Once this photo's best image is on screen (not before: its own preview goes first), fetch the
+  // neighbours' previews, which that request makes.
+  const settled = detail !== null && src !== undefined && loadedSrc === src;
+  useEffect(() => {
+    if (!settled) return undefined;
+    let live = true;
+    for (const i of [index + 1, index - 1]) {
+      if (i < 0 || i >= total) continue;
+      store
+        .at(i)
+        .then((s) => (live && s && s.kind !== 'video' ? client.call('photos:get', { id: s.id }) : null))
+        .then((d) => {
+          if (live && d?.preview) prefetch(thumbUrl(mediaBase, d.preview));
+        })
+        .catch(() => {}); // only a head start: the photo loads when shown anyway
+    }
+    return () => {
+      live = false;
+    };
+  }, [settled, store, index, total, client, mediaBase, prefetch]);
+
+  const onImageError = () => {
+    if (!current) return;
+    setFailed((f) => new Set(f).add(current.url));
+    if (current.kind !== 'preview' || !detail) return;
+    setPreviewFailed(true);
+    // Read the photo again: making the preview may have taught the library why it failed (its file went
+    // missing, or it no longer decodes), which the note then says.
+    client
+      .call('photos:get', { id: detail.id })
+      .then((d) => {
+        if (mounted.current && d) setDetail(d);
+      })
+      .catch(() => {});
+  };
   // Until the large image has decoded, the (prefetched) thumbnail stands in, scaled up, so ← / → feel
   // instant.
   const placeholder = summary?.thumb ? thumbUrl(mediaBase, summary.thumb) : null;
@@ -155,6 +232,11 @@ function PhotoPane({ store, index, total, showInfo, onToggleInfo, onIndex, onClo
           <span className="muted" data-testid="viewer-position">
             {countLabel(index + 1)} of {countLabel(total)}
           </span>
+          {previewFailed && detail ? (
+            <span className="muted" role="status" data-testid="viewer-note">
+              {previewFailedNote(current?.kind ?? null, detail)}
+            </span>
+          ) : null}
           <span className="spacer" />
           <button type="button" className="ghost" aria-pressed={showInfo} onClick={onToggleInfo} title="Details (I)">
             Details
@@ -177,11 +259,11 @@ function PhotoPane({ store, index, total, showInfo, onToggleInfo, onIndex, onClo
               className={loadedSrc === src ? undefined : 'pending'}
               data-testid="viewer-image"
               onLoad={() => setLoadedSrc(src)}
-              onError={() => setSourceIndex((s) => s + 1)}
+              onError={onImageError}
             />
           ) : detail ? (
             <p className="muted">
-              No preview of this file yet{detail.kind === 'raw' ? ' (RAW files are shown once their preview is made)' : ''}.
+              {detail.error ? `This file cannot be shown: ${detail.error}` : 'There is nothing to show for this file yet.'}
             </p>
           ) : (
             <div className="spinner" aria-label="Loading" />
@@ -209,6 +291,7 @@ function PhotoPane({ store, index, total, showInfo, onToggleInfo, onIndex, onClo
       {showInfo ? (
         detail ? (
           <MetadataPanel photo={detail}>
+            <UnderstandingPanel photoId={detail.id} />
             <DescribePanel photoId={detail.id} />
           </MetadataPanel>
         ) : (
