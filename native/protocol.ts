@@ -95,6 +95,12 @@ export interface MethodMap {
     params: { image: ImageInput; labels: string[]; prompt?: string; batchSize?: number };
     result: { scores: LabelScore[] };
   };
+  /**
+   * Understand a batch of photos: each image encoded once, then caption, zero-shot tags and text in
+   * the image from the shared prefix (`native/pipelines/understand.ts`). Per-photo failures are in
+   * the result; bad params fail the request with `bad_input`. Main sends it in the background lane.
+   */
+  understand: { params: UnderstandRequest; result: UnderstandResponse };
   /** Debug: run preprocessing and write the pixel values as a float32 .npy file. */
   preprocess: {
     params: { image: ImageInput; outFile: string };
@@ -120,6 +126,7 @@ export const IDEMPOTENT_METHODS: ReadonlySet<Method> = new Set<Method>([
   'unload',
   'caption',
   'classify',
+  'understand',
   'preprocess',
   'tokens',
 ]);
@@ -198,6 +205,70 @@ export interface GenerationResult {
   promptTokens: number;
   numTiles: number;
   timings: { preprocessMs: number; visionMs: number; prefillMs: number; decodeMs: number };
+}
+
+/** Params of `understand`; every field but `images` optional (the worker's defaults rule). */
+export interface UnderstandRequest {
+  images: ImageInput[];
+  /** Caption settings; `false` skips the caption. */
+  caption?: { prompt?: string; maxNewTokens?: number; sampling?: SamplingParams } | false;
+  /** Zero-shot tags over these labels; absent: no tags. */
+  tags?: {
+    labels: string[];
+    prompt?: string;
+    /** Per-label offsets, or 'content-free' to score the labels on a gray tile once and subtract that. */
+    offsets?: number[] | 'content-free';
+    /** Calibrated score a tag needs (default 0). */
+    threshold?: number;
+    topK?: number;
+    /** Labels that mean "this photo has text": they trigger the transcription in 'auto' mode. */
+    textLabels?: string[];
+  };
+  ocr?: { mode?: 'auto' | 'always' | 'never'; prompt?: string; maxNewTokens?: number };
+  maxRowsPerRun?: number;
+}
+
+/** A generated answer of `understand`: 'length' = it hit the token limit (runaway), 'empty' = nothing usable. */
+export interface UnderstandAnswer {
+  text: string;
+  tokenIds: number[];
+  finish: 'stop' | 'length' | 'empty';
+}
+
+/** A label's tag score: raw mean log-prob, the content-free offset, and calibrated = raw − offset. */
+export interface TagScoreDto {
+  label: string;
+  sumLogProb: number;
+  meanLogProb: number;
+  numTokens: number;
+  offset: number;
+  calibrated: number;
+}
+
+/** One photo's outcome of `understand`, in request order. */
+export type UnderstandPhotoResult =
+  | {
+      path: string;
+      ok: true;
+      numTiles: number;
+      caption: UnderstandAnswer | null;
+      /** Tags that passed the threshold, best first. */
+      tags: TagScoreDto[];
+      /** Every label's scores, in label order. */
+      scores: TagScoreDto[];
+      text: UnderstandAnswer | null;
+      /** Why the transcription ran: 'asked', or the text label that triggered it. */
+      textReason: string | null;
+    }
+  | { path: string; ok: false; error: { code: ErrorCode; message: string } };
+
+/** Result of `understand`, with the model that made it (main re-checks it before writing). */
+export interface UnderstandResponse {
+  photos: UnderstandPhotoResult[];
+  calibrated: boolean;
+  model: { id: string; variant: string };
+  timings: { preprocessMs: number; visionMs: number; prefillMs: number; tagsMs: number; captionMs: number; ocrMs: number };
+  stats: { photos: number; labelPositions: number; labelRuns: number };
 }
 
 /** Score of one label in zero-shot classification. */

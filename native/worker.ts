@@ -27,6 +27,7 @@ import {
 import { caption } from './pipelines/caption';
 import { ChatSessions } from './pipelines/chat';
 import { classify } from './pipelines/classify';
+import { understand } from './pipelines/understand';
 import { DEFAULT_IMAGE_SETTINGS, prepareImageFile } from './preprocess/image-input';
 import { encodeNpyFloat32 } from './preprocess/normalize';
 import { BundleTokenizer } from './preprocess/tokenizer';
@@ -136,6 +137,13 @@ const handlers: { [M in Method]: Handler<M> } = {
     checkImage(p.image, 'image');
     if (!Array.isArray(p.labels)) throw new WorkerError('bad_request', 'classify needs { labels: string[] }');
     return { scores: await classify(models.require('vlm'), p, cancel) };
+  },
+  understand: async (p, { cancel, checkpoint }) => {
+    if (!Array.isArray(p.images) || p.images.length === 0) throw new WorkerError('bad_request', 'understand needs { images: [...] }');
+    p.images.forEach((img, i) => checkImage(img, `images[${i}]`));
+    const model = models.require('vlm');
+    const r = await understand(model, p, { cancel, checkpoint });
+    return { ...r, model: { id: model.manifest.id, variant: model.variant } };
   },
   preprocess: async (p) => {
     checkImage(p.image, 'image');

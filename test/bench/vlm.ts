@@ -9,7 +9,7 @@
  * `native/export/export.py random` under the git-ignored `models/` when missing (minutes).
  * Reference figures come from `native/export/bench_reference.py` (PyTorch, same weights).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,19 +21,23 @@ import { cpuFeatures, int8KernelFamily } from '../../native/runtime/cpu-features
 import { threadCounts } from '../../native/runtime/execution-providers';
 import { InternVLModel } from '../../native/runtime/internvl-model';
 import { cosine } from '../ml/helpers/first-logits';
+import {
+  arg,
+  BUNDLE_CONFIG as CONFIG,
+  DEFAULT_BUNDLE,
+  ensureBundle,
+  flag,
+  printChildResult,
+  printTable,
+  ratio,
+  round,
+  runChild,
+} from './bench-helpers';
 
-const DEFAULT_BUNDLE = 'models/internvl3-1b-random';
-const CONFIG = 'native/export/configs/internvl3-1b.json';
 const IMAGE = 'test/fixtures/images/ml/square.png';
 const QUESTION = 'Provide a one-sentence caption for the provided image.';
 const DECODE_TOKENS = 32;
 const CAPTION_TOKENS = 30;
-
-function arg(name: string, fallback?: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
-const flag = (name: string): boolean => process.argv.includes(`--${name}`);
 
 /** Figures of one variant, measured in a child process. */
 interface VariantFigures {
@@ -50,8 +54,6 @@ interface VariantFigures {
   /** Greedy ids: the prefill's choice, then one per decode step (same layout as the reference). */
   greedy_ids: number[];
 }
-
-const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
 
 async function child(variant: string, bundle: string, logitsOut: string, reps: number): Promise<void> {
   const t0 = performance.now();
@@ -109,23 +111,7 @@ async function child(variant: string, bundle: string, logitsOut: string, reps: n
     greedy_ids: gen.tokenIds,
   };
   await model.release();
-  process.stdout.write(`BENCH_RESULT ${JSON.stringify(fig)}\n`);
-}
-
-function ensureBundle(bundle: string, variants: string[]): void {
-  const manifest = path.join(bundle, 'manifest.json');
-  const has =
-    existsSync(manifest) &&
-    variants.every((v) => (JSON.parse(readFileSync(manifest, 'utf8')) as { variants: Record<string, unknown> }).variants[v] !== undefined);
-  if (has) return;
-  process.stderr.write(`generating ${bundle} (${variants.join(',')}) with native/export/export.py — this takes minutes\n`);
-  execFileSync(
-    '/usr/bin/python3',
-    ['native/export/export.py', 'random', '--config', CONFIG, '--seed', '0', '--out', bundle, '--variants', variants.join(',')],
-    {
-      stdio: 'inherit',
-    },
-  );
+  printChildResult(fig);
 }
 
 /** What `native/export/bench_reference.py` prints (one JSON line). */
@@ -171,18 +157,7 @@ async function parent(): Promise<void> {
     for (const v of variants) {
       const out = path.join(tmp, `${v}.logits`);
       process.stderr.write(`running ${v} …\n`);
-      const r = spawnSync(
-        process.execPath,
-        ['--import', 'tsx', process.argv[1]!, '--child', v, '--bundle', bundle, '--logits', out, '--reps', String(reps)],
-        {
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'inherit'],
-          maxBuffer: 16 * 2 ** 20,
-        },
-      );
-      const line = r.stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-      if (r.status !== 0 || line === undefined) throw new Error(`variant ${v} failed (exit ${String(r.status)})`);
-      figs[v] = JSON.parse(line.slice('BENCH_RESULT '.length)) as VariantFigures;
+      figs[v] = runChild<VariantFigures>(['--child', v, '--bundle', bundle, '--logits', out, '--reps', String(reps)], `variant ${v}`);
       const buf = readFileSync(out);
       logits[v] = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
     }
@@ -194,8 +169,6 @@ async function parent(): Promise<void> {
 
   const fp32 = figs.fp32;
   const int8 = figs.int8;
-  const ratio = (a: number | undefined, b: number | undefined): number | null =>
-    a === undefined || b === undefined || b === 0 ? null : round(a / b, 2);
   const summary = {
     bench: 'vlm',
     bundle,
@@ -248,8 +221,7 @@ async function parent(): Promise<void> {
     ['peak RSS MB', String(fp32?.peak_rss_mb ?? '-'), String(int8?.peak_rss_mb ?? '-'), String(ref?.peak_rss_mb ?? '-')],
     ['load s', String(fp32?.load_s ?? '-'), String(int8?.load_s ?? '-'), '-'],
   ];
-  const w = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
-  for (const r of rows) process.stdout.write(r.map((cell, c) => cell.padEnd(w[c]!)).join('  ') + '\n');
+  printTable(rows);
   process.stdout.write(
     `provider ${summary.execution_provider}, ${threads} threads; vision ×${String(summary.vision_speedup_vs_ref)} vs ref, decode ×${String(summary.decode_speedup_vs_ref)} vs ref; int8 ×${String(summary.int8_speedup)} (caption), logits cosine ${String(summary.int8_logits_cosine)}\n`,
   );
