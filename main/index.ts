@@ -2,14 +2,16 @@
  * @file Electron's entry: single-instance lock, the media protocol, the services, IPC and the window.
  * Deliberately thin: everything it starts is a plain service that also runs under the headless host.
  */
-import { app, BrowserWindow, dialog, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, powerMonitor, utilityProcess } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { errMessage } from './errors';
 import { offerDefaultLibrary } from './first-run';
 import { utilityProcessSpawner } from './inference/worker-client';
 import { wireIpc } from './ipc';
-import { handleMediaProtocol, registerMediaScheme } from './protocol';
+import { handleMediaProtocol, registerMediaScheme } from './media-protocol';
 import { createServices, type Services } from './services';
+import { createBatteryPause } from './settings/battery-pause';
 import { createMainWindow } from './window';
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,13 +36,26 @@ if (!app.requestSingleInstanceLock()) {
       services = await createServices({
         dataDir: process.env['SHOEBOX_DATA_DIR'] ?? app.getPath('userData'),
         shell: 'electron',
-        spawnWorker: utilityProcessSpawner(utilityProcess),
+        spawnWorker: (env) => utilityProcessSpawner(utilityProcess, env)(),
       });
       // A fresh install opens the bundled sample library, so the first window is never empty.
       const sample =
         process.env['SHOEBOX_DEFAULT_LIBRARY'] ??
         (app.isPackaged ? join(process.resourcesPath, 'sample-library') : join(app.getAppPath(), 'assets', 'sample-library'));
       await offerDefaultLibrary(services.db, services.library, sample);
+      // Understanding is the heavy step: it waits while the computer runs on battery (the rest goes on),
+      // unless the user turned that off (understanding.pauseOnBattery).
+      const s = services;
+      const onPower = createBatteryPause({
+        onBattery: () => powerMonitor.isOnBatteryPower(),
+        pauseOnBattery: () => s.settings.values().understanding.pauseOnBattery,
+        setPaused: (reason) => s.understandStep.setPaused(reason),
+        wake: () => s.library.wake(),
+      });
+      powerMonitor.on('on-battery', onPower);
+      powerMonitor.on('on-ac', onPower);
+      s.events.on('settings:changed', onPower);
+      onPower();
       handleMediaProtocol(services.library);
       wireIpc(services);
       createMainWindow(outDir);
@@ -49,7 +64,7 @@ if (!app.requestSingleInstanceLock()) {
       });
     })
     .catch((err: unknown) => {
-      dialog.showErrorBox('Shoebox could not start', err instanceof Error ? err.message : String(err));
+      dialog.showErrorBox('Shoebox could not start', errMessage(err));
       app.exit(1);
     });
 

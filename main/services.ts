@@ -2,6 +2,12 @@
  * @file The composition root: builds every service once, in order, from a data directory. The Electron
  * shell, the headless host, the CLI and the integration tests all start Shoebox through `createServices`.
  * Services are plain modules; nothing here knows about Electron.
+ *
+ * [Note: Services know nothing of Electron] Everything under main/ except the thin shell (main/index.ts,
+ * window.ts, media-protocol.ts, ipc.ts) is plain Node: the same services run inside Electron, in the
+ * headless host, in the CLI and in the integration tests, and a test needs no Electron to start them.
+ * What only Electron can do reaches a service as an injected function (the worker `Spawner`, the media
+ * URLs chosen by `shell`). eslint.config.js enforces it: only the shell files may import `electron`.
  */
 import { version } from '../package.json';
 import { createHandlers } from './api/handlers';
@@ -9,12 +15,15 @@ import { createRouter, type Router } from './api/router';
 import { openDatabase, type Db } from './db/open';
 import { createEventBus, type EventBus } from './events';
 import { createDescriber } from './inference/describe';
-import { createInference, type InferenceService } from './inference/inference.service';
-import type { Spawner } from './inference/worker-client';
+import { createInference, type InferenceService, type WorkerSpawner } from './inference/inference.service';
 import { createLibrary, type Library } from './library/library';
 import { createLog, type Log } from './log';
-import { createModelManager } from './models/manager';
+import { createModelManager, type ModelManager } from './models/manager';
 import { resolvePaths, type AppPaths } from './paths';
+import { createSettings, type SettingsService } from './settings/settings.service';
+import { createUnderstandStep, type UnderstandStep } from './understanding/understand-step';
+import { createUnderstanding, UNDERSTAND_STEP, type UnderstandingService } from './understanding/understanding.service';
+import { createXmpService, type XmpService } from './xmp/xmp.service';
 
 export interface ServiceOptions {
   /** Data directory; default `SHOEBOX_DATA_DIR` or the platform's place. */
@@ -24,8 +33,8 @@ export interface ServiceOptions {
   log?: Log;
   /** Start watchers and the job runner (false for one-shot CLI commands that only read). */
   startLibrary?: boolean;
-  /** How to start the inference worker (Electron: utilityProcess); child_process.fork by default. */
-  spawnWorker?: Spawner | undefined;
+  /** How to start the inference worker with an environment (Electron: utilityProcess); child_process.fork by default. */
+  spawnWorker?: WorkerSpawner | undefined;
 }
 
 export interface Services {
@@ -35,8 +44,13 @@ export interface Services {
   log: Log;
   events: EventBus;
   library: Library;
-  models: ReturnType<typeof createModelManager>;
+  models: ModelManager;
   inference: InferenceService;
+  understanding: UnderstandingService;
+  /** The understanding step: the shell pauses it (on battery), the CLI runs it. */
+  understandStep: UnderstandStep;
+  settings: SettingsService;
+  xmp: XmpService;
   router: Router;
   close(): Promise<void>;
 }
@@ -48,9 +62,47 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   const db = openDatabase(paths.database);
   const events = createEventBus();
   const emit = events.emit.bind(events);
+  const settings = createSettings({ db, log: log.child('settings'), emit });
   const library = createLibrary({ db, paths, log: log.child('library'), emit });
-  const models = createModelManager({ db, paths, log: log.child('models'), emit });
-  const inference = createInference({ models, log: log.child('inference'), spawn: options.spawnWorker });
+  const manager = createModelManager({ db, paths, log: log.child('models'), emit });
+  const inference = createInference({
+    models: manager,
+    log: log.child('inference'),
+    spawn: options.spawnWorker,
+    threads: settings.values().understanding.backgroundThreads,
+  });
+  events.on('settings:changed', ({ values }) => inference.setThreads(values.understanding.backgroundThreads));
+  const xmp = createXmpService({ db, log: log.child('xmp'), settings });
+  const understanding = createUnderstanding({
+    db,
+    emit,
+    activeModel: () => inference.activeModel(),
+    requeue: (ids) => library.requeueStep(UNDERSTAND_STEP, ids),
+  });
+  const understandStep = createUnderstandStep({
+    inference,
+    noModelReason: () => manager.noModelReason(),
+    understanding,
+    library,
+    log: log.child('understand'),
+  });
+  library.addStep(understandStep);
+  // The understanding step's version names the active model: whenever it may have changed (selected,
+  // installed, deleted), the queue re-applies it (re-queueing photos made by another model) and looks again.
+  const modelChanged = () => {
+    understandStep.modelChanged();
+    library.revalidateStep(UNDERSTAND_STEP);
+    library.wake();
+  };
+  events.on('models:progress', modelChanged);
+  const models: typeof manager = {
+    ...manager,
+    select(id) {
+      const list = manager.select(id);
+      modelChanged();
+      return list;
+    },
+  };
   const describer = createDescriber({ library, inference, emit });
   const mediaBase = options.shell === 'electron' ? 'shoebox://media' : '/media';
   const handlers = createHandlers({
@@ -61,6 +113,9 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     models,
     describer,
     inference,
+    understanding,
+    settings,
+    xmp,
     info: { shell: options.shell === 'electron' ? 'electron' : 'headless', mediaBase },
   });
   const router = createRouter(handlers, log.child('api'));
@@ -76,6 +131,10 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     library,
     models,
     inference,
+    understanding,
+    understandStep,
+    settings,
+    xmp,
     router,
     async close() {
       if (closed) return;

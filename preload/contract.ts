@@ -13,6 +13,13 @@
  * must therefore stay JSON-serialisable: no Dates (ISO strings), no Maps, no class instances.
  */
 import { z } from 'zod';
+import { settingsRequestSchemas, type SettingsEvents, type SettingsResults } from './contract/settings';
+import { understandingRequestSchemas, type UnderstandingEvents, type UnderstandingResults } from './contract/understanding';
+import { xmpRequestSchemas, type XmpResults } from './contract/xmp';
+
+export type { MadeBy, PhotoTagDto, PhotoUnderstanding, TagLabelDto, UnderstoodText } from './contract/understanding';
+export type { SettingKey, Settings, SettingsDto, SettingsPatch } from './contract/settings';
+export type { XmpSkipped, XmpWriteResult } from './contract/xmp';
 
 /** A positive SQLite row id. */
 const Id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -61,6 +68,9 @@ export const requestSchemas = {
     .strict(),
   'inference:cancel': z.object({ requestId: z.string().max(64) }).strict(),
   'system:doctor': Empty,
+  ...understandingRequestSchemas,
+  ...settingsRequestSchemas,
+  ...xmpRequestSchemas,
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -127,7 +137,7 @@ export interface PhotoDetail extends PhotoSummary {
   hash: string;
   mime: string | null;
   files: PhotoFileDto[];
-  /** Large preview key (content-addressed), or null. */
+  /** Large preview key (content-addressed; made by its first request, then cached), or null when there is none to make. */
   preview: string | null;
   takenOffset: string | null;
   takenAtSource: 'exif' | 'file';
@@ -164,6 +174,12 @@ export interface StepProgress {
   rate: number;
   /** Seconds to finish this step at the current rate, or null when unknown. */
   etaSeconds: number | null;
+  /** Seconds per item measured by the step itself (understanding: per photo, from its batches), or null. */
+  secondsPerItem?: number | null;
+  /** Where and how the step runs, for the progress row: 'CPU · int8' for understanding. */
+  detail?: string | null;
+  /** Why this step is not moving ('No model is selected…', 'paused on battery'), or null. */
+  blockedReason?: string | null;
 }
 
 export interface JobsStatus {
@@ -235,7 +251,7 @@ export interface DoctorReport {
 }
 
 /** Results of every request. */
-export interface RequestResults {
+export interface RequestResults extends UnderstandingResults, SettingsResults, XmpResults {
   'app:info': AppInfo;
   'library:folders': FolderDto[];
   'library:addFolder': FolderDto;
@@ -263,7 +279,7 @@ export interface RequestResults {
 // ---------------------------------------------------------------------------------------------------
 // Events pushed from main to every renderer.
 
-export interface Events {
+export interface Events extends UnderstandingEvents, SettingsEvents {
   /** Photos were added, changed or removed; the grid refetches what it shows. */
   'library:changed': { folderId: number | null; added: number; updated: number; removed: number };
   'library:folders': FolderDto[];

@@ -10,22 +10,40 @@ import { runDoctor } from '../doctor';
 import type { createDescriber } from '../inference/describe';
 import type { InferenceService } from '../inference/inference.service';
 import type { LibraryService } from '../library/types';
-import type { createModelManager } from '../models/manager';
+import type { ModelManager } from '../models/manager';
 import type { AppPaths } from '../paths';
+import type { SettingsService } from '../settings/settings.service';
+import type { UnderstandingService } from '../understanding/understanding.service';
+import type { XmpService } from '../xmp/xmp.service';
 
 export interface HandlerDeps {
   version: string;
   paths: AppPaths;
   db: Db;
   library: LibraryService;
-  models: ReturnType<typeof createModelManager>;
+  models: ModelManager;
   describer: ReturnType<typeof createDescriber>;
   /** Doctor asks the worker for its providers and CPU features. */
   inference: Pick<InferenceService, 'workerInfo'>;
+  understanding: UnderstandingService;
+  settings: SettingsService;
+  xmp: XmpService;
   info: Pick<AppInfo, 'shell' | 'mediaBase'>;
 }
 
-export function createHandlers({ version, paths, db, library, models, describer, inference, info }: HandlerDeps): Handlers {
+export function createHandlers({
+  version,
+  paths,
+  db,
+  library,
+  models,
+  describer,
+  inference,
+  understanding,
+  settings,
+  xmp,
+  info,
+}: HandlerDeps): Handlers {
   return {
     'app:info': () => ({
       name: 'Shoebox',
@@ -59,5 +77,17 @@ export function createHandlers({ version, paths, db, library, models, describer,
     'photos:describe': (args) => describer.describe(args),
     'inference:cancel': ({ requestId }) => ({ cancelled: describer.cancel(requestId) }),
     'system:doctor': () => runDoctor({ db, paths, version, inference }),
+    'photos:understanding': ({ id }) => understanding.get(id),
+    'photos:setCaption': ({ id, text }) => understanding.setCaption(id, text),
+    'photos:setText': ({ id, text }) => understanding.setText(id, text),
+    'photos:addTag': ({ id, label }) => understanding.addTag(id, label),
+    'photos:removeTag': ({ id, labelId }) => understanding.removeTag(id, labelId),
+    'photos:redoUnderstanding': ({ ids }) => understanding.redo(ids),
+    'tags:list': () => understanding.listTags(),
+    'tags:add': (args) => understanding.addTagLabel(args),
+    'tags:update': ({ id, ...patch }) => understanding.updateTagLabel(id, patch),
+    'settings:get': () => settings.get(),
+    'settings:set': ({ patch }) => settings.set(patch),
+    'xmp:write': ({ photoIds, folderId }) => xmp.write(photoIds ? { photoIds } : { folderId: folderId!, under: '' }),
   } satisfies Handlers;
 }

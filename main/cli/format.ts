@@ -9,9 +9,14 @@ export function formatStatus(s: JobsStatus): string {
   const head = `Photos: ${s.photos}${s.missing ? `, ${s.missing} missing` : ''}${s.errors ? `, ${s.errors} unreadable` : ''}${s.paused ? '  [paused]' : ''}`;
   const steps = s.steps.map(
     (p) =>
-      `  ${p.step.padEnd(12)} ${p.done} done, ${p.pending + p.running} to do${p.failed ? `, ${p.failed} failed` : ''}${p.pending + p.running > 0 ? `${p.rate > 0 ? `, ${p.rate.toFixed(1)}/s` : ''}${eta(p.etaSeconds)}` : ''}`,
+      `  ${p.step.padEnd(12)} ${p.done} done, ${p.pending + p.running} to do${p.failed ? `, ${p.failed} failed` : ''}${p.pending + p.running > 0 ? `${p.rate > 0 ? `, ${p.rate.toFixed(1)}/s` : ''}${eta(p.etaSeconds)}` : ''}` +
+      // Steps that report more (understanding): time per photo, where it runs, why it waits.
+      (p.secondsPerItem ? `, ${p.secondsPerItem.toFixed(1)} s each` : '') +
+      (p.detail ? `  [${p.detail}]` : '') +
+      (p.blockedReason ? `\n  ${''.padEnd(12)} waiting: ${p.blockedReason}` : ''),
   );
-  return [head, ...(s.blockedReason ? [`  Waiting: ${s.blockedReason}`] : []), ...steps].join('\n');
+  const shownPerStep = !s.paused && s.steps.some((p) => p.blockedReason);
+  return [head, ...(s.blockedReason && !shownPerStep ? [`  Waiting: ${s.blockedReason}`] : []), ...steps].join('\n');
 }
 
 export function formatDoctor(r: DoctorReport): string {

@@ -12,12 +12,16 @@ import { fileURLToPath } from 'node:url';
 import { version } from '../../package.json';
 import type { FolderDto, JobsStatus } from '../../preload/contract';
 import { runDoctor } from '../doctor';
+import { errMessage } from '../errors';
 import { offerDefaultLibrary } from '../first-run';
 import { startHost } from '../host/server';
 import { createLog, type LogLevel } from '../log';
 import { createServices, type ServiceOptions, type Services } from '../services';
 import { registerModelsCommands } from './models';
 import { registerDebugCommands } from './debug';
+import { registerSettingsCommand } from './settings';
+import { registerUnderstandCommand } from './understand';
+import { registerXmpCommand } from './xmp';
 import { formatDoctor, formatStatus } from './format';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -181,6 +185,9 @@ export function buildProgram(): Command {
       });
     });
 
+  registerUnderstandCommand(program, (fn) => withServices(program, {}, fn), print);
+  registerSettingsCommand(program, (fn) => withServices(program, {}, fn), print);
+  registerXmpCommand(program, (fn) => withServices(program, {}, fn), print);
   registerModelsCommands(program, () => open(program));
   registerDebugCommands(program);
   return program;
@@ -204,7 +211,7 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version "fail" with exit code 0.
       return err.exitCode === 0 ? 0 : 2;
     }
-    process.stderr.write(`shoebox: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`shoebox: ${errMessage(err)}\n`);
     return 1;
   }
 }

@@ -5,28 +5,17 @@
  */
 import { ApiError } from '../../preload/api-error';
 import type { DescribeResult } from '../../preload/contract';
-import type { Emit, LibraryService } from '../library/types';
+import type { Emit } from '../events';
+import { modelInputFor } from '../library/model-input';
+import type { LibraryService } from '../library/types';
 import type { InferenceService } from './inference.service';
 
 export function createDescriber({ library, inference, emit }: { library: LibraryService; inference: InferenceService; emit: Emit }) {
   const running = new Map<string, AbortController>();
 
-  /** The file the model should read: the original for still images, else the library's preview. */
-  function inputFor(photoId: number): string {
-    const photo = library.getPhoto(photoId);
-    if (!photo) throw new ApiError('not-found', `No photo with id ${photoId}`);
-    if (photo.status === 'error') throw new ApiError('bad-argument', `This photo cannot be read: ${photo.error ?? 'unknown error'}`);
-    const file = photo.files.find((f) => f.status === 'ok');
-    if (photo.kind === 'image' && file) return file.absPath;
-    const preview = photo.preview ? library.cachePath(photo.preview) : null;
-    if (preview) return preview;
-    if (!file) throw new ApiError('not-found', 'The file of this photo is missing (moved or deleted?).');
-    throw new ApiError('unavailable', 'This photo has no preview yet; try again when indexing has made it.');
-  }
-
   return {
     async describe(args: { id: number; prompt?: string | undefined; requestId?: string | undefined }): Promise<DescribeResult> {
-      const path = inputFor(args.id);
+      const path = await modelInputFor(library, args.id);
       const requestId = args.requestId ?? null;
       if (requestId !== null && running.has(requestId)) throw new ApiError('conflict', `Request ${requestId} is already running`);
       const ac = new AbortController();

@@ -4,8 +4,9 @@
  * Owns the inference worker's lifetime: started on first use, (re)loaded with whatever bundle the
  * model manager says is active, closed with the app.
  *
- * Runs in main. The worker only ever receives the verified local bundle folder from the model manager
- * (style.md §6); with no usable model this says why and points to the Models page.
+ * Runs in main. The worker only ever receives a local bundle folder whose every file the model manager
+ * checked against its pinned size and sha256 ([Note: Verified installs] in main/models/bundle-files.ts),
+ * never a URL; with no usable model this says why and points to the Models page.
  *
  * [Note: Demo output is labelled] A random-weight bundle writes meaningless text. The model manager only
  * hands one out in demo mode (SHOEBOX_DEMO_MODEL=1), and every result carries `demo: true` so the UI and
@@ -13,19 +14,37 @@
  *
  * The caption prompt and the token limit are the worker's defaults (`native/pipelines/caption.ts`,
  * `generate.ts`); this sends them only when the caller gave them.
+ *
+ * [Note: Changing the worker's threads] onnxruntime sizes its thread pool when a session is created,
+ * from the worker's `SHOEBOX_THREADS` (native/runtime/execution-providers.ts `threadCounts`), so a new
+ * thread count (the `understanding.backgroundThreads` setting) takes a new worker: `setThreads` stores
+ * it, and when a worker is running with another count it is replaced at the next moment no request is
+ * in flight. A request running at the change finishes on the old worker, with the old count; requests
+ * made after the change wait until the running ones are done (at most one understanding batch or one
+ * Describe), then the old worker stops, a new one starts with `SHOEBOX_THREADS` set ('auto' leaves the
+ * environment as it is), loads the model again (seconds) and runs them. Nothing is cancelled or retried.
  */
 import { ApiError } from '../../preload/api-error';
 import type { DescribeResult } from '../../preload/contract';
-import type { WorkerInfo } from '../../native/protocol';
+import type { Manifest } from '../../native/bundle/manifest';
+import type { UnderstandRequest, UnderstandResponse, WorkerInfo } from '../../native/protocol';
 import type { Log } from '../log';
 import type { ActiveBundle } from '../models/manager';
-import { createWorkerClient, WorkerClientError, type Spawner, type WorkerClient } from './worker-client';
+import { createWorkerClient, WorkerClientError, type WorkerClient, type WorkerProcess } from './worker-client';
+
+/** Starts a worker process with this environment (Electron: a utilityProcess). */
+export type WorkerSpawner = (env: NodeJS.ProcessEnv) => WorkerProcess;
+
+/** onnxruntime threads of the worker: a count, or 'auto' (every CPU, or the environment's SHOEBOX_THREADS). */
+export type WorkerThreads = number | 'auto';
 
 export interface InferenceDeps {
   models: { activeBundle(): ActiveBundle | null; noModelReason(): string | null };
   log: Log;
   /** How to start the worker (Electron passes a utilityProcess spawner); child_process.fork by default. */
-  spawn?: Spawner | undefined;
+  spawn?: WorkerSpawner | undefined;
+  /** Threads of the first worker (default 'auto'); see [Note: Changing the worker's threads]. */
+  threads?: WorkerThreads | undefined;
 }
 
 export interface DescribeOptions {
@@ -37,8 +56,40 @@ export interface DescribeOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** The model the worker runs for the active bundle: its id and the variant main asks for. */
+export interface ModelChoice {
+  id: string;
+  name: string;
+  variant: string;
+  /** Random weights (demo mode): output must be labelled. */
+  demo: boolean;
+}
+
+/** The model loaded in the worker now, with the execution provider it got ('cpu', 'cuda'…). */
+export interface LoadedModel extends ModelChoice {
+  provider: string;
+}
+
+/**
+ * The variant main loads of a bundle: fp32 when it has one, else the first listed (the worker's own
+ * default, stated here so that main knows which variant made a result before asking).
+ */
+export function variantOf(manifest: Pick<Manifest, 'variants'>): string {
+  return 'fp32' in manifest.variants ? 'fp32' : (Object.keys(manifest.variants)[0] ?? 'fp32');
+}
+
 /** The inference worker as the rest of main sees it. */
 export interface InferenceService {
+  /** The model a request would run with now (the active bundle and its variant), or null when there is none. */
+  activeModel(): ModelChoice | null;
+  /** The model loaded in the worker, or null before the first load (or after a restart of the service). */
+  loadedModel(): LoadedModel | null;
+  /**
+   * Understands a batch of photos in the worker's background lane (caption, tags, text in the image).
+   * Worker failures reject with a {@link WorkerClientError} carrying the worker's code, for the caller's
+   * retry policy; per-photo failures are in the result.
+   */
+  understand(params: UnderstandRequest, opts?: { signal?: AbortSignal | undefined }): Promise<UnderstandResponse>;
   /** Captions (or answers `prompt` about) the image at `imagePath`, streaming text through `onText`. */
   describe(imagePath: string, opts?: DescribeOptions): Promise<Omit<DescribeResult, 'requestId'>>;
   /**
@@ -46,18 +97,67 @@ export interface InferenceService {
    * worker when it is not running; never loads a model.
    */
   workerInfo(opts?: { timeoutMs?: number }): Promise<WorkerInfo>;
+  /** Sets the worker's onnxruntime threads: see [Note: Changing the worker's threads]. */
+  setThreads(threads: WorkerThreads): void;
   /** Stops the worker. */
   close(): Promise<void>;
 }
 
-export function createInference({ models, log, spawn }: InferenceDeps): InferenceService {
+export function createInference({ models, log, spawn, threads: initialThreads = 'auto' }: InferenceDeps): InferenceService {
   let client: WorkerClient | null = null;
-  let loaded: { dir: string; sha: string } | null = null;
+  let threads: WorkerThreads = initialThreads;
+  /** The threads the running worker was started with. */
+  let clientThreads: WorkerThreads = threads;
+  /** Requests sent and not settled, and who waits for them all to settle. */
+  let inFlight = 0;
+  let drained: (() => void) | null = null;
+  /** A pending worker replacement: new requests wait for it. */
+  let replacing: Promise<void> | null = null;
+  let loaded: { dir: string; sha: string; model: LoadedModel } | null = null;
+
+  const choice = (active: ActiveBundle): ModelChoice => ({
+    id: active.manifest.id,
+    name: active.manifest.name,
+    variant: variantOf(active.manifest),
+    demo: active.manifest.random_weights,
+  });
 
   const worker = (): WorkerClient => {
-    client ??= createWorkerClient({ ...(spawn ? { spawn } : {}), log: (m) => log.info(m) });
+    if (client) return client;
+    const t = threads;
+    const env = t === 'auto' ? process.env : { ...process.env, SHOEBOX_THREADS: String(t) };
+    client = createWorkerClient({ ...(spawn ? { spawn: () => spawn(env) } : { env }), log: (m) => log.info(m) });
+    clientThreads = t;
     return client;
   };
+
+  /** Runs one request, after a pending worker replacement, counting it in flight. */
+  async function tracked<T>(fn: () => Promise<T>): Promise<T> {
+    while (replacing) await replacing;
+    inFlight++;
+    try {
+      return await fn();
+    } finally {
+      inFlight--;
+      if (inFlight === 0) drained?.();
+    }
+  }
+
+  /** Replaces the worker once nothing is in flight (new requests wait), unless its threads match again. */
+  function replaceWorker(): void {
+    replacing ??= (async () => {
+      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      drained = null;
+      if (!client || clientThreads === threads) return;
+      log.info('restarting the inference worker for a new thread count', { from: clientThreads, to: threads });
+      const old = client;
+      client = null;
+      loaded = null;
+      await old.close();
+    })().finally(() => {
+      replacing = null;
+    });
+  }
 
   /** Loads the active bundle into the worker unless it already is. */
   async function ensureModel(): Promise<ActiveBundle> {
@@ -65,46 +165,70 @@ export function createInference({ models, log, spawn }: InferenceDeps): Inferenc
     if (!active) throw new ApiError('unavailable', models.noModelReason() ?? 'No model is available. Open the Models page.');
     const sha = JSON.stringify(active.manifest.files);
     if (loaded?.dir !== active.dir || loaded.sha !== sha) {
-      const r = await worker().request('load', { dir: active.dir });
+      const want = choice(active);
+      const r = await worker().request('load', { dir: active.dir, variant: want.variant });
       log.info('model loaded', { id: r.id, variant: r.variant, ms: Math.round(r.loadMs), providers: r.providers });
-      loaded = { dir: active.dir, sha };
+      const provider = [...new Set(Object.values(r.providers).map((p) => p.chosen))].join('+') || 'cpu';
+      loaded = { dir: active.dir, sha, model: { ...want, variant: r.variant, provider } };
     }
     return active;
   }
 
   return {
-    async describe(imagePath, opts = {}) {
-      const active = await ensureModel();
-      const started = performance.now();
-      try {
-        const r = await worker().request(
-          'caption',
-          {
-            image: { path: imagePath },
-            ...(opts.prompt !== undefined ? { prompt: opts.prompt } : {}),
-            ...(opts.maxNewTokens !== undefined ? { sampling: { maxNewTokens: opts.maxNewTokens } } : {}),
-          },
-          { ...(opts.onText ? { onChunk: (c) => c.text && opts.onText?.(c.text) } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
-        );
-        return {
-          text: r.text,
-          finishReason: r.finishReason,
-          modelId: active.manifest.id,
-          modelName: active.manifest.name,
-          demo: active.manifest.random_weights,
-          numTiles: r.numTiles,
-          ms: Math.round(performance.now() - started),
-        };
-      } catch (err) {
-        if (err instanceof WorkerClientError) {
-          const code = err.code === 'cancelled' ? 'cancelled' : err.code === 'bad_input' ? 'bad-argument' : 'unavailable';
-          throw new ApiError(code, err.message);
+    describe: (imagePath, opts = {}) =>
+      tracked(async () => {
+        const active = await ensureModel();
+        const started = performance.now();
+        try {
+          const r = await worker().request(
+            'caption',
+            {
+              image: { path: imagePath },
+              ...(opts.prompt !== undefined ? { prompt: opts.prompt } : {}),
+              ...(opts.maxNewTokens !== undefined ? { sampling: { maxNewTokens: opts.maxNewTokens } } : {}),
+            },
+            {
+              ...(opts.onText ? { onChunk: (c) => c.text && opts.onText?.(c.text) } : {}),
+              ...(opts.signal ? { signal: opts.signal } : {}),
+            },
+          );
+          return {
+            text: r.text,
+            finishReason: r.finishReason,
+            modelId: active.manifest.id,
+            modelName: active.manifest.name,
+            demo: active.manifest.random_weights,
+            numTiles: r.numTiles,
+            ms: Math.round(performance.now() - started),
+          };
+        } catch (err) {
+          if (err instanceof WorkerClientError) {
+            const code = err.code === 'cancelled' ? 'cancelled' : err.code === 'bad_input' ? 'bad-argument' : 'unavailable';
+            throw new ApiError(code, err.message);
+          }
+          throw err;
         }
-        throw err;
-      }
+      }),
+
+    activeModel() {
+      const active = models.activeBundle();
+      return active ? choice(active) : null;
     },
 
-    workerInfo: (opts = {}) => worker().request('info', {}, opts),
+    loadedModel: () => loaded?.model ?? null,
+
+    understand: (params, opts = {}) =>
+      tracked(async () => {
+        await ensureModel();
+        return worker().request('understand', params, { priority: 'background', ...(opts.signal ? { signal: opts.signal } : {}) });
+      }),
+
+    workerInfo: (opts = {}) => tracked(() => worker().request('info', {}, opts)),
+
+    setThreads(t) {
+      threads = t;
+      if (client && clientThreads !== t) replaceWorker();
+    },
 
     async close() {
       const c = client;

@@ -41,11 +41,16 @@ describe('shoebox CLI', () => {
     expect(status.code).toBe(0);
     const s = JSON.parse(status.stdout) as {
       folders: unknown[];
-      status: { photos: number; steps: { step: string; pending: number; done: number }[] };
+      status: { photos: number; steps: { step: string; pending: number; done: number; blockedReason?: string | null }[] };
     };
     expect(s.folders).toHaveLength(1);
     expect(s.status.photos).toBe(images.length);
-    for (const step of s.status.steps) expect(step.pending).toBe(0);
+    // Indexing is done; understanding waits for a model and says so.
+    for (const step of s.status.steps.filter((x) => x.step !== 'understand')) expect(step.pending).toBe(0);
+    expect(s.status.steps.find((x) => x.step === 'understand')).toMatchObject({
+      pending: images.length,
+      blockedReason: expect.stringMatching(/No model is selected/),
+    });
 
     const doctor = await shoebox(['doctor', '--json'], data);
     expect(doctor.code, doctor.stdout).toBe(0);

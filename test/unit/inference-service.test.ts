@@ -10,7 +10,10 @@ import type { ActiveBundle } from '../../main/models/manager';
 import type { RequestMessage } from '../../native/protocol';
 import { FakeWorker, tick } from './helpers/fake-worker';
 
-const ACTIVE = { dir: '/models/m', manifest: { id: 'm', name: 'M', random_weights: false, files: [] } } as unknown as ActiveBundle;
+const ACTIVE = {
+  dir: '/models/m',
+  manifest: { id: 'm', name: 'M', random_weights: false, files: [], variants: { int8: {}, fp32: {} } },
+} as unknown as ActiveBundle;
 
 function setup(): { inference: InferenceService; w: () => FakeWorker } {
   FakeWorker.all = [];
@@ -37,15 +40,19 @@ async function answerAll(w: FakeWorker, reply: (m: RequestMessage) => unknown, s
   return out;
 }
 
+const loaded = { id: 'm', variant: 'fp32', providers: { decoder: { chosen: 'cpu', tried: [] } } };
 const caption = { text: 'a cat', tokenIds: [1], finishReason: 'stop', promptTokens: 3, numTiles: 1, timings: {} };
 
 describe('inference service', () => {
   it("sends no caption prompt or token limit of its own: the worker's defaults rule", async () => {
     const { inference, w } = setup();
     const done = inference.describe('/photos/a.jpg');
-    const sent = await answerAll(w(), (m) => (m.method === 'load' ? { id: 'm' } : caption));
+    const sent = await answerAll(w(), (m) => (m.method === 'load' ? loaded : caption));
     await expect(done).resolves.toMatchObject({ text: 'a cat', modelId: 'm' });
     expect(sent.map((m) => m.method)).toEqual(['load', 'caption']);
+    // Main names the variant it loads (fp32 when there is one), so it knows which variant made a result.
+    expect(sent[0]!.params).toEqual({ dir: '/models/m', variant: 'fp32' });
+    expect(inference.loadedModel()).toEqual({ id: 'm', name: 'M', variant: 'fp32', demo: false, provider: 'cpu' });
     expect(sent[1]!.params).toEqual({ image: { path: '/photos/a.jpg' } });
 
     const asked = inference.describe('/photos/b.jpg', { prompt: 'Who is there?', maxNewTokens: 5 });
@@ -53,6 +60,19 @@ describe('inference service', () => {
     await asked;
     expect(next.map((m) => [m.method, m.params])).toEqual([
       ['caption', { image: { path: '/photos/b.jpg' }, prompt: 'Who is there?', sampling: { maxNewTokens: 5 } }],
+    ]);
+    await inference.close();
+  });
+
+  it('sends understand in the background lane, after loading the model', async () => {
+    const { inference, w } = setup();
+    const done = inference.understand({ images: [{ path: '/photos/a.jpg' }] });
+    const answer = { photos: [], calibrated: false, model: { id: 'm', variant: 'fp32' }, timings: {}, stats: {} };
+    const sent = await answerAll(w(), (m) => (m.method === 'load' ? loaded : answer));
+    await expect(done).resolves.toMatchObject({ model: { id: 'm', variant: 'fp32' } });
+    expect(sent.map((m) => [m.method, m.priority ?? 'interactive'])).toEqual([
+      ['load', 'interactive'],
+      ['understand', 'background'],
     ]);
     await inference.close();
   });
