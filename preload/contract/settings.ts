@@ -1,0 +1,75 @@
+/**
+ * @file The settings domain of the one API: the user's preferences as one typed object, read and
+ * patched whole, and the event that tells every window a setting changed. preload/contract.ts merges
+ * these maps into the request, result and event maps; the same rules apply (JSON only, validated by
+ * these schemas in main).
+ *
+ * The schemas here say what a value may look like; what a setting means, its default and the limits
+ * that depend on the machine (threads up to the CPU count) are main's: main/settings/settings.service.ts.
+ * [Note: Settings storage] there says how a setting is stored and what happens to a bad stored value.
+ */
+import { z } from 'zod';
+
+/** The most onnxruntime threads any setting may ask for; main also caps it at this machine's CPUs. */
+export const MAX_THREADS_SETTING = 1024;
+
+/** One schema per setting, by section: the shape of {@link Settings}. */
+export const settingSchemas = {
+  understanding: {
+    /** The desktop app pauses understanding while the computer runs on battery. */
+    pauseOnBattery: z.boolean(),
+    /** onnxruntime threads of the inference worker; 'auto' = every CPU the worker may use (or SHOEBOX_THREADS). */
+    backgroundThreads: z.union([z.literal('auto'), z.number().int().min(1).max(MAX_THREADS_SETTING)]),
+  },
+  xmp: {
+    /** [Note: XMP sidecar naming] in main/xmp/sidecar-path.ts. */
+    naming: z.enum(['basename', 'fullname']),
+    /** [Note: What an XMP merge keeps] in main/xmp/xmp-merge.ts: 'replace' makes our tags the sidecar's only subjects. */
+    subjects: z.enum(['merge', 'replace']),
+  },
+} as const;
+
+type Section = keyof typeof settingSchemas;
+type SectionValues<S extends Section> = { [F in keyof (typeof settingSchemas)[S]]: z.output<(typeof settingSchemas)[S][F]> };
+
+/** Every setting, with its value (the default where the user never chose one). */
+export type Settings = { [S in Section]: SectionValues<S> };
+
+/** A setting's name as stored and as the CLI spells it: `section.field`. */
+export type SettingKey = { [S in Section]: `${S}.${keyof (typeof settingSchemas)[S] & string}` }[Section];
+
+const patchSchema = z
+  .object({
+    understanding: z.object(settingSchemas.understanding).partial().strict().optional(),
+    xmp: z.object(settingSchemas.xmp).partial().strict().optional(),
+  })
+  .strict();
+
+/** A change to some settings: any subset of the fields of {@link Settings}. */
+export type SettingsPatch = z.output<typeof patchSchema>;
+
+/** Argument schemas of the settings requests. */
+export const settingsRequestSchemas = {
+  'settings:get': z.object({}).strict(),
+  /** Changes the given settings and keeps the rest; answers every setting. */
+  'settings:set': z.object({ patch: patchSchema }).strict(),
+} as const;
+
+/** The settings with what the UI needs to offer choices on this machine. */
+export interface SettingsDto {
+  values: Settings;
+  /** CPUs the inference worker may use: `understanding.backgroundThreads` goes from 1 to this. */
+  cores: number;
+}
+
+/** Results of the settings requests. */
+export interface SettingsResults {
+  'settings:get': SettingsDto;
+  'settings:set': SettingsDto;
+}
+
+/** Events of the settings domain. */
+export interface SettingsEvents {
+  /** A setting changed (through `settings:set` in this process); carries every setting. */
+  'settings:changed': SettingsDto;
+}
