@@ -1,8 +1,8 @@
 /**
  * @file The app shell: sidebar (navigation, folders, progress summary), the current page, banners for
  * a lost connection and a missing model, and the window-wide state every page shares (folders, jobs,
- * models). Pages are chosen by the location hash (`#/library`, `#/activity`, `#/models`, `#/about`).
- * Runs in the renderer.
+ * models). Pages are chosen by the location hash (`#/library`, `#/activity`, `#/tags`, `#/models`,
+ * `#/settings`, `#/about`). Runs in the renderer.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ConnectionState } from './api';
@@ -14,12 +14,21 @@ import { ProgressPanel, ProgressSummary } from './features/activity/progress-pan
 import { overall, useJobs } from './features/activity/use-jobs';
 import { LibraryView } from './features/library/library-view';
 import { ModelsPage } from './features/models/models-page';
+import { SettingsPage } from './features/settings/settings-page';
+import { TagsPage } from './features/tags/tags-page';
 import { hasRealModel, useModels } from './features/models/use-models';
 import { useClient, useEvent, useRequest, useThrottled } from './hooks';
 
-const PAGES = ['library', 'activity', 'models', 'about'] as const;
+const PAGES = ['library', 'activity', 'tags', 'models', 'settings', 'about'] as const;
 type Page = (typeof PAGES)[number];
-const PAGE_LABELS: Record<Page, string> = { library: 'Library', activity: 'Activity', models: 'Models', about: 'About' };
+const PAGE_LABELS: Record<Page, string> = {
+  library: 'Library',
+  activity: 'Activity',
+  tags: 'Tags',
+  models: 'Models',
+  settings: 'Settings',
+  about: 'About',
+};
 
 function pageFromHash(): Page {
   const h = window.location.hash.replace(/^#\/?/, '');
@@ -152,7 +161,9 @@ function Shell() {
         ) : null}
         {page === 'library' ? <LibraryView folders={folders.data} folderId={shownFolderId} onAddFolder={focusAdd} busy={jobsBusy} /> : null}
         {page === 'activity' ? <ProgressPanel jobs={jobs} onModels={() => go('models')} /> : null}
+        {page === 'tags' ? <TagsPage /> : null}
         {page === 'models' ? <ModelsPage state={models} /> : null}
+        {page === 'settings' ? <SettingsPage folders={folders.data} /> : null}
         {page === 'about' ? <AboutPage /> : null}
       </main>
     </div>

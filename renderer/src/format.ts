@@ -1,6 +1,7 @@
 /**
  * @file Display formatting shared by every view: capture dates (local wall-clock, never shifted by the
- * viewer's time zone), byte sizes, exposure values, rates and durations. Runs in the renderer; pure.
+ * viewer's time zone), byte sizes, exposure values, rates, durations and model scores. Runs in the
+ * renderer; pure.
  */
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -127,6 +128,22 @@ export function stepLabel(step: string): string {
     classify: 'Tags',
     ocr: 'Text in photos',
     embed: 'Search index',
+    understand: 'Captions and tags',
   };
   return known[step] ?? step.charAt(0).toUpperCase() + step.slice(1);
+}
+
+/** Seconds one item takes → "4.2 s per photo", "0.35 s per photo", "1 min 5 s per photo"; null → "—". */
+export function perItemLabel(seconds: number | null | undefined, item = 'photo'): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds <= 0) return '—';
+  const each = seconds < 1 ? `${Number(seconds.toFixed(2))} s` : seconds < 60 ? `${Number(seconds.toFixed(1))} s` : durationLabel(seconds);
+  return `${each} per ${item}`;
+}
+
+/** A model's score with its sign, two decimals and a true minus: 1.234 → "+1.23", -0.5 → "−0.50". */
+export function scoreLabel(score: number): string {
+  if (!Number.isFinite(score)) return '—';
+  const fixed = Math.abs(score).toFixed(2);
+  if (fixed === '0.00') return '0.00';
+  return `${score < 0 ? '\u2212' : '+'}${fixed}`;
 }

@@ -1,15 +1,16 @@
 /**
- * @file The Activity page: per-step progress of the job queue (counts, rate, ETA), pause / resume,
- * why the queue is blocked when it is, and the failed files with their errors and a retry. Also the
- * compact summary shown at the bottom of the sidebar. Runs in the renderer.
+ * @file The Activity page: per-step progress of the job queue (counts, rate or seconds per photo, ETA,
+ * where a step runs), pause / resume, why a step or the queue waits (with a way to the Models page when
+ * the model is the reason), and the failed files with their errors and a retry. Also the compact
+ * summary shown at the bottom of the sidebar. Runs in the renderer.
  */
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { JobsStatus } from '../../../../preload/contract';
 import { errorMessage } from '../../api';
 import { useNotify } from '../../components/notices';
-import { countLabel, durationLabel, rateLabel, stepLabel } from '../../format';
+import { countLabel, durationLabel, perItemLabel, rateLabel, stepLabel } from '../../format';
 import { useClient, useEvent, useRequest, useThrottled } from '../../hooks';
-import { overall, stepTotal, type JobsState } from './use-jobs';
+import { isAboutModel, overall, stepBlocks, stepTotal, type JobsState } from './use-jobs';
 
 function percent(done: number, total: number): number {
   return total === 0 ? 100 : Math.floor((done / total) * 100);
@@ -39,9 +40,25 @@ export function ProgressSummary({ jobs, onOpen }: { jobs: JobsState; onOpen: () 
           <div style={{ width: `${percent(o.done, o.total)}%` }} />
         </div>
       ) : null}
-      {status.blockedReason && working ? <p className="muted small">{status.blockedReason}</p> : null}
+      {working ? <BlockedNote status={status} /> : null}
     </div>
   );
+}
+
+/** The sidebar's one line on why something waits: the first waiting step's reason, else the queue's. */
+function BlockedNote({ status }: { status: JobsStatus }) {
+  const { blocks, queueReasonIsAStep } = stepBlocks(status);
+  const first = blocks[0];
+  const text = first
+    ? `${stepLabel(first.step)}: ${first.reason}`
+    : status.blockedReason && !queueReasonIsAStep
+      ? status.blockedReason
+      : null;
+  return text ? (
+    <p className="muted small" data-testid="summary-blocked">
+      {text}
+    </p>
+  ) : null;
 }
 
 export function ProgressPanel({ jobs, onModels }: { jobs: JobsState; onModels: () => void }) {
@@ -73,8 +90,27 @@ export function ProgressPanel({ jobs, onModels }: { jobs: JobsState; onModels: (
   );
 }
 
+/** Why something waits, with a way to the Models page when the model is the reason. */
+function WaitingBanner(props: { testId: string; step?: string; onModels: (() => void) | null; children: ReactNode }) {
+  return (
+    <div className="banner banner-warn" role="status" data-testid={props.testId} data-step={props.step}>
+      {props.children}
+      {props.onModels ? (
+        <>
+          {' '}
+          <button type="button" className="link-button" onClick={props.onModels}>
+            Go to Models
+          </button>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
 function StatusView({ status, onModels }: { status: JobsStatus; onModels: () => void }) {
   const o = overall(status);
+  const { blocks, queueReasonIsAStep } = stepBlocks(status);
+  const waiting = new Set(blocks.map((b) => b.step));
   return (
     <>
       <div className="stats" data-testid="library-stats">
@@ -99,19 +135,20 @@ function StatusView({ status, onModels }: { status: JobsStatus; onModels: () => 
         <div className="banner" role="status" data-testid="paused-banner">
           Processing is paused. Nothing new is fingerprinted, thumbnailed or captioned until you resume.
         </div>
-      ) : status.blockedReason ? (
-        <div className="banner banner-warn" role="status" data-testid="blocked-reason">
-          Waiting: {status.blockedReason}.
-          {/model/i.test(status.blockedReason) ? (
-            <>
-              {' '}
-              <button type="button" className="link-button" onClick={onModels}>
-                Go to Models
-              </button>
-            </>
+      ) : (
+        <>
+          {blocks.map((b) => (
+            <WaitingBanner key={b.step} testId="step-blocked" step={b.step} onModels={b.aboutModel ? onModels : null}>
+              <strong>{stepLabel(b.step)} waiting:</strong> {b.reason}
+            </WaitingBanner>
+          ))}
+          {status.blockedReason && !queueReasonIsAStep ? (
+            <WaitingBanner testId="blocked-reason" onModels={isAboutModel(status.blockedReason) ? onModels : null}>
+              Waiting: {status.blockedReason}.
+            </WaitingBanner>
           ) : null}
-        </div>
-      ) : null}
+        </>
+      )}
       <table className="steps" data-testid="steps">
         <thead>
           <tr>
@@ -122,7 +159,7 @@ function StatusView({ status, onModels }: { status: JobsStatus; onModels: () => 
             <th scope="col">Done</th>
             <th scope="col">Left</th>
             <th scope="col">Failed</th>
-            <th scope="col">Rate</th>
+            <th scope="col">Speed</th>
             <th scope="col">ETA</th>
           </tr>
         </thead>
@@ -132,7 +169,14 @@ function StatusView({ status, onModels }: { status: JobsStatus; onModels: () => 
             const left = s.pending + s.running;
             return (
               <tr key={s.step} data-testid={`step-${s.step}`}>
-                <th scope="row">{stepLabel(s.step)}</th>
+                <th scope="row">
+                  {stepLabel(s.step)}
+                  {s.detail ? (
+                    <span className="step-detail" data-testid="step-detail">
+                      {s.detail}
+                    </span>
+                  ) : null}
+                </th>
                 <td className="progress-col">
                   <div
                     className="bar"
@@ -153,8 +197,22 @@ function StatusView({ status, onModels }: { status: JobsStatus; onModels: () => 
                   {s.running > 0 ? <span className="muted"> ({s.running} running)</span> : null}
                 </td>
                 <td className={s.failed > 0 ? 'error-text' : undefined}>{countLabel(s.failed)}</td>
-                <td>{left > 0 ? rateLabel(s.rate) : '—'}</td>
-                <td>{left > 0 && !status.paused ? durationLabel(s.etaSeconds) : '—'}</td>
+                <td data-testid="step-speed">
+                  {s.secondsPerItem !== undefined && s.secondsPerItem !== null
+                    ? perItemLabel(s.secondsPerItem)
+                    : left > 0
+                      ? rateLabel(s.rate)
+                      : '—'}
+                </td>
+                <td data-testid="step-eta">
+                  {left === 0 || status.paused ? (
+                    '—'
+                  ) : waiting.has(s.step) ? (
+                    <span className="warn-text">waiting</span>
+                  ) : (
+                    durationLabel(s.etaSeconds)
+                  )}
+                </td>
               </tr>
             );
           })}

@@ -1,6 +1,6 @@
 /**
  * @file Live job status for the whole window: `jobs:status` once, then every `jobs:progress` event;
- * pause and resume. Runs in the renderer; one instance lives in the app shell and feeds both the
+ * pause and resume; which steps wait and why. Runs in the renderer; one instance lives in the app shell and feeds both the
  * sidebar summary and the Activity page.
  */
 import { useCallback, useState } from 'react';
@@ -54,4 +54,34 @@ export function overall(status: JobsStatus): { left: number; done: number; faile
     failed += s.failed;
   }
   return { left, done, failed, total: left + done + failed };
+}
+
+/** Whether a reason for waiting is about the model (none selected, not installed), so the UI links to Models. */
+export function isAboutModel(reason: string): boolean {
+  return /\bmodels?\b/i.test(reason);
+}
+
+/** A step that is not moving, with the reason the step gives ('No model is selected…', 'paused on battery'). */
+export interface StepBlock {
+  step: string;
+  reason: string;
+  /** The reason is about the model, so the UI points to the Models page. */
+  aboutModel: boolean;
+}
+
+/**
+ * The steps that wait for something while they have work left, and whether the queue-wide reason is
+ * one of theirs (the runner reports the first blocked step's reason as `step: reason`), so the page
+ * shows each reason once, on its step.
+ */
+export function stepBlocks(status: JobsStatus): { blocks: StepBlock[]; queueReasonIsAStep: boolean } {
+  const blocks: StepBlock[] = [];
+  for (const s of status.steps) {
+    const reason = s.blockedReason;
+    if (!reason || s.pending + s.running === 0) continue;
+    blocks.push({ step: s.step, reason, aboutModel: isAboutModel(reason) });
+  }
+  const q = status.blockedReason;
+  const queueReasonIsAStep = q !== null && status.steps.some((s) => s.blockedReason && q === `${s.step}: ${s.blockedReason}`);
+  return { blocks, queueReasonIsAStep };
 }

@@ -1,0 +1,57 @@
+/**
+ * @file The Settings page's parts (renderer/src/features/settings/settings-page.tsx), rendered to
+ * markup: the threads choice offers 'auto' and 1..N cores with the current value selected, the battery
+ * setting says it applies to the desktop app, and a folder's XMP outcome shows its counts, the skipped
+ * files' reasons and how many more were skipped than listed.
+ */
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import type { Settings, XmpWriteResult } from '../../preload/contract';
+import { UnderstandingSettings, XmpOutcome } from '../../renderer/src/features/settings/settings-page';
+
+const values: Settings = {
+  understanding: { pauseOnBattery: true, backgroundThreads: 2 },
+  xmp: { naming: 'basename', subjects: 'merge' },
+};
+
+describe('settings page', () => {
+  it('offers auto and 1..N cores for the threads, with the current value selected', () => {
+    const html = renderToStaticMarkup(createElement(UnderstandingSettings, { values, cores: 4, disabled: false, onChange: () => {} }));
+    const options = [...html.matchAll(/<option value="([^"]+)"( selected="")?>/g)].map((m) => [m[1], m[2] !== undefined]);
+    expect(options).toEqual([
+      ['auto', false],
+      ['1', false],
+      ['2', true],
+      ['3', false],
+      ['4', false],
+    ]);
+    expect(html).toContain('Automatic (all 4 cores)');
+    expect(html).toContain('Applies to the desktop app');
+    expect(html).toMatch(/<input type="checkbox"[^>]*checked=""/);
+  });
+
+  it("shows a folder's XMP outcome: counts, reasons, and how many skipped files are not listed", () => {
+    const result: XmpWriteResult = {
+      photos: 260,
+      written: 7,
+      unchanged: 3,
+      skipped: 250,
+      items: Array.from({ length: 200 }, (_, i) => ({
+        photoId: i + 1,
+        path: `/p/${i}.jpg`,
+        sidecarPath: null,
+        reason: 'not understood yet',
+      })),
+      naming: 'basename',
+      subjects: 'merge',
+    };
+    const html = renderToStaticMarkup(createElement(XmpOutcome, { result }));
+    expect(html).toContain('7 written · 3 already up to date · 250 skipped');
+    expect(html).toContain('<code>/p/0.jpg</code>: not understood yet');
+    expect(html).toContain('… and 50 more');
+    const none = renderToStaticMarkup(createElement(XmpOutcome, { result: { ...result, skipped: 0, items: [] } }));
+    expect(none).not.toContain('skipped</summary>');
+    expect(none).not.toContain('Why files were skipped');
+  });
+});
