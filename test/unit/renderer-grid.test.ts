@@ -190,4 +190,14 @@ describe('photo store', () => {
     await f.flush();
     await expect(q).resolves.toBeUndefined();
   });
+
+  it('at() waits for a page the grid is already loading instead of answering undefined', async () => {
+    const f = fakeClient(300);
+    const store = new PhotoStore(f.client, null, 100);
+    store.ensureRange(0, 50);
+    const p = store.at(10);
+    expect(f.calls).toHaveLength(1);
+    await f.flush();
+    await expect(p).resolves.toMatchObject({ id: 11 });
+  });
 });

@@ -17,7 +17,8 @@ const RETRY_AFTER_MS = 2000;
 
 export class PhotoStore {
   private readonly pages = new Map<number, Page>();
-  private readonly inFlight = new Map<number, number>(); // page → generation asked for
+  /** page → the generation asked for and the load that answers it (at() waits for it too). */
+  private readonly inFlight = new Map<number, { generation: number; done: Promise<void> }>();
   private readonly failedAt = new Map<number, number>();
   private readonly listeners = new Set<() => void>();
   private generation = 0;
@@ -79,14 +80,20 @@ export class PhotoStore {
     this.listeners.clear();
   }
 
-  private async load(page: number): Promise<void> {
+  private load(page: number): Promise<void> {
     const have = this.pages.get(page);
-    if (have && have.generation === this.generation) return;
-    if (this.inFlight.get(page) === this.generation) return;
+    if (have && have.generation === this.generation) return Promise.resolve();
+    const flying = this.inFlight.get(page);
+    if (flying?.generation === this.generation) return flying.done;
     const failed = this.failedAt.get(page);
-    if (failed !== undefined && Date.now() - failed < RETRY_AFTER_MS) return;
+    if (failed !== undefined && Date.now() - failed < RETRY_AFTER_MS) return Promise.resolve();
     const generation = this.generation;
-    this.inFlight.set(page, generation);
+    const done = this.fetchPage(page, generation);
+    this.inFlight.set(page, { generation, done });
+    return done;
+  }
+
+  private async fetchPage(page: number, generation: number): Promise<void> {
     try {
       const args = { offset: page * this.pageSize, limit: this.pageSize, ...(this.folderId !== null ? { folderId: this.folderId } : {}) };
       const result = await this.client.call('photos:page', args);
@@ -101,7 +108,7 @@ export class PhotoStore {
       this.failedAt.set(page, Date.now());
       this.error = `Could not load photos: ${errorMessage(err)}`;
     } finally {
-      if (this.inFlight.get(page) === generation) this.inFlight.delete(page);
+      if (this.inFlight.get(page)?.generation === generation) this.inFlight.delete(page);
     }
     this.version++;
     for (const l of this.listeners) l();
