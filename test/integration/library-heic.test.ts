@@ -1,7 +1,7 @@
 /**
  * @file HEIC decoding runs off the main thread (heic-worker.ts): the event loop keeps ticking while a
  * photo decodes, the pixels come back right, and the pixel limit is enforced from the header.
- * Needs Debian's heif-enc (libheif-examples) to make a test file; skipped without it.
+ * Needs Debian's heif-enc (libheif-examples, installed by scripts/install-test-deps.sh) to make a test file; skipped without it.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
