@@ -14,7 +14,7 @@ import { createHandlers } from './api/handlers';
 import { createRouter, type Router } from './api/router';
 import { openDatabase, type Db } from './db/open';
 import { createEventBus, type EventBus } from './events';
-import { createDescriber } from './inference/describe';
+import { createDescriber } from './chat/describe';
 import { createInference, type InferenceService, type WorkerSpawner } from './inference/inference.service';
 import { createLibrary, type Library } from './library/library';
 import { createLog, type Log } from './log';

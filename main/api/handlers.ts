@@ -7,7 +7,7 @@ import { ApiError } from '../../preload/api-error';
 import type { AppInfo, Handlers } from '../../preload/contract';
 import type { Db } from '../db/open';
 import { runDoctor } from '../doctor';
-import type { createDescriber } from '../inference/describe';
+import type { Describer } from '../chat/describe';
 import type { InferenceService } from '../inference/inference.service';
 import type { LibraryService } from '../library/types';
 import type { ModelManager } from '../models/manager';
@@ -22,7 +22,7 @@ export interface HandlerDeps {
   db: Db;
   library: LibraryService;
   models: ModelManager;
-  describer: ReturnType<typeof createDescriber>;
+  describer: Describer;
   /** Doctor asks the worker for its providers and CPU features. */
   inference: Pick<InferenceService, 'workerInfo'>;
   understanding: UnderstandingService;
