@@ -26,7 +26,8 @@ import { createProgressTracker } from './progress';
 import { createReadSide } from './read-side';
 import { checkNewRoot } from './roots';
 import { builtinSteps } from './steps';
-import { ScanAborted, ingestPaths, syncFolder, type SyncDeps } from './sync';
+import { createScans } from './scans';
+import { ingestPaths, type SyncDeps } from './sync';
 import { cacheFile, sweepTempFiles } from './thumbnails';
 import type { LibraryService } from './types';
 import type { WatchFactory } from './watcher';
@@ -57,9 +58,6 @@ export interface LibraryDeps {
   emit: Emit;
   options?: LibraryOptions;
 }
-
-/** How many of a scan's warnings a folder row keeps. */
-const MAX_KEPT_WARNINGS = 20;
 
 /** The library as the API, CLI and host see it, plus `addStep` for later pipeline steps. */
 export interface Library extends LibraryService {
@@ -188,72 +186,17 @@ export function createLibrary(deps: LibraryDeps): Library {
 
   const emitFolders = () => emit('library:folders', read.listFolders());
 
-  /** One abort controller per folder: removing the folder (or closing) stops its scans and ingests. */
-  const aborts = new Map<number, AbortController>();
-  const signalFor = (folderId: number) => {
-    let c = aborts.get(folderId);
-    if (!c) aborts.set(folderId, (c = new AbortController()));
-    return c.signal;
-  };
-
-  /** The scan warnings a folder keeps: the first few, then how many more (a whole unreadable tree can make thousands). */
-  const keptWarnings = (warnings: readonly string[]) =>
-    warnings.length <= MAX_KEPT_WARNINGS
-      ? warnings
-      : [...warnings.slice(0, MAX_KEPT_WARNINGS), `… and ${warnings.length - MAX_KEPT_WARNINGS} more (see the log)`];
-
-  /** Reconciles a folder with the disk; marks it missing when its root cannot be read. */
-  async function scan(folder: FolderRow, onQueued?: (n: number) => void): Promise<number> {
-    try {
-      const r = await syncFolder(syncDeps, folder, onQueued, signalFor(folder.id));
-      let changed = folders.setScanWarnings(folder.id, keptWarnings(r.warnings));
-      if (folder.status === 'missing') {
-        folders.setStatus(folder.id, watching.isPolled(folder.id) ? 'polling' : 'ok', null);
-        changed = true;
-      }
-      if (changed) emitFolders();
-      return r.queued;
-    } catch (err) {
-      if (err instanceof ScanAborted || !folders.get(folder.id)) {
-        onQueued?.(0);
-        return 0;
-      }
-      const code = (err as NodeJS.ErrnoException).code;
-      const message = `${folder.path} is not reachable (${code ?? (err as Error).message}); its photos are kept and marked missing until it is back`;
-      if (folder.status !== 'missing') {
-        folders.setStatus(folder.id, 'missing', message);
-        const n = files.markFolderMissing(folder.id);
-        noteChanged(folder.id, { added: 0, updated: 0, removed: n });
-        warn('folder-missing', message);
-        emitFolders();
-      }
-      onQueued?.(0);
-      return 0;
-    }
-  }
-
-  /** Scans in the background; resolves with the number of files queued for hashing once the walk is done. */
-  const scanning = new Map<number, Promise<number>>();
-  function scanInBackground(folder: FolderRow): Promise<number> {
-    // A rescan asked for while one runs joins it rather than hashing the same files twice.
-    const running = scanning.get(folder.id);
-    if (running) return running;
-    const queued = new Promise<number>((resolveQueued) => {
-      let reported = false;
-      const job = scan(folder, (n) => {
-        reported = true;
-        resolveQueued(n);
-      })
-        .then((n) => {
-          if (!reported) resolveQueued(n);
-          runner.kick();
-        })
-        .finally(() => scanning.delete(folder.id));
-      void track(job);
-    });
-    scanning.set(folder.id, queued);
-    return queued;
-  }
+  const scans = createScans({
+    folders,
+    files,
+    sync: syncDeps,
+    isPolled: (folderId) => watching.isPolled(folderId),
+    noteChanged,
+    warn,
+    emitFolders,
+    track,
+    kick: () => runner.kick(),
+  });
 
   const watching = createWatching({
     folders,
@@ -263,8 +206,8 @@ export function createLibrary(deps: LibraryDeps): Library {
     maxDepth,
     rescanIntervalMs,
     ...(opt.watchFactory ? { factory: opt.watchFactory } : {}),
-    ingest: (f, rels) => ingestPaths(syncDeps, f, rels, { signal: signalFor(f.id) }).then(() => runner.kick()),
-    scan: (folder) => scan(folder),
+    ingest: (f, rels) => ingestPaths(syncDeps, f, rels, { signal: scans.signalFor(f.id) }).then(() => runner.kick()),
+    scan: (folder) => scans.scan(folder),
     skip(f, relPath, reason) {
       if (!folders.get(f.id)) return; // removed meanwhile
       ingest.recordError(f.id, relPath, reason);
@@ -293,7 +236,7 @@ export function createLibrary(deps: LibraryDeps): Library {
       // Watch before scanning, so nothing changed during the scan is missed; a folder that is not
       // there now is watched by periodicCheck once it is back.
       if (existsSync(folder.path)) watching.watch(folder);
-      void scanInBackground(folder);
+      void scans.inBackground(folder);
     }
     periodic = setInterval(() => watching.periodicCheck(), rescanIntervalMs);
     periodic.unref();
@@ -302,7 +245,7 @@ export function createLibrary(deps: LibraryDeps): Library {
   return {
     start,
     async close() {
-      for (const c of aborts.values()) c.abort();
+      scans.abortAll();
       if (periodic) clearInterval(periodic);
       await watching.close();
       await Promise.allSettled([...inFlight]);
@@ -317,15 +260,14 @@ export function createLibrary(deps: LibraryDeps): Library {
       const folder = folders.get(id)!;
       if (!started) await start();
       else {
-        void scanInBackground(folder);
+        void scans.inBackground(folder);
         watching.watch(folder);
       }
       emitFolders();
       return read.folderDto(folders.get(id)!) satisfies FolderDto;
     },
     async removeFolder(folderId) {
-      aborts.get(folderId)?.abort();
-      aborts.delete(folderId);
+      scans.abort(folderId);
       await watching.unwatch(folderId);
       const removed = db.transaction(() => {
         const ok = folders.remove(folderId);
@@ -341,7 +283,7 @@ export function createLibrary(deps: LibraryDeps): Library {
     async rescan(folderId) {
       const list = folderId === undefined ? folders.list() : [folders.get(folderId)].filter((f): f is FolderRow => f !== null);
       if (folderId !== undefined && list.length === 0) throw new ApiError('not-found', `no folder with id ${folderId}`);
-      const counts = await Promise.all(list.map((f) => scanInBackground(f)));
+      const counts = await Promise.all(list.map((f) => scans.inBackground(f)));
       return counts.reduce((a, b) => a + b, 0);
     },
     async whenIdle() {
