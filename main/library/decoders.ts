@@ -13,7 +13,7 @@ import sharp, { type Sharp } from 'sharp';
 import { sniffFormat, type Format } from './formats';
 import { openRegular } from './hash';
 import { decodeHeicOffThread } from './heic-worker';
-import { PermanentError } from './jobs';
+import { PermanentError } from './pipeline-step';
 
 /*
  * [Note: No sharp cache] libvips caches recent operations and keeps up to 20 input files open. Shoebox
@@ -21,9 +21,6 @@ import { PermanentError } from './jobs';
  * busy (it cannot be unmounted; test/integration/library-disk.test.ts). Off for the whole process.
  */
 sharp.cache(false);
-
-// Re-exported for steps.ts, which still imports it from here; the class is the runner's (jobs.ts).
-export { PermanentError };
 
 const HEAD_BYTES = 64;
 
