@@ -1,6 +1,6 @@
 /**
  * @file The ordered list of schema migrations. Forward-only: migration N moves `user_version` from N-1 to N.
- * Add a file `NNNN-name.ts` exporting `sql` (or `up(db)`) and list it here; each has a test: 0001 and 0002 in
+ * Add a file `NNNN-name.ts` exporting `sql` (or `up(db)`) and list it here; each has a test: 0001 in
  * test/unit/migrations.test.ts, later ones in their own test/unit/migration-NNNN-name.test.ts.
  */
 import type { Database } from 'better-sqlite3';
