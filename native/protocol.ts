@@ -296,6 +296,8 @@ export interface LoadResult {
   randomWeights: boolean;
   providers: Record<string, ProviderChoice>;
   loadMs: number;
+  /** Where the decoder's KV cache lives between runs, and why ([Note: KV cache on the device]). */
+  kvCache?: { location: 'host' | 'device'; reason: string };
 }
 
 /** An execution provider onnxruntime-node knows on this platform, and whether the worker can use it. */

@@ -10,7 +10,8 @@
 import type { SamplingParams } from '../protocol';
 import { WorkerError } from '../protocol';
 import { throwIfCancelled, type CancelToken, type InternVLModel } from '../runtime/internvl-model';
-import { embedBlocks, feedRows, gatherRows, type Rows } from './branch';
+import { releaseCache } from '../runtime/kv-location';
+import { embedBlocks, feedRows, pickRows, type Rows } from './branch';
 import { Sampler, samplerConfig } from './sampler';
 
 /** Options of {@link generateRows}. */
@@ -31,7 +32,10 @@ export interface RowOutput {
   finishReason: 'stop' | 'length';
 }
 
-/** Generates from B prefilled rows whose next-token logits are `logits` ([B, V]). */
+/**
+ * Generates from B prefilled rows whose next-token logits are `logits` ([B, V]). `rows` stays the
+ * caller's; every later state is released here ([Note: KV cache on the device]).
+ */
 export async function generateRows(
   model: InternVLModel,
   rows: Rows,
@@ -74,10 +78,13 @@ export async function generateRows(
     });
     if (keep.length === 0) break;
     if (keep.length < active.length) {
-      state = gatherRows(
+      const picked = await pickRows(
+        model,
         [state],
         keep.map((i) => [0, i] as const),
       );
+      if (state !== rows) releaseCache(state.cache, picked.cache);
+      state = picked;
       active = keep.map((i) => active[i]!);
     }
     const fed = await feedRows(
@@ -90,8 +97,10 @@ export async function generateRows(
       'last',
       opts.cancel,
     );
+    if (state !== rows) releaseCache(state.cache);
     state = fed.rows;
     cur = fed.logits;
   }
+  if (state !== rows) releaseCache(state.cache);
   return out;
 }

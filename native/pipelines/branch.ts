@@ -17,6 +17,7 @@
  */
 import { WorkerError } from '../protocol';
 import { throwIfCancelled, type CancelToken, type InternVLModel, type KvCache } from '../runtime/internvl-model';
+import { releaseCache } from '../runtime/kv-location';
 import { float32Tensor } from '../runtime/sessions';
 
 /** Decoder state of B sequences: a cache of length L, which of its slots are real, next positions. */
@@ -46,8 +47,7 @@ export function kvBytesPerToken(model: InternVLModel): number {
 export function gatherRows(sources: readonly Rows[], picks: readonly (readonly [number, number])[]): Rows {
   const first = sources[0];
   if (first === undefined) throw new RangeError('gatherRows needs a source');
-  const only = sources.length === 1 && picks.length === first.cache.batch && picks.every(([s, r], i) => s === 0 && r === i);
-  if (only) return first;
+  if (picksAll(sources, picks)) return first;
   const L = Math.max(...sources.map((s) => s.cache.length));
   const B = picks.length;
   const mask = new Uint8Array(B * L);
@@ -76,6 +76,29 @@ export function gatherRows(sources: readonly Rows[], picks: readonly (readonly [
   return { cache: { tensors, batch: B, length: L }, mask, nextPos };
 }
 
+/** True when `picks` are every row of the only source, in order: the source itself is the result. */
+function picksAll(sources: readonly Rows[], picks: readonly (readonly [number, number])[]): boolean {
+  const first = sources[0]!;
+  return sources.length === 1 && picks.length === first.cache.batch && picks.every(([s, r], i) => s === 0 && r === i);
+}
+
+/**
+ * {@link gatherRows} for caches that may be on the device ([Note: KV cache on the device]): all rows
+ * in order is the source itself, still on the device; any other pick copies the sources to the host
+ * once and gathers there. The result shares tensors with the source only in the first case, so
+ * release it with the source kept (`releaseCache(result.cache, source.cache)`).
+ */
+export async function pickRows(
+  model: InternVLModel,
+  sources: readonly Rows[],
+  picks: readonly (readonly [number, number])[],
+): Promise<Rows> {
+  if (sources.length > 0 && picksAll(sources, picks)) return sources[0]!;
+  const host: Rows[] = [];
+  for (const s of sources) host.push({ ...s, cache: await model.hostCache(s.cache) });
+  return gatherRows(host, picks);
+}
+
 /** Output of {@link feedRows}. */
 export interface FedRows {
   rows: Rows;
@@ -86,7 +109,8 @@ export interface FedRows {
 /**
  * Appends a block of embeddings to every row (`blocks[b]` is [n_b, D], n_b ≥ 1) in batched decoder
  * runs; shorter blocks are left-padded. Long blocks run in slices so a run stays within the model's
- * prefill size; `keep: 'all'` (logits of every position) runs in one slice.
+ * prefill size; `keep: 'all'` (logits of every position) runs in one slice. `rows` stays the
+ * caller's; the returned rows hold a new cache, the caller's to release.
  */
 export async function feedRows(
   model: InternVLModel,
@@ -134,6 +158,7 @@ export async function feedRows(
     for (let i = 0; i < m.length; i++) m64[i] = BigInt(m[i]!);
     const out = await model.decode(e, B, n, m64, p, cache, keep === 'last');
     if (keep === 'all' && out.logitsSeq !== n) throw new WorkerError('model_invalid', 'decoder did not return logits for every position');
+    if (cache !== rows.cache) releaseCache(cache);
     cache = out.cache;
     mask = m;
     if (start + n >= S) {

@@ -9,6 +9,7 @@
 import type { GenerationResult, ImageInput, SamplingParams, StreamChunk } from '../protocol';
 import { firstTurnIds } from '../preprocess/prompt';
 import type { CancelToken, InternVLModel } from '../runtime/internvl-model';
+import { releaseCache } from '../runtime/kv-location';
 import { generate, prefill } from './generate';
 import { encodeImages } from './vision';
 
@@ -56,6 +57,8 @@ export async function caption(model: InternVLModel, params: CaptionParams, hooks
     promptIds: ids.filter((id) => id !== model.manifest.tokens.img_context),
     contextLeft: model.manifest.llm.max_position_embeddings - ids.length,
   });
+  releaseCache(state.cache);
+  releaseCache(gen.cache);
   return {
     text: gen.text,
     tokenIds: gen.tokenIds,

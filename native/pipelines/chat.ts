@@ -10,6 +10,7 @@ import type { GenerationResult, ImageInput, SamplingParams, StreamChunk } from '
 import { WorkerError } from '../protocol';
 import { firstTurnIds, nextTurnIds } from '../preprocess/prompt';
 import type { CancelToken, InternVLModel, KvCache } from '../runtime/internvl-model';
+import { releaseCache } from '../runtime/kv-location';
 import { generate, prefill } from './generate';
 import { encodeImages } from './vision';
 
@@ -45,11 +46,13 @@ export class ChatSessions {
 
   /** Forgets a session. */
   end(id: string): boolean {
+    releaseCache(this.sessions.get(id)?.cache);
     return this.sessions.delete(id);
   }
 
   /** Forgets all sessions (on model change). */
   clear(): void {
+    for (const s of this.sessions.values()) releaseCache(s.cache);
     this.sessions.clear();
   }
 
@@ -95,6 +98,9 @@ export class ChatSessions {
       contextLeft: model.manifest.llm.max_position_embeddings - state.cache.length,
     });
     const turn = (prev?.turn ?? 0) + 1;
+    // The new state replaces the old one: the caches only this turn or the previous one held go.
+    releaseCache(state.cache, gen.cache);
+    releaseCache(prev?.cache, gen.cache);
     this.sessions.set(params.sessionId, {
       ids: [...allIds, ...gen.tokenIds],
       cache: gen.cache,
@@ -132,7 +138,7 @@ export class ChatSessions {
         }
       }
       if (oldest === null) break;
-      this.sessions.delete(oldest);
+      this.end(oldest);
     }
   }
 }

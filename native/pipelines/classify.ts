@@ -12,6 +12,7 @@ import type { ImageInput, LabelScore } from '../protocol';
 import { WorkerError } from '../protocol';
 import { firstTurnIds } from '../preprocess/prompt';
 import { throwIfCancelled, type CancelToken, type InternVLModel } from '../runtime/internvl-model';
+import { releaseCache } from '../runtime/kv-location';
 import { prefill } from './generate';
 import { logSoftmaxAt } from './sampler';
 import { encodeImages } from './vision';
@@ -77,7 +78,8 @@ export async function classify(model: InternVLModel, params: ClassifyParams, can
       for (let j = 0; j < P; j++) mask[r * (P + T) + j] = 1n;
     });
     const embeds = await model.embed(flat, B, T);
-    const out = await model.decode(embeds.subarray(0, B * T * D), B, T, mask, pos, model.tileCache(state.cache, B), false);
+    const out = await model.decode(embeds.subarray(0, B * T * D), B, T, mask, pos, await model.tileCache(state.cache, B), false);
+    releaseCache(out.cache);
     if (out.logitsSeq !== T) throw new WorkerError('model_invalid', 'decoder did not return logits for every position');
     group.forEach((g, r) => {
       for (let k = 0; k < g.l.length - 1; k++) {
@@ -86,6 +88,7 @@ export async function classify(model: InternVLModel, params: ClassifyParams, can
       }
     });
   }
+  releaseCache(state.cache);
   return labels.map((label, i) => ({
     label,
     sumLogProb: sums[i]!,

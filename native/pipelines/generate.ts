@@ -9,6 +9,7 @@
 import type { SamplingParams, StreamChunk } from '../protocol';
 import { WorkerError } from '../protocol';
 import { throwIfCancelled, type CancelToken, type InternVLModel, type KvCache } from '../runtime/internvl-model';
+import { releaseCache } from '../runtime/kv-location';
 import { Sampler, samplerConfig } from './sampler';
 import { TextStreamer } from './text-streamer';
 
@@ -23,7 +24,8 @@ export interface PrefillState {
 
 /**
  * Feeds `ids` (batch 1) after an existing cache (or from empty), writing image features into the
- * `<IMG_CONTEXT>` rows. Long inputs run in chunks so the logits buffer stays bounded.
+ * `<IMG_CONTEXT>` rows. Long inputs run in chunks so the logits buffer stays bounded. `cache` stays
+ * the caller's; the returned one is the caller's too ([Note: KV cache on the device]).
  */
 export async function prefill(
   model: InternVLModel,
@@ -49,6 +51,7 @@ export async function prefill(
     const isLast = start + n >= ids.length;
     // Only the last row of the last chunk is used: ask for one row when the graph can give it.
     const out = await model.decode(embeds.subarray(start * D, (start + n) * D), 1, n, mask, pos, c, true);
+    if (c !== cache) releaseCache(c);
     c = out.cache;
     if (isLast) last = out.logits.slice((out.logitsSeq - 1) * V, out.logitsSeq * V);
   }
@@ -77,7 +80,10 @@ export interface GenerateOutput {
   decodeMs: number;
 }
 
-/** Generates from a prefilled state; streams chunks; EOS ids are returned but not printed. */
+/**
+ * Generates from a prefilled state; streams chunks; EOS ids are returned but not printed.
+ * `state.cache` stays the caller's; the returned cache is the caller's too (it may be `state.cache`).
+ */
 export async function generate(model: InternVLModel, state: PrefillState, opts: GenerateOptions): Promise<GenerateOutput> {
   const cfg = samplerConfig(opts.sampling);
   const requested = opts.sampling?.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
@@ -116,6 +122,7 @@ export async function generate(model: InternVLModel, state: PrefillState, opts: 
     const mask = new BigInt64Array(cache.length + 1).fill(1n);
     const pos = BigInt64Array.of(BigInt(cache.length));
     const res = await model.decode(emb.subarray(0, D), 1, 1, mask, pos, cache, true);
+    if (cache !== state.cache) releaseCache(cache);
     cache = res.cache;
     logits = res.logits.subarray((res.logitsSeq - 1) * model.vocab, res.logitsSeq * model.vocab);
   }

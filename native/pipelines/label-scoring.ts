@@ -7,7 +7,8 @@
  * Runs in the inference worker (`understand.ts`). Scores equal `classify.ts`'s for the same prompt.
  */
 import { throwIfCancelled, type CancelToken, type InternVLModel } from '../runtime/internvl-model';
-import { embedBlocks, feedRows, gatherRows, kvBytesPerToken, type Rows } from './branch';
+import { releaseCache } from '../runtime/kv-location';
+import { embedBlocks, feedRows, kvBytesPerToken, pickRows, type Rows } from './branch';
 import { childLogProbs, labelScores, type LabelLogProb, type LabelTrie } from './label-trie';
 
 /** Options of {@link scoreLabelRows}. */
@@ -56,7 +57,8 @@ export async function scoreLabelRows(
     for (let start = 0; start < jobs.length; start += maxRows) {
       throwIfCancelled(opts.cancel);
       const chunk = jobs.slice(start, start + maxRows);
-      const branched = gatherRows(
+      const branched = await pickRows(
+        model,
         [rows],
         chunk.map((x) => [0, x.b] as const),
       );
@@ -68,6 +70,8 @@ export async function scoreLabelRows(
         opts.cancel,
       );
       runs++;
+      // Only the logits are needed; `branched` is a host copy or `rows` itself (the caller's).
+      releaseCache(fed.rows.cache);
       chunk.forEach(({ b, p }, r) => {
         trie.pathNodes[p]!.forEach((node, k) => {
           const src = trie.source.get(node);

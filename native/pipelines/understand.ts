@@ -19,7 +19,8 @@ import { firstTurnIds } from '../preprocess/prompt';
 import { throwIfCancelled, type CancelToken, type InternVLModel } from '../runtime/internvl-model';
 import { stripCaptionPreamble, toAnswer, type Answer } from './answer-text';
 import { generateRows } from './batch-generate';
-import { embedBlocks, emptyRows, feedRows, gatherRows, type Rows } from './branch';
+import { releaseCache } from '../runtime/kv-location';
+import { embedBlocks, emptyRows, feedRows, pickRows, type Rows } from './branch';
 import { buildLabelTrie } from './label-trie';
 import { scoreLabelRows } from './label-scoring';
 import { calibrateScores, contentFreeImage, selectTags, type TagScore } from './tag-calibration';
@@ -305,7 +306,8 @@ async function runPrepared(
   await checkpoint?.();
 
   const branch = async (sel: number[], suffix: (p: PromptParts) => number[]): Promise<{ rows: Rows; logits: Float32Array }> => {
-    const rows = gatherRows(
+    const rows = await pickRows(
+      model,
       [prefix],
       sel.map((k) => [0, k] as const),
     );
@@ -328,6 +330,7 @@ async function runPrepared(
     t = performance.now();
     const q = await branch(all, (p) => p.tag);
     const scored = await scoreLabelRows(model, q.rows, q.logits, trie, { maxRows: params.maxRowsPerRun, cancel });
+    releaseCache(q.rows.cache, prefix.cache);
     stats.labelPositions = scored.stats.positions;
     stats.labelRuns = scored.stats.decoderRuns;
     const textLabels = new Set(tags.textLabels ?? []);
@@ -348,13 +351,15 @@ async function runPrepared(
   const promptIds = (p: PromptParts, suffix: number[]) => [...p.prefix, ...suffix].filter((id) => id !== tokens.img_context);
   const ask = async (sel: number[], suffix: (p: PromptParts) => number[], maxNew: number, sampling: SamplingParams | undefined) => {
     const q = await branch(sel, suffix);
-    return generateRows(model, q.rows, q.logits, {
+    const outs = await generateRows(model, q.rows, q.logits, {
       sampling,
       maxNewTokens: maxNew,
       eos,
       promptIds: sel.map((k) => promptIds(ok[k]!.parts, suffix(ok[k]!.parts))),
       cancel,
     });
+    releaseCache(q.rows.cache, prefix.cache);
+    return outs;
   };
 
   if (cap !== null) {
@@ -381,6 +386,8 @@ async function runPrepared(
     });
     timings.ocrMs = since(t);
   }
+  // Every branch is done with the prefix ([Note: KV cache on the device]).
+  releaseCache(prefix.cache);
   for (const o of ok) {
     const r = results[o.i]!;
     if (r.ok) r.numTiles = o.prepared.pixelValues.dims[0];

@@ -13,9 +13,22 @@ import { WorkerError, type LoadResult, type ProviderChoice } from '../protocol';
 import type { PixelValues } from '../preprocess/normalize';
 import { BundleTokenizer } from '../preprocess/tokenizer';
 import { providersFromEnv } from './execution-providers';
+import {
+  assertUsable,
+  DeviceTensors,
+  identityModel,
+  isDeviceTensor,
+  kvPlacement,
+  KvPlacementState,
+  presentOutputLocations,
+  releaseCache,
+} from './kv-location';
 import { createSession, float32Tensor, int64Tensor, type ort } from './sessions';
 
-/** Decoder KV cache: `2·layers` tensors [B, KV, P, Hd] (key, value per layer) plus its length. */
+/**
+ * Decoder KV cache: `2·layers` tensors [B, KV, P, Hd] (key, value per layer) plus its length. The
+ * tensors are host memory, or GPU buffers on WebGPU: see [Note: KV cache on the device].
+ */
 export interface KvCache {
   tensors: ort.Tensor[];
   batch: number;
@@ -39,8 +52,22 @@ export function throwIfCancelled(token: CancelToken | undefined): void {
   if (token?.cancelled === true) throw new WorkerError('cancelled', 'request cancelled');
 }
 
+function decoderError(e: unknown): WorkerError {
+  const msg = (e as Error).message;
+  return new WorkerError(/bad_alloc|allocate/i.test(msg) ? 'out_of_memory' : 'internal', `decoder failed: ${msg}`);
+}
+
 /** A loaded model. */
 export class InternVLModel {
+  /** Device tensors handed out, disposed by {@link release}. */
+  private readonly live = new DeviceTensors();
+  /** Host copies of device tensors (each is downloaded once). */
+  private readonly hostCopies = new WeakMap<ort.Tensor, ort.Tensor>();
+  /** Session that copies a device tensor to the host, created on first use. */
+  private download: ort.InferenceSession | null = null;
+  /** Decoder sessions replaced after a device failure; caches they made may still be in use. */
+  private readonly retired: ort.InferenceSession[] = [];
+
   private constructor(
     readonly bundle: Bundle,
     readonly manifest: Manifest,
@@ -50,6 +77,8 @@ export class InternVLModel {
     readonly providers: Record<GraphRole, ProviderChoice>,
     readonly loadMs: number,
     private readonly hasLogitsToKeep: boolean,
+    private readonly kv: KvPlacementState,
+    private readonly decoderFile: string,
   ) {}
 
   /** Loads and checks a bundle, then creates its sessions. Errors are `model_invalid` WorkerErrors. */
@@ -84,11 +113,24 @@ export class InternVLModel {
     }
     const sessions = {} as Record<GraphRole, ort.InferenceSession>;
     const providers = {} as Record<GraphRole, ProviderChoice>;
+    let kv = new KvPlacementState({ location: 'host', reason: 'not decided' });
     try {
       for (const role of GRAPH_ROLES) {
-        const created = await createSession(files[role], options.executionProviders ?? providersFromEnv());
+        const layers = bundle.manifest.llm.num_layers;
+        const created = await createSession(files[role], options.executionProviders ?? providersFromEnv(), {
+          ...(role === 'decoder_model_merged'
+            ? { outputsOnDevice: (p) => (kvPlacement(p).location === 'device' ? presentOutputLocations(layers) : undefined) }
+            : {}),
+        });
         sessions[role] = created.session;
         providers[role] = created.choice;
+        if (role !== 'decoder_model_merged') continue;
+        const placement = kvPlacement(created.choice.chosen);
+        kv = new KvPlacementState(
+          created.deviceOutputs || placement.location === 'host'
+            ? placement
+            : { location: 'host', reason: `the session refused device outputs: ${created.deviceOutputsError ?? 'unknown'}` },
+        );
       }
     } catch (e) {
       await Promise.all(Object.values(sessions).map((s) => s.release()));
@@ -96,7 +138,84 @@ export class InternVLModel {
       throw new WorkerError(/bad_alloc|out of memory/i.test(msg) ? 'out_of_memory' : 'model_invalid', msg);
     }
     const hasKeep = sessions.decoder_model_merged.inputNames.includes('num_logits_to_keep');
-    return new InternVLModel(bundle, bundle.manifest, tokenizer, variant, sessions, providers, performance.now() - t0, hasKeep);
+    const model = new InternVLModel(
+      bundle,
+      bundle.manifest,
+      tokenizer,
+      variant,
+      sessions,
+      providers,
+      performance.now() - t0,
+      hasKeep,
+      kv,
+      files.decoder_model_merged,
+    );
+    if (kv.onDevice) await model.probeDeviceCache();
+    return model;
+  }
+
+  /**
+   * Two decoder runs that feed a device cache back, then one copy to the host: a provider that
+   * cannot do this falls back to host outputs at load, not in a request.
+   */
+  private async probeDeviceCache(): Promise<void> {
+    const D = this.hidden;
+    try {
+      const a = await this.decode(new Float32Array(D), 1, 1, BigInt64Array.of(1n), BigInt64Array.of(0n), this.emptyCache(1), true);
+      if (!this.kv.onDevice) return;
+      if (!a.cache.tensors.every(isDeviceTensor)) throw new Error('present.* came back on the host');
+      const b = await this.decode(new Float32Array(D), 1, 1, BigInt64Array.of(1n, 1n), BigInt64Array.of(1n), a.cache, true);
+      releaseCache(a.cache);
+      const host = await this.hostCache(b.cache);
+      releaseCache(b.cache);
+      const t = host.tensors[0]!;
+      if (t.dims[2] !== 2 || (t.data as Float32Array).length !== 2 * t.dims[1]! * t.dims[3]!) {
+        throw new Error(`a downloaded cache tensor has shape [${t.dims.join(',')}]`);
+      }
+    } catch (e) {
+      await this.fallBack(`probe: ${(e as Error).message}`);
+      // Only the probe's caches came from the replaced session: free it now, not at release().
+      this.live.disposeAll();
+      await Promise.all(this.retired.splice(0).map((s) => s.release()));
+    }
+  }
+
+  /** Host outputs for the rest of this model's life ([Note: KV cache on the device]). */
+  private async fallBack(reason: string): Promise<void> {
+    if (!this.kv.onDevice) return;
+    this.kv.fallBack(reason);
+    const created = await createSession(this.decoderFile, [this.providers.decoder_model_merged.chosen]);
+    this.retired.push(this.sessions.decoder_model_merged);
+    this.sessions.decoder_model_merged = created.session;
+  }
+
+  /** Copies of `feeds` with every device tensor on the host. */
+  private async hostFeeds(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
+    const out: Record<string, ort.Tensor> = {};
+    for (const [k, t] of Object.entries(feeds)) out[k] = isDeviceTensor(t) ? await this.hostTensor(t) : t;
+    return out;
+  }
+
+  private async hostTensor(t: ort.Tensor): Promise<ort.Tensor> {
+    const hit = this.hostCopies.get(t);
+    if (hit !== undefined) return hit;
+    this.download ??= (await createSession(identityModel(), [this.providers.decoder_model_merged.chosen])).session;
+    const y = (await this.download.run({ x: t })).y;
+    if (y === undefined || isDeviceTensor(y)) throw new WorkerError('internal', 'copying a KV cache tensor to the host failed');
+    this.hostCopies.set(t, y);
+    return y;
+  }
+
+  /**
+   * The cache with every tensor in host memory: the cache itself when it is there already, else a
+   * copy (each device tensor is copied once). The device tensors stay valid.
+   */
+  async hostCache(cache: KvCache): Promise<KvCache> {
+    assertUsable(cache.tensors);
+    if (!cache.tensors.some(isDeviceTensor)) return cache;
+    const tensors: ort.Tensor[] = [];
+    for (const t of cache.tensors) tensors.push(isDeviceTensor(t) ? await this.hostTensor(t) : t);
+    return { tensors, batch: cache.batch, length: cache.length };
   }
 
   /** Summary for the protocol's `load` / `info` results (the registry adds the role). */
@@ -108,6 +227,7 @@ export class InternVLModel {
       randomWeights: this.manifest.random_weights,
       providers: this.providers,
       loadMs: Math.round(this.loadMs),
+      kvCache: { ...this.kv.placement },
     };
   }
 
@@ -123,9 +243,11 @@ export class InternVLModel {
     return Number.isInteger(env) && env >= this.manifest.image.min_tiles ? env : Math.max(1, this.manifest.image.min_tiles);
   }
 
-  /** Frees the sessions. */
+  /** Frees the sessions, after every device tensor they allocated. */
   async release(): Promise<void> {
-    await Promise.all(Object.values(this.sessions).map((s) => s.release()));
+    this.live.disposeAll();
+    const all = [...Object.values(this.sessions), ...this.retired, ...(this.download === null ? [] : [this.download])];
+    await Promise.all(all.map((s) => s.release()));
   }
 
   /** Hidden size of the LLM. */
@@ -204,10 +326,14 @@ export class InternVLModel {
     return { tensors, batch, length: 0 };
   }
 
-  /** Repeats a batch-1 cache N times along the batch axis (shared prefix for N continuations). */
-  tileCache(cache: KvCache, n: number): KvCache {
+  /**
+   * Repeats a batch-1 cache N times along the batch axis (shared prefix for N continuations), in
+   * host memory (a device cache is copied down once). `cache` stays valid.
+   */
+  async tileCache(cache: KvCache, n: number): Promise<KvCache> {
     if (cache.batch !== 1) throw new Error('only a batch-1 cache can be tiled');
-    const tensors = cache.tensors.map((t) => {
+    const host = await this.hostCache(cache);
+    const tensors = host.tensors.map((t) => {
       const src = t.data as Float32Array;
       const data = new Float32Array(src.length * n);
       for (let b = 0; b < n; b++) data.set(src, b * src.length);
@@ -219,7 +345,8 @@ export class InternVLModel {
   /**
    * One decoder run. `embeds` is [B, S, D]; `mask` is [B, P+S]; `positions` is [B, S].
    * Returns logits [B, S, V] (or [B, 1, V] when `lastOnly` and the graph supports
-   * `num_logits_to_keep`) and the new cache.
+   * `num_logits_to_keep`) and the new cache. `cache` is left valid and still belongs to the caller
+   * ([Note: KV cache on the device]).
    */
   async decode(
     embeds: Float32Array,
@@ -241,12 +368,19 @@ export class InternVLModel {
       feeds[`past_key_values.${i}.value`] = cache.tensors[2 * i + 1]!;
     }
     if (this.hasLogitsToKeep) feeds.num_logits_to_keep = int64Tensor([lastOnly ? 1 : 0], []);
+    assertUsable(cache.tensors);
     let res: ort.InferenceSession.OnnxValueMapType;
     try {
       res = await this.sessions.decoder_model_merged.run(feeds);
     } catch (e) {
-      const msg = (e as Error).message;
-      throw new WorkerError(/bad_alloc|allocate/i.test(msg) ? 'out_of_memory' : 'internal', `decoder failed: ${msg}`);
+      if (!this.kv.onDevice) throw decoderError(e);
+      // A device-located run failed: host outputs from now on, and this run again from host inputs.
+      try {
+        await this.fallBack((e as Error).message);
+        res = await this.sessions.decoder_model_merged.run(await this.hostFeeds(feeds));
+      } catch (e2) {
+        throw decoderError(e2);
+      }
     }
     const logits = res.logits;
     if (logits === undefined) throw new WorkerError('model_invalid', 'decoder returned no logits');
@@ -257,6 +391,7 @@ export class InternVLModel {
       if (k === undefined || v === undefined) throw new WorkerError('model_invalid', `decoder returned no present.${i}.*`);
       tensors.push(k, v);
     }
+    if (this.kv.onDevice) this.live.track(tensors);
     return {
       logits: logits.data as Float32Array,
       logitsSeq: logits.dims[1]!,

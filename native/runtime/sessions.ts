@@ -12,10 +12,27 @@ import { providerCandidates, threadCounts, type ProviderName } from './execution
 export interface CreatedSession {
   session: ort.InferenceSession;
   choice: ProviderChoice;
+  /** True when the session leaves the outputs named by `outputsOnDevice` in GPU buffers. */
+  deviceOutputs: boolean;
+  /** Why a provider that was asked for device outputs got host outputs (its session refused them). */
+  deviceOutputsError?: string;
+}
+
+/** Options of {@link createSession}. */
+export interface CreateSessionOptions {
+  /**
+   * Outputs to leave on the device for a provider (`preferredOutputLocation`), or undefined for host
+   * outputs. A session that cannot be created with them is created again without them.
+   */
+  outputsOnDevice?: (provider: ProviderName) => Record<string, 'gpu-buffer'> | undefined;
 }
 
 function providerOption(name: ProviderName): ort.InferenceSession.ExecutionProviderConfig {
   return name;
+}
+
+function open(file: string | Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
+  return typeof file === 'string' ? ort.InferenceSession.create(file, options) : ort.InferenceSession.create(file, options);
 }
 
 function isOutOfMemory(msg: string): boolean {
@@ -26,7 +43,11 @@ function isOutOfMemory(msg: string): boolean {
  * Creates a session for a graph file, trying providers in order. Throws with every provider's
  * reason when none works.
  */
-export async function createSession(file: string, preferred?: readonly string[]): Promise<CreatedSession> {
+export async function createSession(
+  file: string | Uint8Array,
+  preferred?: readonly string[],
+  create: CreateSessionOptions = {},
+): Promise<CreatedSession> {
   const threads = threadCounts();
   const tried: ProviderChoice['tried'] = [];
   let lastError = '';
@@ -42,10 +63,26 @@ export async function createSession(file: string, preferred?: readonly string[])
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
     };
+    const onDevice = create.outputsOnDevice?.(c.name);
+    let deviceOutputsError: string | undefined;
+    if (onDevice !== undefined) {
+      try {
+        const session = await open(file, { ...options, preferredOutputLocation: onDevice });
+        tried.push({ name: c.name, ok: true, reason: 'session created' });
+        return { session, choice: { chosen: c.name, tried }, deviceOutputs: true };
+      } catch (e) {
+        deviceOutputsError = (e as Error).message.split('\n')[0]!.slice(0, 300);
+      }
+    }
     try {
-      const session = await ort.InferenceSession.create(file, options);
+      const session = await open(file, options);
       tried.push({ name: c.name, ok: true, reason: 'session created' });
-      return { session, choice: { chosen: c.name, tried } };
+      return {
+        session,
+        choice: { chosen: c.name, tried },
+        deviceOutputs: false,
+        ...(deviceOutputsError !== undefined ? { deviceOutputsError } : {}),
+      };
     } catch (e) {
       lastError = (e as Error).message;
       tried.push({ name: c.name, ok: false, reason: lastError.split('\n')[0]!.slice(0, 300) });
@@ -53,7 +90,9 @@ export async function createSession(file: string, preferred?: readonly string[])
     }
   }
   const summary = tried.map((t) => `${t.name}: ${t.reason}`).join('; ');
-  throw new Error(`cannot create an onnxruntime session for ${file} (${summary})`, { cause: lastError });
+  throw new Error(`cannot create an onnxruntime session for ${typeof file === 'string' ? file : 'an in-memory graph'} (${summary})`, {
+    cause: lastError,
+  });
 }
 
 /**
