@@ -3,10 +3,7 @@
  * the Models page; in demo mode with the tiny random-weight InternVL the real worker streams text into
  * the viewer, labelled as demo output.
  */
-import { join } from 'node:path';
-import { expect, root, startHost, test } from './fixtures';
-
-const TINY = join(root, 'test/fixtures/models/tiny-internvl');
+import { expect, importAndSelectTinyModel, startHost, test } from './fixtures';
 
 test('without a model, Describe says so and points to the Models page', async ({ page, host, photos }) => {
   await page.goto(`${host.url}`);
@@ -27,12 +24,7 @@ test('in demo mode the tiny InternVL describes the photo, labelled as demo', asy
   try {
     await page.goto(host.url);
     await page.getByTestId('nav-models').click();
-    await page.getByTestId('import-path').fill(TINY);
-    await page.getByRole('button', { name: 'Import' }).click();
-    const tiny = page.locator('[data-testid=model-item][data-model-id="tiny-internvl"]');
-    await expect(tiny).toContainText('Installed', { timeout: 30_000 });
-    await tiny.getByRole('button', { name: 'Use this model' }).click();
-    await expect(tiny).toContainText('Active');
+    await importAndSelectTinyModel(page);
 
     await page.getByTestId('nav-library').click();
     await page.getByTestId('photo-cell').first().click();

@@ -6,7 +6,7 @@
  * The host prints `SHOEBOX_READY {"url","port","token"}` on stdout once it listens; the fixture waits
  * for that line, and kills the host (and removes its folders) when the test ends.
  */
-import { test as base, expect } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,6 +94,19 @@ export function scratchLibrary(files: string[]): { dir: string; remove: () => vo
 }
 
 /** Five photos in three folders, with a space in a folder name (URL encoding) and a PNG. */
+/** The tiny random-weight InternVL bundle (usable only with SHOEBOX_DEMO_MODEL=1). */
+export const TINY_BUNDLE = join(root, 'test/fixtures/models/tiny-internvl');
+
+/** On the Models page: imports the tiny bundle and makes it the active model. */
+export async function importAndSelectTinyModel(page: Page): Promise<void> {
+  await page.getByTestId('import-path').fill(TINY_BUNDLE);
+  await page.getByRole('button', { name: 'Import' }).click();
+  const tiny = page.locator('[data-testid=model-item][data-model-id="tiny-internvl"]');
+  await expect(tiny).toContainText('Installed', { timeout: 30_000 });
+  await tiny.getByRole('button', { name: 'Use this model' }).click();
+  await expect(tiny).toContainText('Active');
+}
+
 export const SAMPLE_FILES = ['animals/baboon.jpg', 'animals/butterfly.jpg', 'food/orange.jpg', '2019 trip/astronaut.jpg', 'coffee.png'];
 
 export const test = base.extend<{ photos: string; host: RunningHost }>({

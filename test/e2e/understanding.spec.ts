@@ -11,9 +11,8 @@
  */
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, root, startHost, test } from './fixtures';
+import { expect, importAndSelectTinyModel, startHost, test } from './fixtures';
 
-const TINY = join(root, 'test/fixtures/models/tiny-internvl');
 const SHOTS = process.env['SHOEBOX_E2E_SHOTS'];
 
 /** Opens the photo at `index` of the grid and waits for the understanding step to have captioned it. */
@@ -37,12 +36,7 @@ test('the viewer shows caption and tags, and the user edits them; the edits surv
     if (SHOTS) await page.screenshot({ path: join(SHOTS, 'viewer-no-model.png') });
     await status.getByRole('link', { name: 'Models page' }).click();
     await expect(page.getByTestId('viewer')).toHaveCount(0);
-    await page.getByTestId('import-path').fill(TINY);
-    await page.getByRole('button', { name: 'Import' }).click();
-    const tiny = page.locator('[data-testid=model-item][data-model-id="tiny-internvl"]');
-    await expect(tiny).toContainText('Installed', { timeout: 30_000 });
-    await tiny.getByRole('button', { name: 'Use this model' }).click();
-    await expect(tiny).toContainText('Active');
+    await importAndSelectTinyModel(page);
 
     await page.getByTestId('nav-library').click();
     const panel = page.getByTestId('understanding-panel');

@@ -5,24 +5,14 @@
  * A folder that becomes unreadable keeps its files' state, while deletions elsewhere are still noticed
  * (issue 7, item 4).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from './helpers/library-harness';
-
-const isRoot = process.getuid?.() === 0;
-const canDrop = (() => {
-  if (!isRoot) return true;
-  try {
-    execFileSync('runuser', ['-u', 'nobody', '--', 'true'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+import { canDropPrivileges, isRoot } from './helpers/unprivileged';
 
 const dir = mkdtempSync(join(tmpdir(), 'shoebox-perm-'));
 const dir2 = mkdtempSync(join(tmpdir(), 'shoebox-perm-'));
@@ -53,7 +43,7 @@ function photosWith(base: string, files: Record<string, string>): string {
   return photos;
 }
 
-describe.skipIf(!canDrop)('unreadable files', () => {
+describe.skipIf(!canDropPrivileges)('unreadable files', () => {
   it('lists an unreadable file with its reason and indexes the rest', () => {
     const photos = photosWith(dir, {
       'ok.jpg': 'formats/fruits.jpg',

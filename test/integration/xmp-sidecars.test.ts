@@ -4,7 +4,7 @@
  * sidecars and read-only folders left alone, originals untouched, and a second run that rewrites nothing.
  * Root writes everywhere, so the read-only folder case runs as `nobody` (runuser) when tests run as root.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeSidecars, type SidecarItem } from '../../main/xmp/write-sidecars';
 import { readXmpFields } from '../../main/xmp/xmp-read';
 import { parseXmp } from '../../main/xmp/xmp-source';
+import { canDropPrivileges, isRoot } from './helpers/unprivileged';
 
 /** A darktable sidecar with a tag already set and an edit history that must survive. */
 const DARKTABLE_NEF = `<?xml version="1.0" encoding="UTF-8"?>
@@ -194,18 +195,7 @@ describe('writeSidecars', () => {
   });
 });
 
-const isRoot = process.getuid?.() === 0;
-const canDrop = (() => {
-  if (!isRoot) return true;
-  try {
-    execFileSync('runuser', ['-u', 'nobody', '--', 'true'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-describe.skipIf(!canDrop)('a read-only folder', () => {
+describe.skipIf(!canDropPrivileges)('a read-only folder', () => {
   it('gives a per-file error and writes nothing', async () => {
     const sub = join(dir, 'ro');
     mkdirSync(sub);
