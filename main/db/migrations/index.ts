@@ -8,6 +8,7 @@ import { sql as m0001 } from './0001-initial';
 import { sql as m0002 } from './0002-scan-warnings';
 import { sql as m0003 } from './0003-understanding';
 import { sql as m0004 } from './0004-previews-on-demand';
+import { sql as m0005 } from './0005-search-fts';
 
 export interface Migration {
   version: number;
@@ -24,4 +25,5 @@ export const migrations: readonly Migration[] = [
   { version: 2, name: 'scan-warnings', up: fromSql(m0002) },
   { version: 3, name: 'understanding', up: fromSql(m0003) },
   { version: 4, name: 'previews-on-demand', up: fromSql(m0004) },
+  { version: 5, name: 'search-fts', up: fromSql(m0005) },
 ];
