@@ -20,6 +20,7 @@ import { createLibrary, type Library } from './library/library';
 import { createLog, type Log } from './log';
 import { createModelManager, type ModelManager } from './models/manager';
 import { resolvePaths, type AppPaths } from './paths';
+import { createSearch, type Search } from './search/lexical-search';
 import { createSettings, type SettingsService } from './settings/settings.service';
 import { createUnderstandStep, type UnderstandStep } from './understanding/understand-step';
 import { createUnderstanding, UNDERSTAND_STEP, type UnderstandingService } from './understanding/understanding.service';
@@ -51,6 +52,7 @@ export interface Services {
   understandStep: UnderstandStep;
   settings: SettingsService;
   xmp: XmpService;
+  search: Search;
   router: Router;
   close(): Promise<void>;
 }
@@ -73,6 +75,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   });
   events.on('settings:changed', ({ values }) => inference.setThreads(values.understanding.backgroundThreads));
   const xmp = createXmpService({ db, log: log.child('xmp'), settings });
+  const search = createSearch({ db });
   const understanding = createUnderstanding({
     db,
     emit,
@@ -116,6 +119,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     understanding,
     settings,
     xmp,
+    search,
     info: { shell: options.shell === 'electron' ? 'electron' : 'headless', mediaBase },
   });
   const router = createRouter(handlers, log.child('api'));
@@ -135,6 +139,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     understandStep,
     settings,
     xmp,
+    search,
     router,
     async close() {
       if (closed) return;

@@ -13,11 +13,13 @@
  * must therefore stay JSON-serialisable: no Dates (ISO strings), no Maps, no class instances.
  */
 import { z } from 'zod';
+import { searchRequestSchemas, type SearchResults } from './contract/search';
 import { settingsRequestSchemas, type SettingsEvents, type SettingsResults } from './contract/settings';
 import { understandingRequestSchemas, type UnderstandingEvents, type UnderstandingResults } from './contract/understanding';
 import { xmpRequestSchemas, type XmpResults } from './contract/xmp';
 
 export type { MadeBy, PhotoTagDto, PhotoUnderstanding, TagLabelDto, UnderstoodText } from './contract/understanding';
+export type { SearchChip, SearchResult } from './contract/search';
 export type { SettingKey, Settings, SettingsDto, SettingsPatch } from './contract/settings';
 export type { XmpSkipped, XmpWriteResult } from './contract/xmp';
 
@@ -71,6 +73,7 @@ export const requestSchemas = {
   ...understandingRequestSchemas,
   ...settingsRequestSchemas,
   ...xmpRequestSchemas,
+  ...searchRequestSchemas,
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -251,7 +254,7 @@ export interface DoctorReport {
 }
 
 /** Results of every request. */
-export interface RequestResults extends UnderstandingResults, SettingsResults, XmpResults {
+export interface RequestResults extends UnderstandingResults, SettingsResults, XmpResults, SearchResults {
   'app:info': AppInfo;
   'library:folders': FolderDto[];
   'library:addFolder': FolderDto;

@@ -11,6 +11,7 @@ import type { Describer } from '../chat/describe';
 import type { InferenceService } from '../inference/inference.service';
 import type { LibraryService } from '../library/types';
 import type { ModelManager } from '../models/manager';
+import type { Search } from '../search/lexical-search';
 import type { AppPaths } from '../paths';
 import type { SettingsService } from '../settings/settings.service';
 import type { UnderstandingService } from '../understanding/understanding.service';
@@ -28,6 +29,7 @@ export interface HandlerDeps {
   understanding: UnderstandingService;
   settings: SettingsService;
   xmp: XmpService;
+  search: Search;
   info: Pick<AppInfo, 'shell' | 'mediaBase'>;
 }
 
@@ -42,6 +44,7 @@ export function createHandlers({
   understanding,
   settings,
   xmp,
+  search,
   info,
 }: HandlerDeps): Handlers {
   return {
@@ -89,5 +92,6 @@ export function createHandlers({
     'settings:get': () => settings.get(),
     'settings:set': ({ patch }) => settings.set(patch),
     'xmp:write': ({ photoIds, folderId }) => xmp.write(photoIds ? { photoIds } : { folderId: folderId!, under: '' }),
+    'search:query': ({ text, limit, offset }) => search.search(text, { limit, offset }),
   } satisfies Handlers;
 }

@@ -18,6 +18,7 @@ import { startHost } from '../host/server';
 import { createLog, type LogLevel } from '../log';
 import { createServices, type ServiceOptions, type Services } from '../services';
 import { registerModelsCommands } from './models';
+import { registerSearchCommand } from './search';
 import { registerDebugCommands } from './debug';
 import { registerSettingsCommand } from './settings';
 import { registerUnderstandCommand } from './understand';
@@ -188,6 +189,7 @@ export function buildProgram(): Command {
   registerUnderstandCommand(program, (fn) => withServices(program, {}, fn), print);
   registerSettingsCommand(program, (fn) => withServices(program, {}, fn), print);
   registerXmpCommand(program, (fn) => withServices(program, {}, fn), print);
+  registerSearchCommand(program, (fn) => withServices(program, {}, fn), print);
   registerModelsCommands(program, () => open(program));
   registerDebugCommands(program);
   return program;

@@ -39,6 +39,11 @@ export interface PageRow {
   file_state: number;
 }
 
+/** The columns of a `PageRow` over `photos p` (search results select the same: main/db/filtered-photos.repo.ts). */
+export const PAGE_COLUMNS = `p.id, p.kind, p.thumb, p.width, p.height, p.sort_key, p.error,
+      (SELECT rel_path FROM files f WHERE f.photo_id = p.id ORDER BY f.status <> 'ok', f.id LIMIT 1) AS rel_path,
+      coalesce((SELECT min(CASE f.status WHEN 'ok' THEN 0 WHEN 'error' THEN 1 ELSE 2 END) FROM files f WHERE f.photo_id = p.id), 2) AS file_state`;
+
 /** Metadata written by the metadata step. Absent fields are stored as null. */
 export interface PhotoMetadata {
   mime: string | null;
@@ -111,9 +116,7 @@ export function createPhotosRepo(db: Db): PhotosRepo {
   );
   const keysOf = (rows: { thumb: string | null; preview: string | null }[]) =>
     rows.flatMap((r) => [r.thumb, r.preview]).filter((k): k is string => k !== null && !k.startsWith('placeholder-'));
-  const cols = `p.id, p.kind, p.thumb, p.width, p.height, p.sort_key, p.error,
-      (SELECT rel_path FROM files f WHERE f.photo_id = p.id ORDER BY f.status <> 'ok', f.id LIMIT 1) AS rel_path,
-      coalesce((SELECT min(CASE f.status WHEN 'ok' THEN 0 WHEN 'error' THEN 1 ELSE 2 END) FROM files f WHERE f.photo_id = p.id), 2) AS file_state`;
+  const cols = PAGE_COLUMNS;
   const inFolder = 'EXISTS (SELECT 1 FROM files f WHERE f.photo_id = p.id AND f.folder_id = ?)';
   const pageAll = db.prepare<[number, number], PageRow>(
     `SELECT ${cols} FROM photos p ORDER BY p.sort_key DESC, p.id DESC LIMIT ? OFFSET ?`,

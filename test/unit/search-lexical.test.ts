@@ -1,0 +1,81 @@
+/**
+ * @file The lexical search slice (main/search/lexical-search.ts) on a real in-memory database through
+ * every migration, written only through the repositories: words rank, filters cut the ranked hits and
+ * list photos alone, chips say what was understood (a place: unsupported), an empty query finds nothing,
+ * and no text or paging makes it throw ([Note: Lexical search slice]).
+ */
+import { describe, expect, it } from 'vitest';
+import { createFilesRepo } from '../../main/db/files.repo';
+import { createFoldersRepo } from '../../main/db/folders.repo';
+import { openDatabase } from '../../main/db/open';
+import { createPhotosRepo } from '../../main/db/photos.repo';
+import { createSearch } from '../../main/search/lexical-search';
+
+const now = new Date(2026, 10, 30, 12, 0, 0);
+
+function library() {
+  const db = openDatabase(':memory:');
+  const photos = createPhotosRepo(db);
+  const files = createFilesRepo(db);
+  const root = createFoldersRepo(db).insert('/home/ana/Pictures', 0);
+  let n = 0;
+  const add = (relPath: string, fileTime: string, kind: 'image' | 'video' = 'image') => {
+    const id = photos.insert({ hash: `h${++n}`, kind, mime: null, fileTime, error: null, now: 0 });
+    files.upsert({ folderId: root, relPath, photoId: id, size: 1, mtimeMs: 1, status: 'ok', error: null, now: 0 });
+    return id;
+  };
+  const tram2019 = add('Lisboa/tram-alfama.jpg', '2019-06-01T10:00:00');
+  const tram2021 = add('Porto/tram-ribeira.jpg', '2021-03-01T10:00:00');
+  const clip = add('Porto/harbour.mp4', '2020-01-01T10:00:00', 'video');
+  const search = createSearch({ db });
+  const run = (q: string, limit = 50, offset = 0) => search.search(q, { limit, offset, now });
+  return { run, tram2019, tram2021, clip };
+}
+
+describe('lexical search', () => {
+  it('ranks by words, keeps the hits that pass the filters, and says what it understood', () => {
+    const lib = library();
+    const all = lib.run('tram');
+    expect(all).toMatchObject({ total: 2, filters: [], semantic: 'tram', mode: 'lexical' });
+    expect(all.items.map((p) => p.id).sort()).toEqual([lib.tram2019, lib.tram2021].sort());
+    expect(all.items[0]).toMatchObject({ kind: 'image', status: 'ok' });
+
+    const in2019 = lib.run('tram 2019');
+    expect(in2019.items.map((p) => p.id)).toEqual([lib.tram2019]);
+    expect(in2019).toMatchObject({ total: 1, semantic: 'tram', filters: [{ label: '2019', kind: 'date' }] });
+    expect(in2019.items[0]).toMatchObject({ name: 'tram-alfama.jpg', day: '2019-06-01' });
+
+    // Folder words rank too; a filter that matches none of the hits leaves nothing.
+    expect(
+      lib
+        .run('porto')
+        .items.map((p) => p.id)
+        .sort(),
+    ).toEqual([lib.tram2021, lib.clip].sort());
+    expect(lib.run('tram 2005')).toMatchObject({ items: [], total: 0, filters: [{ label: '2005', kind: 'date' }] });
+  });
+
+  it('lists the photos passing the filters newest first when no words are left, and pages them', () => {
+    const lib = library();
+    expect(lib.run('videos')).toMatchObject({ total: 1, semantic: '', items: [{ id: lib.clip }], filters: [{ kind: 'kind' }] });
+    const photos = lib.run('photos from 2019 – 2021');
+    expect(photos.items.map((p) => p.id)).toEqual([lib.tram2021, lib.clip, lib.tram2019]);
+    const second = lib.run('photos from 2019 – 2021', 1, 1);
+    expect(second).toMatchObject({ total: 3, items: [{ id: lib.clip }] });
+  });
+
+  it('marks a filter the library cannot answer yet, without dropping the words', () => {
+    const chips = library().run('tram in Lisbon').filters;
+    expect(chips).toEqual([{ label: expect.stringContaining('Lisbon') as string, kind: 'place', unsupported: true }]);
+  });
+
+  it('finds nothing for an empty query and never throws on hostile text or paging', () => {
+    const lib = library();
+    for (const q of ['', '   ', '\n\t']) expect(lib.run(q)).toEqual({ items: [], total: 0, filters: [], semantic: '', mode: 'lexical' });
+    for (const q of ['"NEAR( AND *', '\0', '*', '"', 'x'.repeat(20_000), '\uD800 tram', "'; DROP TABLE photos; --", '% _ \\'])
+      expect(() => lib.run(q)).not.toThrow();
+    expect(lib.run('tram', Number.NaN, Number.NaN).items).toEqual([]);
+    expect(lib.run('tram', 50, 1e12).items).toEqual([]);
+    expect(lib.run('tram').total).toBe(2); // the library is still there
+  });
+});
