@@ -5,16 +5,12 @@
  * Runs in the inference worker (`understand.ts`); pure.
  */
 
-/** How an answer ended: EOS, the token limit (a runaway answer), or nothing usable was said. */
-export type AnswerFinish = 'stop' | 'length' | 'empty';
+import type { UnderstandAnswer } from '../protocol';
 
-/** A generated answer. */
-export interface Answer {
-  text: string;
-  /** Generated ids, EOS included when one ended the answer. */
-  tokenIds: number[];
-  finish: AnswerFinish;
-}
+/** A generated answer (the protocol's type): ids include the EOS that ended it, if one did. */
+export type Answer = UnderstandAnswer;
+/** How an answer ended: EOS, the token limit (a runaway answer), or nothing usable was said. */
+export type AnswerFinish = Answer['finish'];
 
 // "The image shows", "This photo depicts", "In this picture, there is", "This is an image of"…
 const PREAMBLES = [

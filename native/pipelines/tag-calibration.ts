@@ -14,16 +14,11 @@
  */
 import type { ImageSettings, PreparedImage } from '../preprocess/image-input';
 import { prepareRgb } from '../preprocess/image-input';
+import type { TagScoreDto } from '../protocol';
 import type { LabelLogProb } from './label-trie';
 
-/** A label's score: raw (as `classify`), the offset subtracted, and the calibrated value. */
-export interface TagScore extends LabelLogProb {
-  label: string;
-  /** Content-free mean log-prob subtracted (0 when uncalibrated). */
-  offset: number;
-  /** meanLogProb − offset. */
-  calibrated: number;
-}
+/** A label's score: raw (as `classify`), the offset subtracted (0 when uncalibrated), and calibrated = raw − offset (the protocol's type). */
+export type TagScore = TagScoreDto;
 
 /** Attaches labels and subtracts per-label offsets (none: offset 0). */
 export function calibrateScores(labels: readonly string[], raw: readonly LabelLogProb[], offsets?: readonly number[]): TagScore[] {

@@ -12,18 +12,18 @@
  * cannot be read or does not fit gets its own error and the others go on. Each question's ids are
  * those of asking it alone (`firstTurnIds`), so a branch answers exactly as `caption()` would.
  */
-import type { ErrorCode, ImageInput, SamplingParams } from '../protocol';
+import type { ErrorCode, SamplingParams, UnderstandPhotoResult, UnderstandRequest, UnderstandResponse } from '../protocol';
 import { WorkerError } from '../protocol';
 import { concatPixelValues, prepareImageFile, type PreparedImage } from '../preprocess/image-input';
 import { firstTurnIds } from '../preprocess/prompt';
 import { throwIfCancelled, type CancelToken, type InternVLModel } from '../runtime/internvl-model';
-import { stripCaptionPreamble, toAnswer, type Answer } from './answer-text';
+import { stripCaptionPreamble, toAnswer } from './answer-text';
 import { generateRows } from './batch-generate';
 import { releaseCache } from '../runtime/kv-location';
 import { embedBlocks, emptyRows, feedRows, pickRows, type Rows } from './branch';
 import { buildLabelTrie } from './label-trie';
 import { scoreLabelRows } from './label-scoring';
-import { calibrateScores, contentFreeImage, selectTags, type TagScore } from './tag-calibration';
+import { calibrateScores, contentFreeImage, selectTags } from './tag-calibration';
 
 // [Note: Short questions] Every question token is prefilled once per photo (and the tag question's
 // cache is copied once per label row), so the default questions are short.
@@ -44,57 +44,18 @@ export const VISION_TILES_PER_RUN = 1;
 export const MAX_UNDERSTAND_PHOTOS = 32;
 export const MAX_TAG_LABELS = 512;
 
-/** Tag settings. */
-export interface TagParams {
-  labels: string[];
-  prompt?: string | undefined;
-  /** Per-label offsets (content-free mean log-probs), or 'content-free' to compute and cache them. */
-  offsets?: number[] | 'content-free' | undefined;
-  /** Calibrated score a tag needs; default {@link DEFAULT_TAG_THRESHOLD} with offsets, none without. */
-  threshold?: number | undefined;
-  topK?: number | undefined;
-  /** Labels that mean "this photo has text" (document, receipt, screenshot…): they trigger OCR. */
-  textLabels?: string[] | undefined;
-}
-
+/*
+ * The wire types of `understand` live in native/protocol.ts, once; the pipeline takes and returns them
+ * (the worker's handler adds only the model that made the result).
+ */
+/** Tag settings of {@link understand}. */
+export type TagParams = NonNullable<UnderstandRequest['tags']>;
 /** Parameters of {@link understand}. */
-export interface UnderstandParams {
-  images: ImageInput[];
-  /** Caption settings; `false` skips the caption. */
-  caption?: { prompt?: string | undefined; maxNewTokens?: number | undefined; sampling?: SamplingParams | undefined } | false | undefined;
-  /** Absent: no tags. */
-  tags?: TagParams | undefined;
-  /** 'auto' (default): transcribe when a text label passes the threshold. */
-  ocr?: { mode?: 'auto' | 'always' | 'never' | undefined; prompt?: string | undefined; maxNewTokens?: number | undefined } | undefined;
-  /** Most sequences per label-scoring decoder run. */
-  maxRowsPerRun?: number | undefined;
-}
-
+export type UnderstandParams = UnderstandRequest;
 /** One photo's outcome. */
-export type UnderstandPhoto =
-  | {
-      path: string;
-      ok: true;
-      numTiles: number;
-      caption: Answer | null;
-      /** Tags that passed the threshold, best first, at most topK. */
-      tags: TagScore[];
-      /** Every label's scores, in label order. */
-      scores: TagScore[];
-      /** Transcription, or null when not run. */
-      text: Answer | null;
-      /** Why the transcription ran: 'asked', or the text label that triggered it. */
-      textReason: string | null;
-    }
-  | { path: string; ok: false; error: { code: ErrorCode; message: string } };
-
+export type UnderstandPhoto = UnderstandPhotoResult;
 /** Result of {@link understand}. */
-export interface UnderstandResult {
-  photos: UnderstandPhoto[];
-  calibrated: boolean;
-  timings: { preprocessMs: number; visionMs: number; prefillMs: number; tagsMs: number; captionMs: number; ocrMs: number };
-  stats: { photos: number; labelPositions: number; labelRuns: number };
-}
+export type UnderstandResult = Omit<UnderstandResponse, 'model'>;
 
 /** Cooperation with the worker. */
 export interface UnderstandHooks {
@@ -146,7 +107,7 @@ export async function understand(model: InternVLModel, params: UnderstandParams,
   }
   let offsets: number[] | undefined;
   const tags = params.tags;
-  if (tags?.offsets === 'content-free') offsets = await contentFreeOffsets(model, { labels: tags.labels, prompt: tags.prompt }, hooks);
+  if (tags?.offsets === 'content-free') offsets = await contentFreeOffsets(model, tags, hooks);
   else offsets = tags?.offsets;
   return runPrepared(model, items, params, offsets, performance.now() - t0, hooks);
 }
@@ -159,7 +120,7 @@ const offsetCache = new WeakMap<InternVLModel, Map<string, number[]>>();
  */
 export async function contentFreeOffsets(
   model: InternVLModel,
-  params: { labels: string[]; prompt?: string | undefined },
+  params: Pick<TagParams, 'labels' | 'prompt'>,
   hooks: UnderstandHooks = {},
 ): Promise<number[]> {
   checkLabels(params.labels);
