@@ -19,7 +19,7 @@ import { understandingRequestSchemas, type UnderstandingEvents, type Understandi
 import { xmpRequestSchemas, type XmpResults } from './contract/xmp';
 
 export type { MadeBy, PhotoTagDto, PhotoUnderstanding, TagLabelDto, UnderstoodText } from './contract/understanding';
-export type { SearchChip, SearchResult } from './contract/search';
+export type { MatchReason, MatchSnippet, SearchChip, SearchCoverage, SearchItem, SearchResult, Strictness } from './contract/search';
 export type { SettingKey, Settings, SettingsDto, SettingsPatch } from './contract/settings';
 export type { XmpSkipped, XmpWriteResult } from './contract/xmp';
 
