@@ -1,10 +1,12 @@
 """@file CLI: turn an InternVL checkpoint, or a config + seed, into a Shoebox model bundle.
 
-Owns: the `random` and `convert` subcommands, checkpoint config parsing, tokenizer placement.
+Owns: the `random`, `convert` and `random-embedder` subcommands, checkpoint config parsing, tokenizer
+placement (the text-embedder bundle itself is built by embedder_export.py).
 Runs: /usr/bin/python3 native/export/export.py {random,convert} ... (torch 1.13, onnx 1.12, CPU).
 
-  random  --config configs/tiny.json --seed 0 --out DIR [--variants fp32,int8,q4,fp16]
-  convert --checkpoint DIR --out DIR [--variants ...] [--id ID]
+  random           --config configs/tiny.json --seed 0 --out DIR [--variants fp32,int8,q4,fp16]
+  convert          --checkpoint DIR --out DIR [--variants ...] [--id ID]
+  random-embedder  --config configs/tiny-embedder.json --seed 0 --out DIR [--variants fp32,int8]
 """
 from __future__ import annotations
 
@@ -203,10 +205,20 @@ def main(argv: List[str] | None = None) -> int:
     c.add_argument("--variants", default="fp32")
     c.add_argument("--source", default=None,
                    help="manifest source, e.g. OpenGVLab/InternVL3-1B (default: config _name_or_path or folder name)")
+    e = sub.add_parser("random-embedder", help="random-weight text-embedder bundle (ModernBERT) from a config")
+    e.add_argument("--config", required=True)
+    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--out", required=True)
+    e.add_argument("--variants", default="fp32")
     a = ap.parse_args(argv)
     variants = parse_variants(a.variants)
     try:
-        if a.cmd == "random":
+        if a.cmd == "random-embedder":
+            from embedder_export import build_embedder_bundle
+            from embedder_ref import EmbedderConfig
+            name = os.path.splitext(os.path.basename(a.config))[0]
+            build_embedder_bundle(EmbedderConfig.load(a.config), name, a.seed, a.out, variants)
+        elif a.cmd == "random":
             cfg = ModelConfig.load(a.config)
             model = random_model(cfg, a.seed)
             name = os.path.splitext(os.path.basename(a.config))[0]
@@ -218,8 +230,8 @@ def main(argv: List[str] | None = None) -> int:
                 raise ValueError(f"bundle id {mid!r} must match [a-z0-9._-]+ (pass --id)")
             model, tok = load_checkpoint(a.checkpoint, mid)
             build_bundle(model, a.out, a.source or checkpoint_source(a.checkpoint, folder), False, variants, tok)
-    except (ValueError, OSError) as e:
-        print(f"export: error: {e}", file=sys.stderr)
+    except (ValueError, OSError, KeyError) as err:
+        print(f"export: error: {err}", file=sys.stderr)
         return 2
     return 0
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# @file Regenerate every ML fixture deterministically: tiny bundle, fixture images, goldens.
+# @file Regenerate every ML fixture deterministically: tiny bundle, fixture images, goldens, tiny text embedder.
 # Runs from anywhere: sh native/export/make_fixtures.sh  (needs Debian's /usr/bin/python3 with torch + onnx)
 # Seed 4 is used because every greedy step of every golden has a top-1/top-2 logit margin >= 2.9e-3
 # there (seed 0 has a 3e-5 margin, too close to fp32 rounding for "identical ids"); see README.md.
@@ -17,4 +17,5 @@ rm -rf "$BUNDLE"
 # the bundle must reproduce the reference through onnxruntime-node (exit 1 otherwise)
 "$PY" "$HERE/check_bundle.py" --bundle "$BUNDLE" --config "$HERE/configs/tiny.json" --seed "$SEED" \
   --image "$REPO/test/fixtures/images/ml/ratio-16x9.png" --max-tiles 12 --keep-last > /dev/null
+sh "$HERE/make_embedder_fixtures.sh"
 echo "fixtures regenerated"

@@ -1,7 +1,8 @@
-"""@file Self-test of the export tools: tie rule, pixel shuffle closed form, tokenizer, convert round-trip.
+"""@file Self-test of the export tools: tie rule, pixel shuffle closed form, tokenizer, convert round-trip,
+and (from test_embedder.py) the text-embedder export.
 
-Runs: cd native/export && /usr/bin/python3 -m unittest test_export   (about 10 s on 2 cores)
-The ONNX case also runs the converted bundle through onnxruntime-node (skipped when node is missing).
+Runs: cd native/export && /usr/bin/python3 -m unittest test_export   (about 20 s on 2 cores)
+The ONNX cases also run the exported bundles through onnxruntime-node (skipped when node is missing).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from internvl_ref import ModelConfig, pixel_shuffle  # noqa: E402
 from preprocess import target_ratios, tile_grid  # noqa: E402
 from text import ByteTokenizer, build_prompt, write_tokenizer  # noqa: E402
 from weights import original_to_hf, random_model, write_safetensors  # noqa: E402
+from test_embedder import ExportCli, Reference, SplitAndMerges  # noqa: E402,F401  (run with this module)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TINY = os.path.join(HERE, "configs", "tiny.json")
