@@ -22,7 +22,8 @@
  * calls its `checkpoint` between phases (image encoded, prefix prefilled, one photo done), which runs
  * the interactive requests waiting at that moment, so a user's Describe or chat starts within one
  * phase of background work. Requests that swap models (`load`, `unload`) never run at a checkpoint:
- * they would change the model under the paused request. Main keeps no queue of its own
+ * they would change the model under the paused request. `embed` picks its lane from its `kind` when
+ * the request names none ([Note: Embedding lanes] in native/pipelines/embed.ts). Main keeps no queue of its own
  * (`main/inference/worker-client.ts` sends every request at once), so the lanes hold end to end.
  */
 
@@ -108,6 +109,12 @@ export interface MethodMap {
   };
   /** Debug: tokenize text with the loaded (or given) bundle's tokenizer. */
   tokens: { params: { text: string; dir?: string }; result: { ids: number[]; tokens: string[] } };
+  /**
+   * Embed texts with the `text-embedder` model (`native/pipelines/embed.ts`): at most 256 texts of at
+   * most 8,000 characters each. Without a priority a `query` waits in the interactive lane and a
+   * `passage` batch in the background lane ([Note: Embedding lanes] in that file).
+   */
+  embed: { params: EmbedRequest; result: EmbedResponse };
   /** Test hook: crash the worker process (only honoured when SHOEBOX_WORKER_TEST_HOOKS=1). */
   crash: { params: Record<string, never>; result: never };
 }
@@ -129,6 +136,7 @@ export const IDEMPOTENT_METHODS: ReadonlySet<Method> = new Set<Method>([
   'understand',
   'preprocess',
   'tokens',
+  'embed',
 ]);
 
 /** Methods that produce stream chunks. */
@@ -226,6 +234,21 @@ export interface UnderstandRequest {
   };
   ocr?: { mode?: 'auto' | 'always' | 'never'; prompt?: string; maxNewTokens?: number };
   maxRowsPerRun?: number;
+}
+
+/** Params of `embed`. */
+export interface EmbedRequest {
+  texts: string[];
+  /** `query`: a search query; `passage`: text stored for search (caption, tags, text in a photo). */
+  kind: 'query' | 'passage';
+}
+
+/** Result of `embed`: one vector per text, in request order, from the model `modelId` (re-check it before storing). */
+export interface EmbedResponse {
+  modelId: string;
+  dim: number;
+  /** Unit length when the bundle normalises (every bundle Shoebox ships), so a dot product is the cosine. */
+  vectors: number[][];
 }
 
 /** A generated answer of `understand`: 'length' = it hit the token limit (runaway), 'empty' = nothing usable. */

@@ -27,6 +27,7 @@ import {
 import { caption } from './pipelines/caption';
 import { ChatSessions } from './pipelines/chat';
 import { classify } from './pipelines/classify';
+import { checkEmbedRequest, embedLane, embedTexts } from './pipelines/embed';
 import { understand } from './pipelines/understand';
 import { DEFAULT_IMAGE_SETTINGS, prepareImageFile } from './preprocess/image-input';
 import { encodeNpyFloat32 } from './preprocess/normalize';
@@ -34,9 +35,10 @@ import { BundleTokenizer } from './preprocess/tokenizer';
 import { cpuFeatures, int8KernelFamily } from './runtime/cpu-features';
 import { threadCounts } from './runtime/execution-providers';
 import { InternVLModel, type CancelToken } from './runtime/internvl-model';
-import { ModelRegistry, type RoleModel } from './runtime/registry';
+import { ModelRegistry } from './runtime/registry';
 import { Scheduler } from './runtime/scheduler';
 import { providerStatus } from './runtime/sessions';
+import { TextEmbedderModel } from './runtime/text-embedder-model';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -50,11 +52,9 @@ function send(msg: WorkerResponse): void {
   else process.send?.(msg);
 }
 
-const models = new ModelRegistry<{ vlm: InternVLModel; 'text-embedder': RoleModel }>({
+const models = new ModelRegistry<{ vlm: InternVLModel; 'text-embedder': TextEmbedderModel }>({
   vlm: (dir, options) => InternVLModel.load(dir, options),
-  'text-embedder': async () => {
-    throw new WorkerError('bad_request', 'this worker has no text-embedder model class yet');
-  },
+  'text-embedder': (dir, options) => TextEmbedderModel.load(dir, options),
 });
 const chats = new ChatSessions();
 const tokenizers = new Map<string, BundleTokenizer>();
@@ -180,6 +180,10 @@ const handlers: { [M in Method]: Handler<M> } = {
     } else tok = models.require('vlm').tokenizer;
     return { ids: tok.encode(p.text), tokens: tok.tokenize(p.text) };
   },
+  embed: async (p, { cancel, checkpoint }) => {
+    checkEmbedRequest(p);
+    return embedTexts(models.require('text-embedder'), p, { cancel, checkpoint });
+  },
   crash: async () => {
     if (process.env.SHOEBOX_WORKER_TEST_HOOKS !== '1') throw new WorkerError('bad_request', 'crash is a test hook');
     process.exit(70);
@@ -223,6 +227,7 @@ function onMessage(msg: unknown): void {
     send({ type: 'error', id: msg.id, error: { code: 'bad_request', message: `unknown priority "${String(msg.priority)}"` } });
     return;
   }
+  if (msg.method === 'embed' && msg.priority === undefined) msg.priority = embedLane(msg.params);
   scheduler.push(msg);
 }
 

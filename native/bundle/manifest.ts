@@ -109,6 +109,23 @@ function checkFileListIssues(files: readonly { path: string }[], ctx: z.Refineme
 
 const tokenId = z.number().int().nonnegative();
 
+/**
+ * The `files` list every bundle family shares (BUNDLE-SPEC.md): plain relative paths, each listed once,
+ * with byte size and optional sha256; see [Note: One manifest check].
+ */
+export const bundleFilesSchema = z
+  .array(
+    z.object({
+      path: z.string().min(1).superRefine(checkPathIssue),
+      bytes: z.number().int().nonnegative(),
+      sha256: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
+    }),
+  )
+  .superRefine(checkFileListIssues);
+
 /** zod schema of manifest.json, schema 1. */
 export const manifestSchema = z.object({
   schema: z.literal(1),
@@ -158,18 +175,7 @@ export const manifestSchema = z.object({
       decoder_model_merged: z.string().min(1),
     }),
   ),
-  files: z
-    .array(
-      z.object({
-        path: z.string().min(1).superRefine(checkPathIssue),
-        bytes: z.number().int().nonnegative(),
-        sha256: z
-          .string()
-          .regex(/^[0-9a-f]{64}$/)
-          .optional(),
-      }),
-    )
-    .superRefine(checkFileListIssues),
+  files: bundleFilesSchema,
 });
 
 /** A parsed manifest. */
@@ -348,16 +354,15 @@ export function parseManifest(text: string, where = 'manifest.json'): Manifest {
 }
 
 /**
- * Reads and checks a bundle folder: manifest schema, every listed file present with the listed byte
- * size (and sha256 when asked), every variant's graphs and `tokenizer.json` listed.
- * Throws {@link BundleError} naming the first problem found.
+ * Checks that every listed file is a regular file under `dir` with the listed byte size (and sha256 when
+ * asked). Throws {@link BundleError} naming the first problem; shared by every bundle family.
  */
-export async function loadBundle(dir: string, options: LoadBundleOptions = {}): Promise<Bundle> {
-  const manifestPath = path.join(dir, RESERVED_NAMES.manifest);
-  const manifestText = await readManifestFile(manifestPath);
-  const manifest = parseManifest(manifestText, manifestPath);
-  const listed = new Map(manifest.files.map((f) => [f.path, f]));
-  for (const f of manifest.files) {
+export async function checkListedFiles(
+  dir: string,
+  files: z.infer<typeof bundleFilesSchema>,
+  options: LoadBundleOptions = {},
+): Promise<void> {
+  for (const f of files) {
     const { size } = await lstatRegularFile(dir, f.path);
     if (size !== f.bytes) {
       throw new BundleError(`model file ${f.path} has ${size} bytes, manifest says ${f.bytes} (truncated or corrupt)`);
@@ -368,6 +373,24 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
       if (got !== f.sha256) throw new BundleError(`model file ${f.path} fails its sha256 check (corrupt)`);
     }
   }
+}
+
+/** Joins a path that passed {@link bundleFilesSchema} onto the bundle folder. */
+export function bundlePath(dir: string, rel: string): string {
+  return resolveInside(dir, rel);
+}
+
+/**
+ * Reads and checks a bundle folder: manifest schema, every listed file present with the listed byte
+ * size (and sha256 when asked), every variant's graphs and `tokenizer.json` listed.
+ * Throws {@link BundleError} naming the first problem found.
+ */
+export async function loadBundle(dir: string, options: LoadBundleOptions = {}): Promise<Bundle> {
+  const manifestPath = path.join(dir, RESERVED_NAMES.manifest);
+  const manifestText = await readManifestFile(manifestPath);
+  const manifest = parseManifest(manifestText, manifestPath);
+  const listed = new Map(manifest.files.map((f) => [f.path, f]));
+  await checkListedFiles(dir, manifest.files, options);
   if (!listed.has('tokenizer.json')) throw new BundleError(`manifest does not list tokenizer.json`, 'bad-manifest');
   const variants: Bundle['variants'] = {};
   for (const [name, v] of Object.entries(manifest.variants)) {

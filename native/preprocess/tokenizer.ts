@@ -83,9 +83,12 @@ export class BundleTokenizer {
     }
   }
 
-  /** Token ids of a text, no BOS/EOS added (Qwen has no BOS). */
-  encode(text: string): number[] {
-    return this.tok.encode(text, { add_special_tokens: false }).ids;
+  /**
+   * Token ids of a text, no BOS/EOS added (Qwen has no BOS); with `addSpecialTokens` the tokenizer's own
+   * post-processor wraps them (an encoder's `[CLS] … [SEP]`).
+   */
+  encode(text: string, addSpecialTokens = false): number[] {
+    return this.tok.encode(text, { add_special_tokens: addSpecialTokens }).ids;
   }
 
   /** Token strings of a text. */

@@ -23,6 +23,7 @@ import {
   presentOutputLocations,
   releaseCache,
 } from './kv-location';
+import { pickVariant } from './registry';
 import { createSession, float32Tensor, int64Tensor, type ort } from './sessions';
 
 /**
@@ -90,14 +91,7 @@ export class InternVLModel {
     } catch (e) {
       throw new WorkerError('model_invalid', (e as Error).message);
     }
-    const variant = options.variant ?? ('fp32' in bundle.variants ? 'fp32' : Object.keys(bundle.variants)[0]!);
-    const files = bundle.variants[variant];
-    if (files === undefined) {
-      throw new WorkerError(
-        'model_invalid',
-        `bundle ${bundle.manifest.id} has no variant "${variant}" (has ${Object.keys(bundle.variants).join(', ')})`,
-      );
-    }
+    const { variant, files } = pickVariant(bundle.manifest.id, bundle.variants, options.variant);
     for (const role of GRAPH_ROLES) {
       try {
         checkGraph(files[role], role, bundle.manifest);

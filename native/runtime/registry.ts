@@ -23,6 +23,19 @@ export interface RoleLoadOptions {
   executionProviders?: string[];
 }
 
+/**
+ * The variant a load uses and its files: the one asked for, else `fp32` when the bundle has it, else its
+ * first. A missing variant is `model_invalid`, naming the ones the bundle has.
+ */
+export function pickVariant<T>(bundleId: string, variants: Record<string, T>, wanted?: string): { variant: string; files: T } {
+  const names = Object.keys(variants);
+  const variant = wanted ?? (names.includes('fp32') ? 'fp32' : names[0]!);
+  const files = variants[variant];
+  if (files === undefined)
+    throw new WorkerError('model_invalid', `bundle ${bundleId} has no variant "${variant}" (has ${names.join(', ')})`);
+  return { variant, files };
+}
+
 /** How each role's model is loaded from a bundle folder. */
 export type RoleLoaders<Models extends Record<ModelRole, RoleModel>> = {
   [R in ModelRole]: (dir: string, options: RoleLoadOptions) => Promise<Models[R]>;

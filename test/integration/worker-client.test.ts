@@ -9,7 +9,8 @@ import { copyFileSync, mkdtempSync, mkdirSync, readdirSync, rmSync, truncateSync
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkerClient, WorkerClientError, type WorkerClient } from '../../main/inference/worker-client';
+import { createWorkerClient, type WorkerClient } from '../../main/inference/worker-client';
+import { codeOf } from './helpers/worker-errors';
 
 const BUNDLE = path.resolve('test/fixtures/models/tiny-internvl');
 const IMG = path.resolve('test/fixtures/images/ml/square.png');
@@ -26,16 +27,6 @@ function copyBundle(name: string): string {
   for (const f of ['manifest.json', 'tokenizer.json']) copyFileSync(path.join(BUNDLE, f), path.join(dir, f));
   for (const f of readdirSync(path.join(BUNDLE, 'onnx'))) copyFileSync(path.join(BUNDLE, 'onnx', f), path.join(dir, 'onnx', f));
   return dir;
-}
-
-async function codeOf(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(WorkerClientError);
-    return { code: (e as WorkerClientError).code, message: (e as Error).message };
-  }
-  throw new Error('expected the request to fail');
 }
 
 beforeAll(async () => {
@@ -64,10 +55,11 @@ describe('inference worker', () => {
     expect(info.providers).toContainEqual({ name: 'cpu', available: true, reason: 'bundled with onnxruntime-node' });
   }, 30_000);
 
-  it('keeps models by role: another role is empty, unknown roles are refused', async () => {
+  it('keeps models by role: another role is empty, the wrong bundle and unknown roles are refused', async () => {
     expect(await client.request('unload', { role: 'text-embedder' })).toEqual({ unloaded: false });
     const e = await codeOf(client.request('load', { dir: BUNDLE, role: 'text-embedder' }));
-    expect(e.code).toBe('bad_request');
+    expect(e.code).toBe('model_invalid');
+    expect(e.message).toMatch(/"internvl" bundle, not a text embedder/);
     expect((await codeOf(client.request('load', { dir: BUNDLE, role: 'nope' as 'vlm' }))).code).toBe('bad_request');
     expect((await codeOf(client.request('tokens', { text: 'x' }, { priority: 'urgent' as 'interactive' }))).code).toBe('bad_request');
     expect((await client.request('info', {})).model?.id).toBe('tiny-internvl');

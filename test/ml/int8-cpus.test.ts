@@ -10,24 +10,16 @@
  * no AVX-512), where onnxruntime picks its AVX2 kernels, and compares them with this machine's.
  * QEMU comes from Debian's `qemu-user` (scripts/install-test-deps.sh); CI must have it.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cosine, firstLogits } from './helpers/first-logits';
+import { findQemu } from './helpers/qemu';
 
 const BUNDLE = 'test/fixtures/models/tiny-internvl';
 const HELPER = 'test/ml/helpers/first-logits.ts';
-
-function findQemu(): string | null {
-  if (os.platform() !== 'linux' || os.arch() !== 'x64') return null;
-  try {
-    return execFileSync('sh', ['-c', 'command -v qemu-x86_64'], { encoding: 'utf8' }).trim() || null;
-  } catch {
-    return null;
-  }
-}
 
 const qemu = findQemu();
 if (qemu === null && process.env['CI'] && os.platform() === 'linux' && os.arch() === 'x64') {

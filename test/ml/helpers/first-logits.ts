@@ -26,7 +26,8 @@ export async function firstLogits(bundle: string, variant: string, image = FIRST
   }
 }
 
-export function cosine(a: Float32Array, b: Float32Array): number {
+/** Cosine of two vectors of the same length. */
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`cosine of vectors of length ${a.length} and ${b.length}`);
   let ab = 0;
   let aa = 0;
