@@ -147,6 +147,8 @@ export interface PhotoDetail extends PhotoSummary {
   camera: { make: string | null; model: string | null; lens: string | null };
   exposure: { iso: number | null; fNumber: number | null; exposureTime: number | null; focalLength: number | null };
   gps: { lat: number; lon: number; alt: number | null } | null;
+  /** Where the GPS fix is (offline reverse geocoding, GeoNames): absent until geocoded, or without a usable fix. */
+  place?: { city: string; region: string | null; country: string; countryCode: string };
   xmp: { title: string | null; description: string | null; keywords: string[]; rating: number | null };
   orientation: number | null;
   error: string | null;

@@ -15,8 +15,10 @@ import { createFoldersRepo, type FolderRow } from '../db/folders.repo';
 import { createJobsRepo, VISIBLE_PRIORITY } from '../db/jobs.repo';
 import type { Db } from '../db/open';
 import { createPhotosRepo } from '../db/photos.repo';
+import { createPlacesRepo } from '../db/places.repo';
 import type { Emit } from '../events';
 import type { Log } from '../log';
+import { createGeocodeStep } from '../places/geocode-step';
 import type { AppPaths } from '../paths';
 import { createIngest } from './ingest';
 import { createJobRunner, type JobOutcome, type PipelineStep } from './jobs';
@@ -158,6 +160,9 @@ export function createLibrary(deps: LibraryDeps): Library {
     },
   };
   for (const s of builtinSteps(stepDeps)) runner.addStep(s);
+  runner.addStep(
+    createGeocodeStep({ places: createPlacesRepo(db), onChanged: (n) => noteChanged(null, { added: 0, updated: n, removed: 0 }) }),
+  );
   const previews = createPreviews({ ...stepDeps, onFileGone: () => noteChanged(null, { added: 0, updated: 0, removed: 1 }) });
   for (const s of opt.steps ?? []) runner.addStep(s);
 

@@ -19,6 +19,7 @@ import type { FilesRepo } from '../db/files.repo';
 import type { FolderRow, FoldersRepo } from '../db/folders.repo';
 import type { JobsRepo } from '../db/jobs.repo';
 import type { PageRow, PhotosRepo } from '../db/photos.repo';
+import { createPlacesRepo } from '../db/places.repo';
 import type { JobRunner } from './jobs';
 import type { ProgressTracker } from './progress';
 import { previewKey } from './thumbnails';
@@ -61,6 +62,7 @@ function fileState(rows: readonly { status: string }[]): number {
 /** Builds the read side over the repositories. */
 export function createReadSide(deps: ReadSideDeps) {
   const { photos, files, jobs, folders } = deps;
+  const places = createPlacesRepo(deps.db);
 
   const folderDto = (f: FolderRow): FolderDto => ({
     id: f.id,
@@ -105,7 +107,9 @@ export function createReadSide(deps: ReadSideDeps) {
       } catch {
         keywords = [];
       }
+      const place = places.forPhoto(id);
       return {
+        ...(place ? { place: { city: place.city, region: place.region, country: place.country, countryCode: place.country_code } } : {}),
         ...toPhotoSummary({ ...p, rel_path: best?.rel_path ?? null, file_state: fileState(fileRows) }),
         hash: p.hash,
         mime: p.mime,

@@ -95,8 +95,8 @@ describe('crash safety', () => {
       expect(one('SELECT count(*) AS n FROM files')).toBe(COUNT);
       expect(one("SELECT count(*) AS n FROM files WHERE status = 'ok'")).toBe(COUNT);
       expect(one('SELECT count(*) AS n FROM folders')).toBe(1);
-      // metadata + thumbnail for each photo, exactly once, all done (previews are made on demand).
-      expect(one('SELECT count(*) AS n FROM jobs')).toBe(COUNT * 2);
+      // metadata + thumbnail + geocode for each photo, exactly once, all done (previews are made on demand).
+      expect(one('SELECT count(*) AS n FROM jobs')).toBe(COUNT * 3);
       expect(one("SELECT count(*) AS n FROM jobs WHERE state <> 'done'")).toBe(0);
       expect(one('SELECT count(*) AS n FROM (SELECT photo_id, step FROM jobs GROUP BY photo_id, step HAVING count(*) > 1)')).toBe(0);
       expect(one('SELECT count(*) AS n FROM photos WHERE thumb IS NULL OR taken_at IS NULL AND width IS NULL')).toBe(0);

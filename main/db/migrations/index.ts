@@ -9,6 +9,7 @@ import { sql as m0002 } from './0002-scan-warnings';
 import { sql as m0003 } from './0003-understanding';
 import { sql as m0004 } from './0004-previews-on-demand';
 import { sql as m0005 } from './0005-search-fts';
+import { sql as m0006 } from './0006-places';
 
 export interface Migration {
   version: number;
@@ -26,4 +27,5 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: 'understanding', up: fromSql(m0003) },
   { version: 4, name: 'previews-on-demand', up: fromSql(m0004) },
   { version: 5, name: 'search-fts', up: fromSql(m0005) },
+  { version: 6, name: 'places', up: fromSql(m0006) },
 ];

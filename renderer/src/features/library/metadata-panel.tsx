@@ -1,6 +1,6 @@
 /**
  * @file The viewer's side panel: everything the library knows about one photo (date, camera, lens,
- * exposure, size, GPS, files on disk, XMP). Runs in the renderer.
+ * exposure, size, place, GPS, files on disk, XMP). Runs in the renderer.
  */
 import type { ReactNode } from 'react';
 import type { PhotoDetail } from '../../../../preload/contract';
@@ -46,6 +46,13 @@ export function MetadataPanel({ photo, children }: { photo: PhotoDetail; childre
           {file ? ` · ${bytesLabel(file.size)}` : ''}
         </Row>
         {photo.mime ? <Row label="Type">{photo.mime}</Row> : null}
+        {photo.place ? (
+          <Row label="Place" testId="meta-place">
+            {[photo.place.city, photo.place.region, photo.place.country]
+              .filter((part, i, all) => part && all.indexOf(part) === i)
+              .join(', ')}
+          </Row>
+        ) : null}
         {photo.gps ? (
           <Row label="Location">
             {gpsLabel(photo.gps.lat, photo.gps.lon)}
