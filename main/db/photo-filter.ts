@@ -6,8 +6,10 @@
  *
  * [Note: Filter combination] Filters of one type are alternatives (two date chips: either range; two
  * cameras: either), filters of different types all apply ("videos from 2019 on iPhone"). A filter the
- * library cannot answer yet (a place: there is no place table until reverse geocoding lands) is not
+ * library cannot answer (a place name the parser could not resolve: it had no gazetteer to ask) is not
  * dropped silently: it is returned in `unsupported`, restricts nothing, and the UI says so on its chip.
+ * A resolved place compares the codes stored per photo by the geocode step (migration 0006): a city by
+ * its GeoNames id, a region by its admin-1 key, a country by its ISO code.
  * Dates compare `sort_key` (capture time, else the file's time), the same wall-clock text the grid
  * sorts and groups by, so a date chip and the timeline agree; its index serves the range.
  */
@@ -56,8 +58,19 @@ function clause(f: Filter): Clause {
         params: [`%/${name}`, `%\\\\${name}`, `${name}/%`, `%/${name}/%`],
       };
     }
-    case 'place':
-      return null;
+    case 'place': {
+      // [Note: Places in the search index]: photo_places repeats the codes, so each is one index probe.
+      const r = f.place;
+      if (!r) return null;
+      if (r.level === 'city')
+        return { sql: 'EXISTS (SELECT 1 FROM photo_places pp WHERE pp.photo_id = p.id AND pp.place_id = ?)', params: [Number(r.code)] };
+      if (r.level === 'region')
+        return {
+          sql: 'EXISTS (SELECT 1 FROM photo_places pp WHERE pp.photo_id = p.id AND pp.country_code = ? AND pp.region_code = ?)',
+          params: [r.code.slice(0, 2), r.code],
+        };
+      return { sql: 'EXISTS (SELECT 1 FROM photo_places pp WHERE pp.photo_id = p.id AND pp.country_code = ?)', params: [r.code] };
+    }
   }
 }
 

@@ -16,6 +16,7 @@ import type { Db } from '../db/open';
 import { filterSql } from '../db/photo-filter';
 import { createSearchRepo, type SearchRepo } from '../db/search.repo';
 import { toPhotoSummary } from '../library/read-side';
+import { libraryPlaceResolver } from './place-resolver';
 import { parseQuery } from './query-parser';
 
 /** Lexical hits considered before filtering (search.repo.ts's own limit per call). */
@@ -48,7 +49,8 @@ export function createSearch(deps: SearchDeps): Search {
   const photos = createFilteredPhotosRepo(deps.db);
   return {
     search(text, opts) {
-      const { semantic, filters } = parseQuery(typeof text === 'string' ? text : '', opts.now ?? new Date());
+      const places = libraryPlaceResolver(deps.db);
+      const { semantic, filters } = parseQuery(typeof text === 'string' ? text : '', opts.now ?? new Date(), { places });
       const empty: SearchResult = { items: [], total: 0, filters: [], semantic: '', mode: 'lexical' };
       if (!semantic && filters.length === 0) return empty;
       const sql = filterSql(filters);

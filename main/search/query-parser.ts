@@ -9,8 +9,10 @@
  * prepositions and filler such as "photos of") is the semantic part. Order: invalid dates are fenced off
  * first ("February 30" stays words, never a filter), then folder, text, kind and tag words, cameras, our
  * own date rules (ranges, holidays, seasons, weekends, months, years), chrono-node for day-level dates
- * ("Dec 25 2021", "yesterday", "last Friday"), and last "in <Capitalized words>" as a place, so that
- * "in December" is a date and never a place.
+ * ("Dec 25 2021", "yesterday", "last Friday"), and last place names (./query-places.ts: resolved against
+ * the gazetteer when the caller passes a resolver, else "in <Capitalized words>"), so that "in December"
+ * is a date and never a place. Each filter keeps the span of the text it came from ([Note: Chip spans]
+ * in ./query-work.ts).
  * Dates are ranges of local wall-clock time, as capture times are stored ([Note: Wall-clock capture
  * times] in main/library/time.ts): milliseconds of the wall-clock read as UTC, start inclusive, end
  * exclusive. Phrases without a year mean the most recent past one ("in December" on 30 Nov 2026 is
@@ -19,12 +21,38 @@
  * "christmas tree" is not; "summer 2019", "last summer" are, "summer dress" is not.
  */
 import * as chrono from 'chrono-node';
+import { placeFilters } from './query-places';
+import { normalizeWithOffsets, Work as WorkOf } from './query-work';
 
 interface Chip {
   /** The words of the query this filter came from. */
   phrase: string;
+  /** [start, end) UTF-16 offsets of `phrase` in the query as typed ([Note: Chip spans] in ./query-work.ts). */
+  span: [number, number];
   /** What the chip shows. */
   label: string;
+}
+
+/** A place a query names: a city (its GeoNames id), a region ('PT.14') or a country ('PT'). */
+export interface ResolvedPlace {
+  level: 'city' | 'region' | 'country';
+  code: string;
+  /** 'Lisbon, Portugal', 'Algarve, Portugal', 'Portugal'. */
+  label: string;
+}
+
+/** Says what place a name means ([Note: Place names in queries] in ./place-resolver.ts). */
+export interface PlaceResolver {
+  /**
+   * The place `name` means, or null. `bare`: no preposition before it ("Portugal beach");
+   * `lowercase`: typed in lower case ("in lisbon").
+   */
+  resolve(name: string, how: { bare: boolean; lowercase: boolean }): ResolvedPlace | null;
+}
+
+export interface ParseOptions {
+  /** Resolves place names; without it, "in <Capitalised words>" is a place the library cannot answer. */
+  places?: PlaceResolver;
 }
 
 export type TagFilterName = 'screenshot' | 'document';
@@ -32,7 +60,7 @@ export type TagFilterName = 'screenshot' | 'document';
 export type Filter = Chip &
   (
     | { type: 'date'; start: number; end: number }
-    | { type: 'place'; name: string }
+    | { type: 'place'; name: string; place: ResolvedPlace | null }
     | { type: 'camera'; make: string; model: string | null }
     | { type: 'kind'; kind: 'video' | 'image' }
     | { type: 'tag'; tag: TagFilterName }
@@ -54,7 +82,6 @@ const YEAR = '(?:19|20)\\d{2}';
 /** A year on its own: not part of a longer number, an ISO date or a time. */
 const LONE_YEAR = `(?<![\\w\\-/.:])(${YEAR})(?![\\w\\-/:]|\\.\\d)`;
 const LEAD = '(?:\\b(?:in|on|from|during|at|over|for|taken|shot)\\s+)*';
-const MASK = '\uE000';
 
 /** Index of a month word ('Sept', 'december'), 0-based. */
 const monthIndex = (word: string) => MONTHS.findIndex((m) => m.startsWith(word.toLowerCase().slice(0, 3)));
@@ -82,35 +109,8 @@ export function rangeLabel(start: number, end: number): string {
   return a.m === b.m ? `${day(a)} – ${b.d}, ${a.y}` : `${day(a)} – ${day(b)}, ${a.y}`;
 }
 
-/** The working copy: what is used is blanked, what is fenced off is masked, indexes never move. */
-class Work {
-  readonly used: boolean[];
-  readonly fenced: boolean[];
-  readonly filters: Filter[] = [];
-  constructor(readonly text: string) {
-    this.used = new Array<boolean>(text.length).fill(false);
-    this.fenced = new Array<boolean>(text.length).fill(false);
-  }
-  view(): string {
-    let out = '';
-    for (let i = 0; i < this.text.length; i++) out += this.fenced[i] ? MASK : this.used[i] ? ' ' : this.text[i];
-    return out;
-  }
-  mark(arr: boolean[], from: number, to: number) {
-    for (let i = from; i < to; i++) arr[i] = true;
-  }
-  /** Runs `re` (global) over the view; `make` returns a filter (or null to skip), and the match is used. */
-  each(re: RegExp, make: (m: RegExpExecArray) => (Filter | Omit<Filter, 'phrase'>) | null) {
-    const view = this.view();
-    for (const m of view.matchAll(re)) {
-      const f = make(m);
-      if (!f) continue;
-      const phrase = this.text.slice(m.index, m.index + m[0].length).trim();
-      this.filters.push({ phrase, ...f } as Filter);
-      this.mark(this.used, m.index, m.index + m[0].length);
-    }
-  }
-}
+/** The working copy, typed with this parser's filters. */
+export class Work extends WorkOf<Filter> {}
 
 const dateFilter = (start: number, end: number, label = rangeLabel(start, end)) => ({ type: 'date' as const, start, end, label });
 
@@ -304,22 +304,8 @@ function chronoDates(w: Work, now: Date, clock: Clock) {
     if (end <= start) continue;
     const lead = /\b(?:on|from|in|at|during|since|between|taken|shot)\s+$/iu.exec(view.slice(0, r.index));
     const from = lead ? lead.index : r.index;
-    w.filters.push({ type: 'date', start, end, label: rangeLabel(start, end), phrase: w.text.slice(from, r.index + r.text.length).trim() });
-    w.mark(w.used, from, r.index + r.text.length);
+    w.add({ type: 'date', start, end, label: rangeLabel(start, end) }, from, r.index + r.text.length);
   }
-}
-
-const NOT_PLACES = new Set([...MONTHS, 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']);
-
-/** "in Lisbon", "in New York", "in Rio de Janeiro", "in Paris, Texas": capitalised words after "in". */
-function placeFilters(w: Work) {
-  const word = "\\p{Lu}[\\p{L}\\p{M}'’.-]*";
-  const join = '(?:\\s+(?:(?:de|da|do|dos|das|del|della|di|la|le|van|von|der|den|am|sur)\\s+)?|,\\s*)';
-  w.each(new RegExp(`(?<![\\p{L}\\p{N}])in\\s+(${word}(?:${join}${word})*)`, 'giu'), (m) => {
-    const name = (m[1] ?? '').replace(/[.,]+$/u, '');
-    if (name.length < 2 || !/^\p{Lu}/u.test(name) || NOT_PLACES.has(name.toLowerCase())) return null;
-    return { type: 'place', name, label: name };
-  });
 }
 
 const DANGLING = new Set(['in', 'on', 'at', 'from', 'during', 'since', 'between', 'and', 'or', 'of', 'with', 'by', 'taken', 'shot', 'to']);
@@ -344,8 +330,10 @@ function remainder(w: Work): string {
 export const MAX_PARSED = 1000;
 
 /** Splits a query into filters and the semantic remainder. Never throws; `now` fixes every relative date. */
-export function parseQuery(text: string, now: Date): ParsedQuery {
-  const input = typeof text === 'string' ? text.normalize('NFC') : '';
+export function parseQuery(text: string, now: Date, opts: ParseOptions = {}): ParsedQuery {
+  const typed = typeof text === 'string' ? text : '';
+  const norm = normalizeWithOffsets(typed);
+  const input = norm.text;
   if (Number.isNaN(now.getTime())) now = new Date();
   const head = input.slice(0, MAX_PARSED);
   const tail = input.slice(MAX_PARSED);
@@ -362,7 +350,12 @@ export function parseQuery(text: string, now: Date): ParsedQuery {
   dateRules(w, clock);
   chronoDates(w, now, clock);
   yearRule(w, clock);
-  placeFilters(w);
+  placeFilters(w, opts.places, MONTHS);
   const semantic = (remainder(w) + (tail ? ` ${tail.trim()}` : '')).trim();
-  return { semantic, filters: w.filters };
+  // Spans back to the text as typed, whole characters.
+  const filters = w.filters.map((f) => {
+    const [a, b] = f.span;
+    return { ...f, span: [norm.from[a] ?? a, b > a ? (norm.to[b - 1] ?? b) : (norm.from[b] ?? b)] as [number, number] };
+  });
+  return { semantic, filters };
 }

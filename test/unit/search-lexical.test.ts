@@ -1,7 +1,7 @@
 /**
  * @file The lexical search slice (main/search/lexical-search.ts) on a real in-memory database through
  * every migration, written only through the repositories: words rank, filters cut the ranked hits and
- * list photos alone, chips say what was understood (a place: unsupported), an empty query finds nothing,
+ * list photos alone, chips say what was understood (a place: resolved by the gazetteer), an empty query finds nothing,
  * and no text or paging makes it throw ([Note: Lexical search slice]).
  */
 import { describe, expect, it } from 'vitest';
@@ -64,9 +64,11 @@ describe('lexical search', () => {
     expect(second).toMatchObject({ total: 3, items: [{ id: lib.clip }] });
   });
 
-  it('marks a filter the library cannot answer yet, without dropping the words', () => {
-    const chips = library().run('tram in Lisbon').filters;
-    expect(chips).toEqual([{ label: expect.stringContaining('Lisbon') as string, kind: 'place', unsupported: true }]);
+  it('resolves a place name against the gazetteer: a filter on the places photos were geocoded to', () => {
+    // No photo here has GPS, so none is in Lisbon (the "Lisboa" folder is words, not a place).
+    const r = library().run('tram in Lisbon');
+    expect(r.filters).toEqual([{ label: 'Lisbon, Portugal', kind: 'place' }]);
+    expect(r).toMatchObject({ semantic: 'tram', total: 0 });
   });
 
   it('finds nothing for an empty query and never throws on hostile text or paging', () => {

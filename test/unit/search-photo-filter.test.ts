@@ -1,7 +1,8 @@
 /**
  * @file filterSql against a real in-memory database through every migration: each filter selects the
  * right photos, filters of one type are alternatives and of different types all apply, user text stays in
- * parameters, and a place is reported unsupported ([Note: Filter combination] in main/db/photo-filter.ts).
+ * parameters, a resolved place selects by stored codes, and an unresolved place is reported unsupported
+ * ([Note: Filter combination] in main/db/photo-filter.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../main/db/open';
@@ -9,6 +10,7 @@ import { createPhotosRepo, type PhotoMetadata } from '../../main/db/photos.repo'
 import { createFilesRepo } from '../../main/db/files.repo';
 import { createFoldersRepo } from '../../main/db/folders.repo';
 import { createUnderstandingRepo } from '../../main/db/understanding.repo';
+import { createPlacesRepo } from '../../main/db/places.repo';
 import { filterSql } from '../../main/db/photo-filter';
 import { parseQuery, type Filter } from '../../main/search/query-parser';
 
@@ -131,11 +133,41 @@ describe('filterSql', () => {
     expect(select(db, lisbon)).toEqual(['boxing', 'shot', 'video', 'xmas']);
   });
 
+  it('selects a resolved place by the codes the geocode step stored: city, region or country', () => {
+    const { db, ids } = library();
+    const places = createPlacesRepo(db);
+    const row = (id: number, city: string, region: string, country_code = 'PT') =>
+      ({ id, country_code, region_code: region, city, region: city, country: 'Portugal', other_names: '' }) as const;
+    places.setPlaces(
+      [
+        { photoId: ids.xmas, place: row(2267057, 'Lisbon', 'PT.14') },
+        { photoId: ids.boxing, place: row(2262963, 'Sintra', 'PT.14') },
+        { photoId: ids.video, place: row(2735943, 'Porto', 'PT.17') },
+      ],
+      0,
+    );
+    const at = (level: 'city' | 'region' | 'country', code: string): Filter => ({
+      type: 'place',
+      name: code,
+      place: { level, code, label: code },
+      phrase: code,
+      span: [0, code.length],
+      label: code,
+    });
+    expect(select(db, [at('city', '2267057')])).toEqual(['xmas']);
+    expect(select(db, [at('region', 'PT.14')])).toEqual(['boxing', 'xmas']);
+    expect(select(db, [at('country', 'PT')])).toEqual(['boxing', 'video', 'xmas']);
+    expect(select(db, [at('country', 'JP')])).toEqual([]);
+    expect(select(db, [at('city', '2267057'), at('city', '2735943')])).toEqual(['video', 'xmas']);
+    expect(filterSql([at('region', 'PT.14')]).unsupported).toEqual([]);
+  });
+
   it('keeps user text out of the SQL', () => {
     const evil = "x' OR 1=1; DROP TABLE photos; --";
     const filters: Filter[] = [
-      { type: 'folder', name: evil, phrase: evil, label: evil },
-      { type: 'camera', make: evil, model: evil, phrase: evil, label: evil },
+      { type: 'folder', name: evil, phrase: evil, span: [0, 1], label: evil },
+      { type: 'camera', make: evil, model: evil, phrase: evil, span: [0, 1], label: evil },
+      { type: 'place', name: evil, place: { level: 'region', code: evil, label: evil }, phrase: evil, span: [0, 1], label: evil },
     ];
     const { where } = filterSql(filters);
     expect(where).not.toContain('DROP');

@@ -4,6 +4,9 @@
  * that must never throw.
  */
 import { describe, expect, it } from 'vitest';
+import { gazetteer } from '../../main/places/gazetteer';
+import { placeNames } from '../../main/places/place-names';
+import { createPlaceResolver } from '../../main/search/place-resolver';
 import { MAX_PARSED, parseQuery, rangeLabel, type Filter } from '../../main/search/query-parser';
 
 const now = new Date(2026, 10, 30, 12, 0, 0);
@@ -101,6 +104,22 @@ describe('parseQuery', () => {
     filters.forEach((f, i) => expect(out.filters[i]).toMatchObject(f));
   });
 
+  it.each(table)("%j: each chip's span is the phrase it came from", (query) => {
+    for (const f of parseQuery(query, now).filters) {
+      expect(query.slice(...f.span)).toBe(f.phrase);
+      expect(f.phrase).toBe(f.phrase.trim());
+      expect(f.phrase.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('keeps spans in the text as typed when it is not in NFC form, and past chrono-node and a leading space', () => {
+    const nfd = 'Cafe\u0301 in Sa\u0303o Paulo from Dec 25 2021'.normalize('NFD');
+    const out = parseQuery(`  ${nfd}`, now).filters;
+    expect(out.map((f) => `  ${nfd}`.slice(...f.span))).toEqual(['from Dec 25 2021', 'in Sa\u0303o Paulo'.normalize('NFD')]);
+    const emoji = '🐶🐶 in Lisbon 2019';
+    expect(parseQuery(emoji, now).filters.map((f) => emoji.slice(...f.span))).toEqual(['2019', 'in Lisbon']);
+  });
+
   it('gives every filter its phrase from the query and a label', () => {
     const q = 'Christmas 2021 screenshots with text on iPhone in Lisbon in folder Trips';
     const { filters, semantic } = parseQuery(q, now);
@@ -144,5 +163,72 @@ describe('parseQuery', () => {
     expect(rangeLabel(day(2020, 3, 1), day(2020, 6, 1))).toBe('Mar – May 2020');
     expect(rangeLabel(day(2026, 11, 28), day(2026, 12, 3))).toBe('Nov 28 – Dec 2, 2026');
     expect(rangeLabel(day(2025, 12, 30), day(2026, 1, 3))).toBe('Dec 30, 2025 – Jan 2, 2026');
+  });
+});
+
+/**
+ * Places against the real gazetteer, for a library with photos in Lisbon (city and district) and in
+ * Nice only ([Note: Place names in queries] in main/search/place-resolver.ts).
+ */
+describe('parseQuery with places', () => {
+  const inLibrary = new Set(['city:2267057', 'region:PT.14', 'country:PT', 'city:2990440', 'region:FR.93', 'country:FR']);
+  const places = createPlaceResolver({
+    names: placeNames(),
+    count: (k) => (inLibrary.has(k.level === 'city' ? `city:${k.id}` : `${k.level}:${k.code}`) ? 2 : 0),
+    countryName: (code) => gazetteer().countries.get(code)?.name ?? code,
+  });
+  const place = (phrase: string, level: string, code: string, label?: string) => ({
+    type: 'place',
+    phrase,
+    place: { level, code, ...(label ? { label } : {}) },
+  });
+  const placeTable: [string, string, Record<string, unknown>[]][] = [
+    ['in Lisbon', '', [place('in Lisbon', 'region', 'PT.14', 'Lisbon, Portugal')]],
+    ['Portugal', '', [place('Portugal', 'country', 'PT', 'Portugal')]],
+    ['photos from Lisboa', '', [place('from Lisboa', 'region', 'PT.14')]],
+    ['in New York last summer', '', [date('2026-06-01', '2026-09-01'), place('in New York', 'region', 'US.NY', 'New York, United States')]],
+    ['beach in Algarve', 'beach', [place('in Algarve', 'region', 'PT.09', 'Algarve, Portugal')]],
+    ['dogs in December', 'dogs', [date('2025-12-01', '2026-01-01')]],
+    ['Nice pictures', 'Nice', []],
+    ['Bath towel', 'Bath towel', []],
+    ['China plate', 'China plate', []],
+    ['turkey dinner in december', 'turkey dinner', [date('2025-12-01', '2026-01-01')]],
+    ['sunset in Nice', 'sunset', [place('in Nice', 'city', '2990440', 'Nice, France')]],
+    ['in reading', 'reading', []],
+    ['lisbon tram', 'tram', [place('lisbon', 'region', 'PT.14')]],
+    ['Tokyo tower', 'Tokyo tower', []], // bare, and no photos in Tokyo: words
+    ['temples in Tokyo', 'temples', [place('in Tokyo', 'region', 'JP.40', 'Tokyo, Japan')]],
+    ['Katzen in Deutschland', 'Katzen', [place('in Deutschland', 'country', 'DE', 'Germany')]],
+    ['東京', '東京', []],
+    ['in 東京', '', [place('in 東京', 'region', 'JP.40')]],
+    ['in Paris, Texas', '', [place('in Paris, Texas', 'city', '4717560')]],
+    ['in Paris', '', [place('in Paris', 'city', '2988507', 'Paris, France')]],
+    ['photos from Anna', 'Anna', []], // a person more likely than Anna, Texas
+    ['in Xyzzy', 'Xyzzy', []],
+    ['dogs in the park', 'dogs in the park', []],
+    ['iPhone in Lisbon, Portugal', '', [{ type: 'camera' }, place('in Lisbon, Portugal', 'region', 'PT.14')]],
+    [
+      'Lisbon 2019 Portugal',
+      '',
+      [date('2019-01-01', '2020-01-01'), place('Lisbon', 'region', 'PT.14'), place('Portugal', 'country', 'PT')],
+    ],
+  ];
+
+  it.each(placeTable)('%j', (query, semantic, filters) => {
+    const out = parseQuery(query, now, { places });
+    expect(out.semantic).toBe(semantic);
+    expect(out.filters).toHaveLength(filters.length);
+    filters.forEach((f, i) => expect(out.filters[i]).toMatchObject(f));
+    for (const f of out.filters) expect(query.slice(...f.span)).toBe(f.phrase);
+  });
+
+  it('prefers the place the library has photos in over a bigger namesake', () => {
+    const inOhio = createPlaceResolver({
+      names: placeNames(),
+      count: (k) => (k.level === 'city' && k.id === 5160951 ? 1 : 0), // Lisbon, Ohio
+      countryName: (code) => gazetteer().countries.get(code)?.name ?? code,
+    });
+    expect(parseQuery('in Lisbon', now, { places: inOhio }).filters[0]).toMatchObject({ place: { level: 'city', code: '5160951' } });
+    expect(parseQuery('Lisbon', now, { places: inOhio }).filters[0]).toMatchObject({ place: { code: '5160951' } });
   });
 });
