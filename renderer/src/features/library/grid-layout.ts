@@ -27,8 +27,12 @@ export interface GridLayout {
   total: number;
 }
 
-/** Lays out the timeline's months in rows of `columns` photos. */
-export function buildLayout(groups: readonly TimelineGroup[], columns: number): GridLayout {
+/**
+ * Lays out the timeline's months in rows of `columns` photos. Without `headers` there are no month rows
+ * (each group still starts a new row): a list in another order than by date (search results by
+ * relevance) is one group laid out this way.
+ */
+export function buildLayout(groups: readonly TimelineGroup[], columns: number, headers = true): GridLayout {
   const cols = Math.max(1, Math.floor(columns));
   const rows: GridRow[] = [];
   const photoRowStarts: number[] = [];
@@ -36,7 +40,7 @@ export function buildLayout(groups: readonly TimelineGroup[], columns: number): 
   let index = 0;
   groups.forEach((g, group) => {
     if (g.count <= 0) return;
-    rows.push({ kind: 'month', key: g.key, count: g.count, group });
+    if (headers) rows.push({ kind: 'month', key: g.key, count: g.count, group });
     const end = index + g.count;
     for (let start = index; start < end; start += cols) {
       photoRowStarts.push(start);

@@ -3,7 +3,9 @@
  * screen in the DOM, pages fetched as rows come into view, and a keyboard-driven focus ring (arrows,
  * Page Up/Down, Home/End, Enter opens). Runs in the renderer.
  *
- * See [Note: Grid rows from the timeline] in ./grid-layout.ts.
+ * See [Note: Grid rows from the timeline] in ./grid-layout.ts. The same grid shows search results
+ * (renderer/src/features/search/): no month headers or day labels there, and a decoration per cell
+ * (relevance and why it matched).
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import {
@@ -13,9 +15,11 @@ import {
   useImperativeHandle,
   useLayoutEffect,
   useMemo,
+  useId,
   useRef,
   useState,
   useSyncExternalStore,
+  type ComponentType,
   type KeyboardEvent,
 } from 'react';
 import type { PhotoSummary, TimelineGroup } from '../../../../preload/contract';
@@ -46,6 +50,11 @@ export interface PhotoGridHandle {
   focusIndex(index: number): void;
 }
 
+export interface CellDecorationProps {
+  photo: PhotoSummary;
+  id: string;
+}
+
 export interface PhotoGridProps {
   groups: readonly TimelineGroup[];
   store: PhotoStore;
@@ -57,10 +66,30 @@ export interface PhotoGridProps {
   minCell?: number;
   /** Asks for bigger (+1) or smaller (-1) cells (the + and - keys). */
   onZoom?: (direction: 1 | -1) => void;
+  /** Month header rows and day labels (the library, newest first); off for a list in another order. */
+  dated?: boolean;
+  /** The grid's accessible name. */
+  label?: string;
+  /**
+   * Drawn over each loaded cell, e.g. a search result's score and why it matched; a stable component.
+   * Its root takes `id`, which describes the cell to assistive technology.
+   */
+  decoration?: ComponentType<CellDecorationProps>;
 }
 
 export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function PhotoGrid(
-  { groups, store, mediaBase, onOpen, onTopMonth, minCell = CELL_SIZES.default, onZoom },
+  {
+    groups,
+    store,
+    mediaBase,
+    onOpen,
+    onTopMonth,
+    minCell = CELL_SIZES.default,
+    onZoom,
+    dated = true,
+    label = 'Photos, newest first',
+    decoration,
+  },
   ref,
 ) {
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -95,7 +124,7 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
   const inner = Math.max(0, size.width - 2 * PAD);
   const columns = columnsFor(inner + GAP, minCell + GAP);
   const cell = Math.max(1, Math.floor((inner + GAP) / columns) - GAP);
-  const layout = useMemo(() => buildLayout(groups, columns), [groups, columns]);
+  const layout = useMemo(() => buildLayout(groups, columns, dated), [groups, columns, dated]);
   const total = layout.total;
 
   const virtualizer = useVirtualizer({
@@ -204,7 +233,7 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
       ref={scrollRef}
       className="grid-scroll"
       role="grid"
-      aria-label="Photos, newest first"
+      aria-label={label}
       aria-rowcount={layout.rows.length}
       aria-colcount={columns}
       data-testid="photo-grid"
@@ -245,6 +274,8 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
                 photo={store.get(i)}
                 previousDay={store.get(i - 1)?.day}
                 monthStart={i === monthStart}
+                dated={dated}
+                decoration={decoration}
                 focused={i === focusIndex}
                 size={cell}
                 mediaBase={mediaBase}
@@ -271,17 +302,32 @@ interface PhotoCellProps {
   photo: PhotoSummary | undefined;
   previousDay: string | undefined;
   monthStart: boolean;
+  dated: boolean;
+  decoration: ComponentType<CellDecorationProps> | undefined;
   focused: boolean;
   size: number;
   mediaBase: string;
   onClick: () => void;
 }
 
-const PhotoCell = memo(function PhotoCell({ index, photo, previousDay, monthStart, focused, size, mediaBase, onClick }: PhotoCellProps) {
+const PhotoCell = memo(function PhotoCell({
+  index,
+  photo,
+  previousDay,
+  monthStart,
+  dated,
+  decoration: Decoration,
+  focused,
+  size,
+  mediaBase,
+  onClick,
+}: PhotoCellProps) {
   const [failed, setFailed] = useState(false);
+  const decorationId = useId();
+  const decorated = photo !== undefined && Decoration !== undefined;
   const thumb = photo?.thumb ?? null;
   useEffect(() => setFailed(false), [thumb]);
-  const newDay = photo !== undefined && (monthStart || previousDay !== photo.day);
+  const newDay = dated && photo !== undefined && (monthStart || previousDay !== photo.day);
   const label = photo
     ? `${photo.name}, ${dateTimeLabel(photo.takenAt)}${photo.status !== 'ok' ? `, ${photo.status}` : ''}`
     : 'Loading photo';
@@ -295,6 +341,7 @@ const PhotoCell = memo(function PhotoCell({ index, photo, previousDay, monthStar
       data-testid="photo-cell"
       data-photo-id={photo?.id}
       aria-label={label}
+      aria-describedby={decorated ? decorationId : undefined}
       aria-selected={focused}
       onClick={onClick}
     >
@@ -325,6 +372,7 @@ const PhotoCell = memo(function PhotoCell({ index, photo, previousDay, monthStar
       ) : photo && photo.kind !== 'image' ? (
         <span className="badge badge-kind">{photo.kind === 'raw' ? 'RAW' : 'Video'}</span>
       ) : null}
+      {decorated ? <Decoration photo={photo} id={decorationId} /> : null}
     </div>
   );
 });

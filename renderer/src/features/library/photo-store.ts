@@ -3,20 +3,33 @@
  * library stays the same, refetched in place (old cells stay on screen until new ones arrive) after
  * `library:changed`. Runs in the renderer; React-free so it is unit-tested with a fake client, and read
  * from React through `useSyncExternalStore` (subscribe / version).
+ *
+ * The pages come from `photos:page` (the library, or one folder) or from any other paged source of
+ * summaries, such as search results (renderer/src/features/search/search-session.ts), so the grid and
+ * the viewer serve both without a copy.
  */
 import type { ApiClient, PhotoSummary } from '../../../../preload/contract';
 import { errorMessage } from '../../api';
 
-interface Page {
+/** One page of a paged list of photos, and how many there are in all. */
+export type PageFetcher<T extends PhotoSummary> = (offset: number, limit: number) => Promise<{ items: T[]; total: number }>;
+
+interface Page<T> {
   generation: number;
-  items: PhotoSummary[];
+  items: T[];
 }
 
 /** A page that failed waits this long before it is asked for again. */
 const RETRY_AFTER_MS = 2000;
 
-export class PhotoStore {
-  private readonly pages = new Map<number, Page>();
+/** The library's pages (one folder's, or every photo's) from `photos:page`. */
+function libraryPages(client: Pick<ApiClient, 'call'>, folderId: number | null): PageFetcher<PhotoSummary> {
+  return (offset, limit) => client.call('photos:page', { offset, limit, ...(folderId !== null ? { folderId } : {}) });
+}
+
+export class PhotoStore<T extends PhotoSummary = PhotoSummary> {
+  private readonly fetchPageItems: PageFetcher<T>;
+  private readonly pages = new Map<number, Page<T>>();
   /** page → the generation asked for and the load that answers it (at() waits for it too). */
   private readonly inFlight = new Map<number, { generation: number; done: Promise<void> }>();
   private readonly failedAt = new Map<number, number>();
@@ -30,11 +43,18 @@ export class PhotoStore {
   /** Message of the newest failed page request, cleared by the next success. */
   error: string | null = null;
 
+  /**
+   * Pages of the library (`client`, optionally one folder) or of any other source (`fetchPage`, whose
+   * `folderId` is ignored). A client yields plain summaries, so it is meant for `PhotoStore<PhotoSummary>`.
+   */
   constructor(
-    private readonly client: Pick<ApiClient, 'call'>,
-    private readonly folderId: number | null = null,
+    source: Pick<ApiClient, 'call'> | PageFetcher<T>,
+    folderId: number | null = null,
     readonly pageSize = 200,
-  ) {}
+  ) {
+    // The cast is sound for the library's own store (T = PhotoSummary), the only one built from a client.
+    this.fetchPageItems = typeof source === 'function' ? source : (libraryPages(source, folderId) as PageFetcher<T>);
+  }
 
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -45,7 +65,7 @@ export class PhotoStore {
   getVersion = (): number => this.version;
 
   /** The summary at a global index, when its page is loaded (possibly stale). */
-  get(index: number): PhotoSummary | undefined {
+  get(index: number): T | undefined {
     const page = this.pages.get(Math.floor(index / this.pageSize));
     return page?.items[index % this.pageSize];
   }
@@ -60,7 +80,7 @@ export class PhotoStore {
   }
 
   /** Fetches (if needed) and returns the summary at an index; for the viewer's ← / →. */
-  async at(index: number): Promise<PhotoSummary | undefined> {
+  async at(index: number): Promise<T | undefined> {
     const cached = this.get(index);
     if (cached) return cached;
     await this.load(Math.floor(index / this.pageSize));
@@ -95,8 +115,7 @@ export class PhotoStore {
 
   private async fetchPage(page: number, generation: number): Promise<void> {
     try {
-      const args = { offset: page * this.pageSize, limit: this.pageSize, ...(this.folderId !== null ? { folderId: this.folderId } : {}) };
-      const result = await this.client.call('photos:page', args);
+      const result = await this.fetchPageItems(page * this.pageSize, this.pageSize);
       if (this.disposed) return;
       const current = this.pages.get(page);
       if (!current || current.generation <= generation) this.pages.set(page, { generation, items: result.items });
