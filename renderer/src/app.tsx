@@ -17,6 +17,8 @@ import { ModelsPage } from './features/models/models-page';
 import { SettingsPage } from './features/settings/settings-page';
 import { TagsPage } from './features/tags/tags-page';
 import { hasRealModel, useModels } from './features/models/use-models';
+import { useSearchShortcut } from './features/search/search-shortcut';
+import { useSearch } from './features/search/use-search';
 import { useClient, useEvent, useRequest, useThrottled } from './hooks';
 
 const PAGES = ['library', 'activity', 'tags', 'models', 'settings', 'about'] as const;
@@ -72,6 +74,17 @@ function Shell() {
     setPage(p);
   }, []);
 
+  // Search lives on the library page but is held here: it survives a visit to another page, and `/` or
+  // Ctrl/Cmd+K anywhere goes to the library with the cursor in the field.
+  const search = useSearch();
+  const { focusField } = search;
+  useSearchShortcut(
+    useCallback(() => {
+      go('library');
+      focusField();
+    }, [go, focusField]),
+  );
+
   // After a reconnect, events may have been missed: reload what every page shares.
   const reloadFolders = folders.reload;
   const reloadJobs = jobs.reload;
@@ -99,12 +112,15 @@ function Shell() {
     if (el instanceof HTMLButtonElement) el.click();
     else el?.focus();
   }, []);
+  const { clear: clearSearch } = search;
   const selectFolder = useCallback(
     (id: number | null) => {
       setFolderId(id);
+      // Search covers the whole library: picking a folder means "show me this folder".
+      clearSearch();
       go('library');
     },
-    [go],
+    [go, clearSearch],
   );
 
   const noModel = models.models !== undefined && !hasRealModel(models.models);
@@ -159,7 +175,9 @@ function Shell() {
             </button>
           </div>
         ) : null}
-        {page === 'library' ? <LibraryView folders={folders.data} folderId={shownFolderId} onAddFolder={focusAdd} busy={jobsBusy} /> : null}
+        {page === 'library' ? (
+          <LibraryView folders={folders.data} folderId={shownFolderId} onAddFolder={focusAdd} busy={jobsBusy} search={search} />
+        ) : null}
         {page === 'activity' ? <ProgressPanel jobs={jobs} onModels={() => go('models')} /> : null}
         {page === 'tags' ? <TagsPage /> : null}
         {page === 'models' ? <ModelsPage state={models} /> : null}

@@ -12,6 +12,7 @@ import './styles/base.css';
 import './styles/shell.css';
 import './styles/library.css';
 import './styles/pages.css';
+import './styles/search.css';
 
 const client = createClient();
 

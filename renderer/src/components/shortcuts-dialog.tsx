@@ -5,6 +5,9 @@
 import { useEffect, useRef, useState } from 'react';
 
 const SHORTCUTS: [string, string][] = [
+  ['/  or  Ctrl+K', 'Search (from any page)'],
+  ['↑ ↓  Enter  Delete  (search)', 'Pick, run or forget a recent search'],
+  ['Esc  (search)', 'Clear the search, then leave the field'],
   ['← → ↑ ↓', 'Move between photos in the grid'],
   ['Page Up / Page Down', 'Move a screen up or down'],
   ['Home / End', 'First (newest) / last (oldest) photo'],
@@ -16,8 +19,8 @@ const SHORTCUTS: [string, string][] = [
   ['?', 'This list'],
 ];
 
-/** Whether a key press belongs to a text field (then ? is just a character). */
-function typing(target: EventTarget | null): boolean {
+/** Whether a key press belongs to a text field (then ? or / is just a character). */
+export function typing(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 }
 

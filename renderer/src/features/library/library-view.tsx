@@ -1,14 +1,19 @@
 /**
- * @file The Library page: toolbar, the virtualized grid of every photo (or one folder's), its empty
- * states, and the viewer on top. Refetches the timeline and the visible pages on `library:changed`.
- * Runs in the renderer.
+ * @file The Library page: toolbar (with the search field), the virtualized grid of every photo (or one
+ * folder's), its empty states, and the viewer on top; while a search is active, its results instead
+ * (renderer/src/features/search/search-results.tsx). Refetches the timeline and the visible pages on
+ * `library:changed`. Runs in the renderer.
  */
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { FolderDto } from '../../../../preload/contract';
 import { errorMessage } from '../../api';
+import { ErrorBoundary } from '../../components/error-boundary';
 import { useNotify } from '../../components/notices';
 import { countLabel, monthLabel } from '../../format';
 import { useClient, useEvent, useInfo, useRequest, useThrottled } from '../../hooks';
+import { SearchField } from '../search/search-field';
+import { SearchResults } from '../search/search-results';
+import type { SearchController } from '../search/use-search';
 import { CELL_SIZES, PhotoGrid, type PhotoGridHandle } from './photo-grid';
 import { PhotoStore } from './photo-store';
 import { Viewer } from './viewer';
@@ -21,6 +26,8 @@ export interface LibraryViewProps {
   onAddFolder: () => void;
   /** Whether the job queue still has work (a scan may still find photos). */
   busy: boolean;
+  /** The search field's state; its results replace the grid while the field has text. */
+  search: SearchController;
 }
 
 const CELL_SIZE_KEY = 'shoebox.cellSize';
@@ -36,7 +43,7 @@ function readCellSize(): number {
   return CELL_SIZES.default;
 }
 
-export function LibraryView({ folders, folderId, onAddFolder, busy }: LibraryViewProps) {
+export function LibraryView({ folders, folderId, onAddFolder, busy, search }: LibraryViewProps) {
   const client = useClient();
   const { mediaBase } = useInfo();
   const notify = useNotify();
@@ -152,15 +159,19 @@ export function LibraryView({ folders, folderId, onAddFolder, busy }: LibraryVie
     );
   }
 
+  const searching = search.active;
   return (
     <section className="page library" aria-labelledby="library-title">
-      <header className="toolbar">
-        <h1 id="library-title">{title}</h1>
-        <span className="muted" data-testid="library-count">
-          {timeline.data ? `${countLabel(total)} ${total === 1 ? 'photo' : 'photos'}` : ''}
-        </span>
+      <header className="toolbar library-toolbar">
+        <h1 id="library-title">{searching ? 'Search' : title}</h1>
+        {searching ? null : (
+          <span className="muted" data-testid="library-count">
+            {timeline.data ? `${countLabel(total)} ${total === 1 ? 'photo' : 'photos'}` : ''}
+          </span>
+        )}
+        <SearchField search={search} />
         <span className="spacer" />
-        {topMonth && total > 0 ? <span className="toolbar-month">{monthLabel(topMonth)}</span> : null}
+        {topMonth && total > 0 && !searching ? <span className="toolbar-month">{monthLabel(topMonth)}</span> : null}
         {total > 0 ? (
           <label className="zoom" title="Thumbnail size (+ / −)">
             <span className="visually-hidden">Thumbnail size</span>
@@ -187,15 +198,23 @@ export function LibraryView({ folders, folderId, onAddFolder, busy }: LibraryVie
           </button>
         ) : null}
       </header>
-      {store.error ? (
-        <div className="banner banner-error" role="alert">
-          {store.error}
-        </div>
-      ) : null}
-      {body}
-      {viewerIndex !== null && total > 0 ? (
-        <Viewer store={store} index={Math.min(viewerIndex, total - 1)} total={total} onIndex={setViewerIndex} onClose={closeViewer} />
-      ) : null}
+      {searching ? (
+        <ErrorBoundary what="The search results" resetKey={search.text}>
+          <SearchResults search={search} minCell={cellSize} onZoom={onZoom} />
+        </ErrorBoundary>
+      ) : (
+        <>
+          {store.error ? (
+            <div className="banner banner-error" role="alert">
+              {store.error}
+            </div>
+          ) : null}
+          {body}
+          {viewerIndex !== null && total > 0 ? (
+            <Viewer store={store} index={Math.min(viewerIndex, total - 1)} total={total} onIndex={setViewerIndex} onClose={closeViewer} />
+          ) : null}
+        </>
+      )}
     </section>
   );
 }
