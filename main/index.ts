@@ -10,6 +10,7 @@ import { offerDefaultLibrary } from './first-run';
 import { utilityProcessSpawner } from './inference/worker-client';
 import { wireIpc } from './ipc';
 import { handleMediaProtocol, registerMediaScheme } from './media-protocol';
+import { createSafeStorageSecretStore } from './safe-storage';
 import { createServices, type Services } from './services';
 import { createBatteryPause } from './settings/battery-pause';
 import { createMainWindow } from './window';
@@ -37,6 +38,8 @@ if (!app.requestSingleInstanceLock()) {
         dataDir: process.env['SHOEBOX_DATA_DIR'] ?? app.getPath('userData'),
         shell: 'electron',
         spawnWorker: (env) => utilityProcessSpawner(utilityProcess, env)(),
+        // The hub access token is encrypted with the OS keychain here; the host and CLI keep a 0600 file.
+        secrets: createSafeStorageSecretStore,
       });
       // A fresh install opens the bundled sample library, so the first window is never empty.
       const sample =

@@ -1,10 +1,12 @@
 /**
  * @file `shoebox models …`: list, download (progress on stderr), import, delete and select model
- * bundles, and show or set the download base URL. Registered on the CLI program by main/cli/index.ts.
+ * bundles, show or set the download base URL, and store the Hugging Face access token. Registered on
+ * the CLI program by main/cli/index.ts.
  *
  * Runs in the CLI (plain Node). Exit codes follow the CLI's rule: 0 ok, 1 the command failed (the
  * thrown error's message is printed by main()), 2 bad usage (a CommanderError with exit code 2).
  */
+import { createInterface } from 'node:readline';
 import { type Command, CommanderError } from 'commander';
 import type { EventName, Events, ModelDto } from '../../preload/contract';
 import { BUNDLE_ID, BUNDLE_ID_RULE } from '../../native/bundle/manifest';
@@ -24,12 +26,29 @@ export interface CliIo {
   err: (text: string) => void;
   /** True when `err` is a terminal (progress redraws one line). */
   errIsTty: boolean;
+  /** The first line of standard input (`models token set` reads the token there, never from argv). */
+  readLine?: () => Promise<string>;
+}
+
+/** The first line of stdin, or all of it up to EOF; a token never appears in argv, where `ps` shows it. */
+function readStdinLine(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input: process.stdin, terminal: false });
+    let line: string | null = null;
+    rl.once('line', (l) => {
+      line = l;
+      rl.close();
+    });
+    rl.once('close', () => resolve(line ?? ''));
+    rl.once('error', reject);
+  });
 }
 
 const defaultIo: CliIo = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
   errIsTty: process.stderr.isTTY === true,
+  readLine: readStdinLine,
 };
 
 /** The `models list` table: a header and one row per model, columns as wide as their widest cell. */
@@ -211,6 +230,28 @@ export function registerModelsCommands(program: Command, getServices: () => Prom
       if (url !== undefined || opts.clear) models.setBaseUrl(url ?? null);
       const now = models.baseUrl();
       io.out(now ? `${now}\n` : 'no model base URL configured (set one, or SHOEBOX_MODEL_BASE_URL)\n');
+    });
+  });
+
+  const token = mapExit(
+    models
+      .command('token')
+      .description('show whether a Hugging Face access token (for gated models) is stored; `set` reads one from stdin, `clear` removes it')
+      .argument('[action]', "'set' or 'clear'"),
+  );
+  token.action(async (action: string | undefined) => {
+    if (action !== undefined && action !== 'set' && action !== 'clear') usage(token, "error: the action is 'set' or 'clear'");
+    await withServices(async ({ models }) => {
+      if (action === 'set') {
+        if (process.stdin.isTTY)
+          io.err('Paste the access token and press Enter (or pipe it: printenv HF_TOKEN | shoebox models token set):\n');
+        await models.setHubToken(await (io.readLine ?? readStdinLine)());
+      } else if (action === 'clear') {
+        await models.setHubToken(null);
+      }
+      const t = await models.hubToken();
+      if (t.problem !== null) throw new Error(t.problem);
+      io.out(t.stored ? `a Hugging Face access token is stored in ${t.where ?? '?'}\n` : 'no Hugging Face access token is stored\n');
     });
   });
 

@@ -1,7 +1,8 @@
 /**
  * @file How the model manager's failures map onto the contract's error codes: what the renderer and
  * CLI can branch on ('not-found' for a model the server lacks, 'conflict' for "already installed",
- * 'bad-argument' for a folder that is not a bundle, 'unavailable' for network, disk and server trouble).
+ * 'bad-argument' for a folder that is not a bundle, 'unauthorized' for a repository that needs an
+ * access token, 'unavailable' for network, disk and server trouble).
  *
  * Runs in main.
  */
@@ -13,7 +14,14 @@ import { ImportError } from './import';
 export function downloadErrorToApi(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof DownloadError) {
-    const code = err.code === 'not-found' ? 'not-found' : err.code === 'exists' || err.code === 'busy' ? 'conflict' : 'unavailable';
+    const code =
+      err.code === 'not-found'
+        ? 'not-found'
+        : err.code === 'exists' || err.code === 'busy'
+          ? 'conflict'
+          : err.code === 'unauthorized'
+            ? 'unauthorized'
+            : 'unavailable';
     return new ApiError(code, err.message);
   }
   return new ApiError('internal', `download failed: ${(err as Error).message}`);

@@ -1,8 +1,9 @@
 /**
- * @file Fetches one bundle file for `downloadBundle` into `<abs>.part`: resumes a part left by an
- * earlier try with `Range`, starts over when the server ignores or refuses the range, hashes every
- * byte on the way, retries cut-offs, and renames the part to `abs` only once its sha256 matches the
- * manifest (see [Note: Download staging] in download.ts).
+ * @file Fetches one model file (for `downloadBundle` and the hub client) into `<abs>.part`: resumes a
+ * part left by an earlier try with `Range`, starts over when the server ignores or refuses the range,
+ * hashes every byte on the way, retries cut-offs, and renames the part to `abs` only once its hash
+ * matches what the listing promised (see [Note: Download staging] in download.ts): the sha256 of a
+ * manifest entry or of a hub LFS file, or the git blob id of a small hub file.
  *
  * Runs in main (async I/O; hashing is incremental per chunk so the event loop stays free).
  */
@@ -12,6 +13,20 @@ import { PART_SUFFIX } from '../../native/bundle/manifest';
 import type { Log } from '../log';
 import { DiskFullError, hashInto, writeAll, type VerifiedFile } from './bundle-files';
 import { describeNetworkError, DownloadError, type HttpClient } from './http-client';
+
+/**
+ * A file to fetch and what it must hash to: its sha256, or its git blob id (`gitSha1`, the sha1 of
+ * `"blob <bytes>\0"` followed by the content), which is all the hub lists for a file kept in git
+ * rather than LFS.
+ */
+export type ExpectedFile = VerifiedFile | { path: string; bytes: number; gitSha1: string };
+
+/** A fresh hash for `f`, and the words that name its check in messages. */
+function hasherFor(f: ExpectedFile): { hash: Hash; expected: string; check: string } {
+  if ('sha256' in f) return { hash: createHash('sha256'), expected: f.sha256, check: 'sha256' };
+  // git hashes a blob as its header and then its bytes; the size is known before the first byte.
+  return { hash: createHash('sha1').update(`blob ${f.bytes}\0`), expected: f.gitSha1, check: 'git blob sha1' };
+}
 
 /** What {@link fetchFile} needs from the bundle download it is part of. */
 export interface FileFetchContext {
@@ -30,10 +45,11 @@ export interface FileFetchContext {
  * Fetches `f` from `url` into `abs` (through `<abs>.part`), given that `start` bytes of its part are
  * already counted as received. Rejects with a {@link DownloadError}.
  */
-export async function fetchFile(ctx: FileFetchContext, url: string, abs: string, f: VerifiedFile, start: number): Promise<void> {
+export async function fetchFile(ctx: FileFetchContext, url: string, abs: string, f: ExpectedFile, start: number): Promise<void> {
   const { http, log, onBytes, report } = ctx;
   const part = abs + PART_SUFFIX;
-  let hash: Hash = createHash('sha256');
+  const { expected, check } = hasherFor(f);
+  let hash: Hash = hasherFor(f).hash;
   let offset = 0;
   if (start > 0) {
     const onDisk = await stat(part).then(
@@ -51,7 +67,7 @@ export async function fetchFile(ctx: FileFetchContext, url: string, abs: string,
   const restart = async () => {
     onBytes(-offset);
     offset = 0;
-    hash = createHash('sha256');
+    hash = hasherFor(f).hash;
     await rm(part, { force: true });
   };
 
@@ -96,7 +112,7 @@ export async function fetchFile(ctx: FileFetchContext, url: string, abs: string,
           }
         } else {
           await res.body?.cancel();
-          throw http.httpError(url, res.status, `${f.path} of model ${ctx.id}`);
+          throw http.httpError(url, res.status, `${f.path} of model ${ctx.id}`, res);
         }
         if (!res.body) throw new DownloadError('interrupted', `empty response for ${f.path}`, true);
         report('downloading', f.path);
@@ -146,12 +162,12 @@ export async function fetchFile(ctx: FileFetchContext, url: string, abs: string,
     });
 
   const got = hash.digest('hex');
-  if (got !== f.sha256) {
+  if (got !== expected) {
     await rm(part, { force: true });
     onBytes(-offset);
     throw new DownloadError(
       'hash-mismatch',
-      `${f.path} of model ${ctx.id} failed its sha256 check (expected ${f.sha256}, got ${got}); the downloaded file was deleted. The server's copy does not match its manifest.`,
+      `${f.path} of model ${ctx.id} failed its ${check} check (expected ${expected}, got ${got}); the downloaded file was deleted. The server's copy does not match its listing.`,
     );
   }
   await rename(part, abs);

@@ -25,7 +25,6 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   BundleError,
-  loadBundle,
   MAX_MANIFEST_BYTES,
   MAX_MANIFEST_LABEL,
   parseManifest,
@@ -34,10 +33,11 @@ import {
   type Manifest,
 } from '../../native/bundle/manifest';
 import type { Log } from '../log';
+import { loadAnyBundle, type AnyManifest } from './any-manifest';
 import { acquireLock, DOWNLOADS_DIR, LockedError, ensureFreeSpace, resolveBundlePath, writeVerifiedMarker } from './bundle-files';
 import { bundleFileUrl } from './catalog';
-import { fetchFile } from './download-file';
-import { createHttpClient, DownloadError } from './http-client';
+import { fetchFile, type ExpectedFile } from './download-file';
+import { createHttpClient, DownloadError, type HttpClient } from './http-client';
 import { selectVariants } from './variant-select';
 
 export { DownloadError, type DownloadErrorCode } from './http-client';
@@ -49,6 +49,76 @@ export interface DownloadProgress {
   total: number;
   /** The file being fetched or checked, or null between files. */
   file: string | null;
+}
+
+/** One staging folder's files to fetch, and where each comes from (see {@link fetchStaged}). */
+export interface StagedFetch {
+  http: HttpClient;
+  log: Log;
+  /** Model id, for messages. */
+  id: string;
+  modelsDir: string;
+  /** The staging folder ([Note: Download staging]); every path is resolved inside it. */
+  staging: string;
+  files: readonly ExpectedFile[];
+  urlOf: (f: ExpectedFile) => string;
+  signal?: AbortSignal;
+  onProgress?: (p: DownloadProgress) => void;
+}
+
+/**
+ * Fetches every file of `s.files` into the staging folder that is not there yet: counts what earlier
+ * tries left (finished files and parts), checks the free space for the rest, then fetches the missing
+ * files one by one (download-file.ts). Resolves with the byte total and the progress reporter, for
+ * the caller's last steps; rejects with {@link DownloadError}.
+ */
+export async function fetchStaged(
+  s: StagedFetch,
+): Promise<{ total: number; report: (state: DownloadProgress['state'], file: string | null) => void }> {
+  const { staging, files } = s;
+  const total = files.reduce((a, f) => a + f.bytes, 0);
+  let received = 0;
+  const have = new Map<string, number>();
+  const doneSize = (abs: string, f: ExpectedFile) =>
+    stat(abs).then(
+      (st) => st.size === f.bytes,
+      () => false,
+    );
+  for (const f of files) {
+    const abs = resolveBundlePath(staging, f.path);
+    const part = (await doneSize(abs, f))
+      ? f.bytes
+      : await stat(abs + PART_SUFFIX).then(
+          (st) => Math.min(st.size, f.bytes),
+          () => 0,
+        );
+    have.set(f.path, part);
+    received += part;
+  }
+  const report = (state: DownloadProgress['state'], file: string | null) => s.onProgress?.({ state, received, total, file });
+  report('downloading', null);
+  try {
+    ensureFreeSpace(s.modelsDir, total - received);
+  } catch (err) {
+    throw new DownloadError('disk-full', (err as Error).message);
+  }
+  const ctx = {
+    http: s.http,
+    log: s.log,
+    id: s.id,
+    ...(s.signal ? { signal: s.signal } : {}),
+    onBytes: (delta: number) => {
+      received += delta;
+    },
+    report,
+  };
+  for (const f of files) {
+    const abs = resolveBundlePath(staging, f.path);
+    if (await doneSize(abs, f)) continue; // verified in an earlier try
+    await mkdir(path.dirname(abs), { recursive: true });
+    await fetchFile(ctx, s.urlOf(f), abs, f, have.get(f.path) ?? 0);
+  }
+  return { total, report };
 }
 
 /** Options of {@link downloadBundle}. */
@@ -70,6 +140,8 @@ export interface DownloadOptions {
   retryDelayMs?: number;
   /** A request that delivers no byte for this long is dropped and retried (default 30 s; see [Note: Idle means idle]). */
   idleTimeoutMs?: number;
+  /** Longest `Retry-After` waited for before a retry (default 120 s; see http-client.ts). */
+  maxRetryAfterMs?: number;
 }
 
 /**
@@ -87,6 +159,7 @@ export async function downloadBundle(opts: DownloadOptions): Promise<{ dir: stri
     retries: opts.retries ?? 4,
     retryDelayMs: opts.retryDelayMs ?? 1000,
     idleTimeoutMs: opts.idleTimeoutMs ?? 30_000,
+    ...(opts.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: opts.maxRetryAfterMs } : {}),
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
@@ -116,94 +189,95 @@ export async function downloadBundle(opts: DownloadOptions): Promise<{ dir: stri
   const localText = filtered ? JSON.stringify(selection.manifest, null, 2) + '\n' : remoteText;
 
   // 2. Staging: keep what a previous try left when the remote manifest is unchanged.
+  return withStaging({ modelsDir, id, staging, remoteText, log }, async (remoteCopy) => {
+    // 3. Every file.
+    const { report, total } = await fetchStaged({
+      http,
+      log,
+      id,
+      modelsDir,
+      staging,
+      files: selection.files,
+      urlOf: (f) => bundleFileUrl(baseUrl, id, f.path),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    });
+
+    // 4. Assemble, check, install.
+    report('verifying', null);
+    // The manifest was parsed as an InternVL bundle's above; installStaged checked the folder against it.
+    await installStaged({
+      id,
+      staging,
+      finalDir,
+      remoteCopy,
+      manifestText: localText,
+      from: `${baseUrl}/${id}/`,
+      log,
+      total,
+    });
+    return { dir: finalDir, manifest: selection.manifest };
+  });
+}
+
+/**
+ * Runs `fn` under model `id`'s download lock, in `staging`: what an earlier try left there is kept
+ * when `remoteText` (what the server listed, kept as the remote copy) is unchanged, and thrown away
+ * when it changed ([Note: Download staging]). `fn` gets the remote copy's path.
+ */
+export async function withStaging<T>(
+  o: { modelsDir: string; id: string; staging: string; remoteText: string; log: Log },
+  fn: (remoteCopy: string) => Promise<T>,
+): Promise<T> {
   let release: () => Promise<void>;
   try {
-    release = await acquireLock(path.join(modelsDir, DOWNLOADS_DIR, `${id}.lock`), `model ${id}`);
+    release = await acquireLock(path.join(o.modelsDir, DOWNLOADS_DIR, `${o.id}.lock`), `model ${o.id}`);
   } catch (err) {
     if (err instanceof LockedError) throw new DownloadError('busy', err.message);
     throw err;
   }
   try {
-    return await fetchAll();
+    const remoteCopy = path.join(o.staging, RESERVED_NAMES.remoteManifest);
+    const previous = await readFile(remoteCopy, 'utf8').catch(() => null);
+    if (previous !== null && previous !== o.remoteText) {
+      o.log.info(`what the server lists for ${o.id} changed since the last try; starting over`);
+      await rm(o.staging, { recursive: true, force: true });
+    }
+    await mkdir(o.staging, { recursive: true });
+    await writeFile(remoteCopy, o.remoteText);
+    return await fn(remoteCopy);
   } finally {
     await release();
   }
+}
 
-  /** Steps 2 to 4, under the staging lock. */
-  async function fetchAll(): Promise<{ dir: string; manifest: Manifest }> {
-    const remoteCopy = path.join(staging, RESERVED_NAMES.remoteManifest);
-    const previous = await readFile(remoteCopy, 'utf8').catch(() => null);
-    if (previous !== null && previous !== remoteText) {
-      log.info(`remote manifest of ${id} changed since the last try; starting over`);
-      await rm(staging, { recursive: true, force: true });
-    }
-    await mkdir(staging, { recursive: true });
-    await writeFile(remoteCopy, remoteText);
-
-    const total = selection.files.reduce((a, f) => a + f.bytes, 0);
-    let received = 0;
-    const have = new Map<string, number>();
-    for (const f of selection.files) {
-      const abs = resolveBundlePath(staging, f.path);
-      const done = await stat(abs).then(
-        (s) => s.size === f.bytes,
-        () => false,
-      );
-      const part = done
-        ? f.bytes
-        : await stat(abs + PART_SUFFIX).then(
-            (s) => Math.min(s.size, f.bytes),
-            () => 0,
-          );
-      have.set(f.path, part);
-      received += part;
-    }
-    const report = (state: DownloadProgress['state'], file: string | null) => opts.onProgress?.({ state, received, total, file });
-    report('downloading', null);
-    try {
-      ensureFreeSpace(modelsDir, total - received);
-    } catch (err) {
-      throw new DownloadError('disk-full', (err as Error).message);
-    }
-
-    // 3. Every file.
-    const ctx = {
-      http,
-      log,
-      id,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      onBytes: (delta: number) => {
-        received += delta;
-      },
-      report,
-    };
-    for (const f of selection.files) {
-      const abs = resolveBundlePath(staging, f.path);
-      if (
-        await stat(abs).then(
-          (s) => s.size === f.bytes,
-          () => false,
-        )
-      )
-        continue; // verified in an earlier try
-      await mkdir(path.dirname(abs), { recursive: true });
-      await fetchFile(ctx, bundleFileUrl(baseUrl, id, f.path), abs, f, have.get(f.path) ?? 0);
-    }
-
-    // 4. Assemble, check, install.
-    report('verifying', null);
-    await writeFile(path.join(staging, RESERVED_NAMES.manifest), localText);
-    let manifest: Manifest;
-    try {
-      manifest = (await loadBundle(staging)).manifest;
-    } catch (err) {
-      throw new DownloadError('bad-manifest', `downloaded bundle ${id} is not usable: ${(err as Error).message}`);
-    }
-    await rm(remoteCopy, { force: true });
-    await writeVerifiedMarker(staging, localText, { kind: 'download', from: `${baseUrl}/${id}/` });
-    if (existsSync(finalDir)) throw new DownloadError('exists', `model ${id} appeared in ${finalDir} while downloading; delete it first`);
-    await rename(staging, finalDir);
-    log.info(`installed model ${id}`, { dir: finalDir, bytes: total });
-    return { dir: finalDir, manifest };
+/**
+ * The last step of a download: writes `manifestText` into the staging folder, checks the folder as a
+ * bundle, marks it verified and renames it to `finalDir` ([Note: Verified installs]). Every file was
+ * verified on the way in. Resolves with the manifest; rejects with {@link DownloadError}.
+ */
+export async function installStaged(o: {
+  id: string;
+  staging: string;
+  finalDir: string;
+  remoteCopy: string;
+  manifestText: string;
+  from: string;
+  log: Log;
+  total: number;
+}): Promise<AnyManifest> {
+  await writeFile(path.join(o.staging, RESERVED_NAMES.manifest), o.manifestText);
+  let manifest: AnyManifest;
+  try {
+    manifest = await loadAnyBundle(o.staging, o.manifestText);
+  } catch (err) {
+    throw new DownloadError('bad-manifest', `downloaded bundle ${o.id} is not usable: ${(err as Error).message}`);
   }
+  await rm(o.remoteCopy, { force: true });
+  await writeVerifiedMarker(o.staging, o.manifestText, { kind: 'download', from: o.from });
+  if (existsSync(o.finalDir))
+    throw new DownloadError('exists', `model ${o.id} appeared in ${o.finalDir} while downloading; delete it first`);
+  await rename(o.staging, o.finalDir);
+  o.log.info(`installed model ${o.id}`, { dir: o.finalDir, bytes: o.total });
+  return manifest;
 }

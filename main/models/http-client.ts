@@ -1,8 +1,8 @@
 /**
  * @file The HTTP side of model downloads: one GET with an idle timeout (a connection that delivers
  * nothing for a while is dropped), body reading chunk by chunk, a size-capped text read for JSON,
- * retries with exponential backoff and jitter for 5xx, 429, 408 and network errors, and the
- * {@link DownloadError} every failure becomes.
+ * retries with exponential backoff and jitter for 5xx, 429, 408 and network errors (waiting at least
+ * what a `Retry-After` header asks), and the {@link DownloadError} every failure becomes.
  *
  * Runs in main, on Node's fetch (undici). `accept-encoding: identity` keeps byte offsets and sizes
  * those of the file itself, which Range resumption and the manifest's sizes rely on.
@@ -29,10 +29,16 @@ export type DownloadErrorCode =
   | 'disk-full'
   | 'cancelled'
   | 'exists'
-  | 'busy';
+  | 'busy'
+  | 'unauthorized'
+  | 'bad-listing'
+  | 'needs-build';
 
 /** A failed download, with a message that names the file and says what to do. */
 export class DownloadError extends Error {
+  /** How long the server asked to wait before the next try (its `Retry-After`), if it said. */
+  retryAfterMs: number | undefined;
+
   constructor(
     readonly code: DownloadErrorCode,
     message: string,
@@ -64,6 +70,9 @@ export class DownloadError extends Error {
       case 'bad-manifest':
       case 'too-large':
       case 'exists':
+      case 'unauthorized': // a token must be stored or fixed first
+      case 'bad-listing':
+      case 'needs-build': // everything was fetched; another download changes nothing
         return false;
     }
   }
@@ -81,6 +90,17 @@ export interface HttpClientOptions {
   retryDelayMs: number;
   /** A request that delivers no byte for this long is dropped (and retried). */
   idleTimeoutMs: number;
+  /**
+   * Longest `Retry-After` honoured by waiting (default 120 s); a server that asks for more fails the
+   * request at once with a message that says when to try again.
+   */
+  maxRetryAfterMs?: number;
+  /**
+   * Turns an HTTP error status into the error to raise, where the default words do not fit (the hub
+   * client's "needs an access token"); undefined keeps the default. `finalUrl` is where the answer
+   * came from after redirects.
+   */
+  describeStatus?: (status: number, url: string, what: string, finalUrl: string) => DownloadError | undefined;
 }
 
 const isAbort = (err: unknown) => err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
@@ -100,6 +120,17 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * A `Retry-After` header in milliseconds (delta-seconds or an HTTP date), or undefined when absent or
+ * unreadable.
+ */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
 /** `fetch failed (ECONNREFUSED)`: undici hides the useful part in `cause`. */
 export function describeNetworkError(err: unknown): string {
   const e = err as Error & { cause?: { code?: string; message?: string } };
@@ -114,8 +145,12 @@ export function createHttpClient(opts: HttpClientOptions) {
   const retries = opts.retries;
   const baseDelay = opts.retryDelayMs;
   const idleMs = opts.idleTimeoutMs;
+  const maxRetryAfter = opts.maxRetryAfterMs ?? 120_000;
 
-  /** Runs one request attempt function with retries for retryable errors. */
+  /**
+   * Runs one request attempt function with retries for retryable errors: exponential backoff with
+   * jitter, but never sooner than the server's `Retry-After`.
+   */
   async function withRetry<T>(what: string, attempt: () => Promise<T>): Promise<T> {
     for (let i = 0; ; i++) {
       try {
@@ -124,8 +159,19 @@ export function createHttpClient(opts: HttpClientOptions) {
         if (opts.signal?.aborted) throw new DownloadError('cancelled', 'download cancelled');
         const retryable = err instanceof DownloadError && err.retryable;
         if (!retryable || i >= retries) throw err;
-        const delay = Math.min(30_000, baseDelay * 2 ** i) * (0.75 + Math.random() * 0.5);
-        log.warn(`${what}: ${(err as Error).message}; retrying in ${Math.round(delay)} ms (${i + 1}/${retries})`);
+        const asked = err.retryAfterMs;
+        if (asked !== undefined && asked > maxRetryAfter) {
+          const later = new DownloadError(
+            'http',
+            `${err.message}; the server asks to wait ${Math.ceil(asked / 1000)} s before the next try, so try again later`,
+            true,
+          );
+          later.retryAfterMs = asked;
+          throw later;
+        }
+        const backoff = Math.min(30_000, baseDelay * 2 ** i) * (0.75 + Math.random() * 0.5);
+        const delay = Math.max(backoff, asked ?? 0);
+        log.warn(`${what}: ${err.message}; retrying in ${Math.round(delay)} ms (${i + 1}/${retries})`);
         await sleep(delay, opts.signal);
       }
     }
@@ -192,15 +238,27 @@ export function createHttpClient(opts: HttpClientOptions) {
     return Buffer.concat(parts).toString('utf8');
   }
 
-  /** GETs `url` as text of at most `maxBytes` (see {@link readCapped}), with retries; `what` names it in errors. */
-  function getText(url: string, what: string, maxBytes: number, tooLarge: () => DownloadError): Promise<string> {
+  /**
+   * GETs `url` as text of at most `maxBytes` (see {@link readCapped}), with retries; `what` names it in
+   * errors. `onResponse` sees each successful response before its body is read (the hub client reads
+   * its `Link` header there).
+   */
+  function getText(
+    url: string,
+    what: string,
+    maxBytes: number,
+    tooLarge: () => DownloadError,
+    headers: Record<string, string> = {},
+    onResponse?: (res: Response) => void,
+  ): Promise<string> {
     return withRetry(what, async () => {
-      const r = await get(url, {});
+      const r = await get(url, headers);
       try {
         if (!r.res.ok) {
           await r.res.body?.cancel().catch(() => {});
-          throw httpError(url, r.res.status, what);
+          throw httpError(url, r.res.status, what, r.res);
         }
+        onResponse?.(r.res);
         return await readCapped(r, maxBytes, tooLarge);
       } catch (err) {
         return r.translate(err);
@@ -210,20 +268,27 @@ export function createHttpClient(opts: HttpClientOptions) {
     });
   }
 
-  function httpError(url: string, status: number, what: string): DownloadError {
-    if (status === 404 || status === 410) {
-      return new DownloadError(
-        'not-found',
-        `${what} was not found at ${url} (HTTP ${status}); check the model id and the download base URL`,
-      );
-    }
-    if (status >= 500 || status === 429 || status === 408) {
-      return new DownloadError('http', `server error for ${url}: HTTP ${status}`, true);
-    }
-    return new DownloadError('http', `download of ${url} refused: HTTP ${status}`);
+  /** The error for an HTTP error answer; `res` (when given) supplies `Retry-After` and the final URL. */
+  function httpError(url: string, status: number, what: string, res?: Response): DownloadError {
+    const err = opts.describeStatus?.(status, url, what, res?.url || url) ?? defaultHttpError(url, status, what);
+    if (err.retryable && res) err.retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+    return err;
   }
 
   return { withRetry, get, getText, httpError };
+}
+
+function defaultHttpError(url: string, status: number, what: string): DownloadError {
+  if (status === 404 || status === 410) {
+    return new DownloadError('not-found', `${what} was not found at ${url} (HTTP ${status}); check the model id and the download base URL`);
+  }
+  if (status >= 500 || status === 429 || status === 408) {
+    return new DownloadError('http', `server error for ${url}: HTTP ${status}`, true);
+  }
+  if (status === 401 || status === 403) {
+    return new DownloadError('unauthorized', `download of ${url} refused: HTTP ${status} (the server wants credentials)`);
+  }
+  return new DownloadError('http', `download of ${url} refused: HTTP ${status}`);
 }
 
 /** The downloader's HTTP helpers. */

@@ -1,7 +1,7 @@
 /**
- * @file Reads what is installed under the models folder: each `modelsDir/<id>` folder's manifest,
- * whether every listed file is present with its size, and whether Shoebox verified it
- * (see [Note: Verified installs] in bundle-files.ts).
+ * @file Reads what is installed under the models folder: each `modelsDir/<id>` folder's manifest (an
+ * InternVL bundle or a text embedder, any-manifest.ts), whether every listed file is present with its
+ * size, and whether Shoebox verified it (see [Note: Verified installs] in bundle-files.ts).
  *
  * Runs in main. Synchronous on purpose: a bundle has about a dozen files, so a check is a dozen
  * `stat` calls, cheap enough to redo on every list and before every use so that files deleted or
@@ -9,20 +9,14 @@
  */
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import {
-  BUNDLE_ID,
-  MAX_MANIFEST_BYTES,
-  MAX_MANIFEST_LABEL,
-  parseManifest,
-  RESERVED_NAMES,
-  type Manifest,
-} from '../../native/bundle/manifest';
+import { BUNDLE_ID, MAX_MANIFEST_BYTES, MAX_MANIFEST_LABEL, RESERVED_NAMES } from '../../native/bundle/manifest';
+import { parseAnyManifest, type AnyManifest } from './any-manifest';
 import { DOWNLOADS_DIR, hasValidMarker, resolveBundlePath } from './bundle-files';
 
 /** One folder under modelsDir. */
 export interface Installed {
   dir: string;
-  manifest: Manifest | null;
+  manifest: AnyManifest | null;
   /** Why this folder cannot be used, or null when it is a verified, complete bundle. */
   problem: string | null;
 }
@@ -59,9 +53,9 @@ export function inspectInstalled(modelsDir: string, id: string): Installed | nul
   } catch {
     return { dir, manifest: null, problem: `${dir} has no readable manifest.json; delete it and install the model again` };
   }
-  let manifest: Manifest;
+  let manifest: AnyManifest;
   try {
-    manifest = parseManifest(text, manifestPath);
+    manifest = parseAnyManifest(text, manifestPath);
   } catch (err) {
     return { dir, manifest: null, problem: (err as Error).message };
   }

@@ -5,6 +5,9 @@
  *
  * Runs in main (and the CLI / headless host). Built once in the composition root (main/services.ts).
  *
+ * Where a download comes from: a bundle server when a base URL is set ([Note: Remote bundle layout]),
+ * otherwise, for a catalog model, its authors' Hugging Face repository ([Note: Hub downloads]).
+ *
  * [Note: Demo models] Bundles with `random_weights: true` (made by native/export for tests and
  * benchmarks) produce meaningless text. They are listed like any other, but selecting one is refused
  * and {@link ModelManager.activeBundle} never returns one unless demo mode is on
@@ -22,9 +25,13 @@ import { createSettingsRepo, SettingKeys } from '../db/settings.repo';
 import type { Log } from '../log';
 import type { AppPaths } from '../paths';
 import { DOWNLOADS_DIR, isInside, lockHolder } from './bundle-files';
-import { approxBundleBytes, CATALOG, catalogEntry, normaliseBaseUrl } from './catalog';
+import { approxBundleBytes, CATALOG, catalogEntry, normaliseBaseUrl, pinnedHubSource, textEmbedderEntry } from './catalog';
 import { importErrorToApi } from './api-errors';
-import { downloadBundle, type DownloadOptions } from './download';
+import { downloadBundle, type DownloadOptions, type DownloadProgress } from './download';
+import { CHECKPOINTS_DIR } from './hub/hub-download';
+import { createHubAccess, type HubTokenStatus } from './hub/hub-access';
+import type { HubEndpoint } from './hub/hub-endpoint';
+import type { SecretStore } from './hub/token-store';
 import { importBundle, ImportError } from './import';
 import { createInstallJobs } from './install-jobs';
 import { inspectInstalled, inspectStaged, listInstalledIds, listStagedIds, type Installed } from './installed';
@@ -42,7 +49,13 @@ export interface ModelManagerDeps {
   demo?: boolean;
   env?: NodeJS.ProcessEnv;
   /** Download tuning (tests shorten these). */
-  download?: Pick<DownloadOptions, 'retries' | 'retryDelayMs' | 'idleTimeoutMs'> & { progressIntervalMs?: number };
+  download?: Pick<DownloadOptions, 'retries' | 'retryDelayMs' | 'idleTimeoutMs' | 'maxRetryAfterMs'> & { progressIntervalMs?: number };
+  /**
+   * The Hugging Face hub ([Note: Hub endpoint]): a fixed URL (wins over `HF_ENDPOINT` and the
+   * setting; tests), the `models.hubEndpoint` setting's value, and where the access token is kept
+   * (without a store, downloads send no token and storing one is refused).
+   */
+  hub?: { endpoint?: string; setting?: () => string | undefined; secrets?: SecretStore };
 }
 
 /** The bundle the inference worker gets: a verified local folder and its manifest. */
@@ -92,6 +105,12 @@ export interface ModelManager {
   baseUrl(): string | null;
   /** Stores the base URL in the `modelBaseUrl` setting (null removes it). Checked before storing. */
   setBaseUrl(url: string | null): string | null;
+  /** The Hugging Face hub URL in effect and what set it ([Note: Hub endpoint]). Throws for a malformed one. */
+  hubEndpoint(): HubEndpoint;
+  /** Stores the hub access token (null removes it) in the secret store ([Note: Hub credentials]). */
+  setHubToken(token: string | null): Promise<void>;
+  /** Whether a hub access token is stored, where tokens are kept, and why a stored one cannot be used (never the token). */
+  hubToken(): Promise<HubTokenStatus>;
   /** Cancels running downloads and imports and waits for them to stop. */
   close(): Promise<void>;
 }
@@ -108,14 +127,18 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
   const demo = deps.demo ?? env['SHOEBOX_DEMO_MODEL'] === '1';
   const jobs = createInstallJobs({ log, intervalMs: deps.download?.progressIntervalMs ?? 250, dto: (id) => dto(id), emit });
   const imports = new Map<AbortController, Promise<unknown>>();
+  const hub = createHubAccess({ ...deps.hub, env, log });
 
   const inspect = (id: string) => inspectInstalled(modelsDir, id);
   const installedIds = () => listInstalledIds(modelsDir);
 
   const activeId = () => settings.get(SettingKeys.activeModel);
 
+  /** What the catalog knows of `id`: a model that describes photos, or a text embedder. */
+  const entryOf = (id: string) => catalogEntry(id) ?? textEmbedderEntry(id);
+
   function dto(id: string, inst: Installed | null = inspect(id)): ModelDto {
-    const entry = catalogEntry(id);
+    const entry = entryOf(id);
     const job = jobs.get(id);
     const ok = inst !== null && inst.problem === null && inst.manifest !== null;
     const m = inst?.manifest ?? null;
@@ -178,32 +201,49 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
       if (existsSync(path.join(modelsDir, id)))
         throw new ApiError('conflict', `model ${id} is already installed; delete it first to download it again`);
       const base = baseUrl();
-      if (base === null) {
+      const entry = entryOf(id);
+      const pinned = base === null && entry ? pinnedHubSource(entry) : null;
+      if (base === null && !pinned?.source) {
+        if (entry && pinned?.why) {
+          throw new ApiError(
+            'unavailable',
+            `${entry.name} cannot be downloaded from the Hugging Face hub: ${pinned.why}. Import a bundle folder on the Models page (\`shoebox models import PATH\`) instead.`,
+          );
+        }
         throw new ApiError(
           'unavailable',
           'No model download URL is configured. Set SHOEBOX_MODEL_BASE_URL (or the modelBaseUrl setting, `shoebox models base-url URL`) to a server with Shoebox model bundles, or import a bundle folder on the Models page (`shoebox models import PATH`).',
         );
       }
-      log.info(`downloading model ${id}`, { from: base });
-      jobs.startDownload(id, async (job) => {
-        await downloadBundle({
-          id,
-          baseUrl: base,
-          modelsDir,
-          log,
-          signal: job.controller.signal,
-          ...(options.variants ? { variants: options.variants } : {}),
-          ...(deps.fetch ? { fetch: deps.fetch } : {}),
-          ...deps.download,
-          onProgress: (p) => {
-            const changed = job.state !== p.state;
-            job.state = p.state;
-            job.received = p.received;
-            job.total = p.total;
-            jobs.push(id, changed);
-          },
-        });
-      });
+      const { progressIntervalMs: _interval, ...tuning } = deps.download ?? {};
+      const common = {
+        id,
+        modelsDir,
+        log,
+        ...(options.variants ? { variants: options.variants } : {}),
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+        ...tuning,
+      };
+      const progress = (job: { state: ModelDto['download']['state']; received: number; total: number }) => (p: DownloadProgress) => {
+        const changed = job.state !== p.state;
+        job.state = p.state;
+        job.received = p.received;
+        job.total = p.total;
+        jobs.push(id, changed);
+      };
+      if (base !== null) {
+        log.info(`downloading model ${id}`, { from: base });
+        jobs.startDownload(id, (job) =>
+          downloadBundle({ ...common, baseUrl: base, signal: job.controller.signal, onProgress: progress(job) }).then(() => {}),
+        );
+      } else if (entry && pinned?.source) {
+        const source = pinned.source;
+        const endpoint = hub.endpoint().url;
+        log.info(`downloading model ${id} from the Hugging Face hub`, { from: endpoint, repo: source.repo, revision: source.revision });
+        jobs.startDownload(id, (job) =>
+          hub.download(entry, source, endpoint, { ...common, signal: job.controller.signal, onProgress: progress(job) }),
+        );
+      }
       jobs.push(id, true);
       return dto(id);
     },
@@ -277,7 +317,7 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
         throw new ApiError('conflict', `model ${id} is being downloaded by another Shoebox process (pid ${holder}); cancel it there first`);
       }
       let deleted = false;
-      for (const target of [path.join(modelsDir, id), path.join(modelsDir, DOWNLOADS_DIR, id)]) {
+      for (const target of [path.join(modelsDir, id), path.join(modelsDir, DOWNLOADS_DIR, id), path.join(modelsDir, CHECKPOINTS_DIR, id)]) {
         // Never outside modelsDir: the id regex forbids separators and '..', and this re-checks.
         if (!isInside(modelsDir, target)) throw new ApiError('bad-argument', `refusing to delete ${target}: not inside ${modelsDir}`);
         let st;
@@ -306,6 +346,12 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
       if (!inst) throw new ApiError('not-found', `model ${id} is not installed; download or import it on the Models page first`);
       if (inst.problem !== null || !inst.manifest)
         throw new ApiError('conflict', `model ${id} cannot be used: ${inst.problem ?? 'invalid'}`);
+      if (inst.manifest.family !== 'internvl') {
+        throw new ApiError(
+          'conflict',
+          `model ${id} is a text embedder: search uses it by itself; the model selected here describes photos`,
+        );
+      }
       if (inst.manifest.random_weights && !demo) throw new ApiError('conflict', `model ${id} has random weights. ${DEMO_HINT}`);
       settings.set(SettingKeys.activeModel, id);
       log.info(`selected model ${id}`);
@@ -316,7 +362,7 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
       const id = activeId();
       if (id === null || !BUNDLE_ID.test(id)) return null;
       const inst = inspect(id);
-      if (!inst || inst.problem !== null || !inst.manifest) return null;
+      if (!inst || inst.problem !== null || !inst.manifest || inst.manifest.family !== 'internvl') return null;
       if (inst.manifest.random_weights && !demo) return null;
       return { dir: inst.dir, manifest: inst.manifest };
     },
@@ -325,7 +371,7 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
       const id = activeId();
       const usable = installedIds().filter((i) => {
         const inst = inspect(i);
-        return inst?.problem === null && (demo || inst.manifest?.random_weights === false);
+        return inst?.problem === null && inst.manifest?.family === 'internvl' && (demo || !inst.manifest.random_weights);
       });
       const hint =
         usable.length > 0
@@ -335,6 +381,8 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
       const inst = inspect(id);
       if (!inst) return `The selected model ${id} is not installed. ${hint}`;
       if (inst.problem !== null || !inst.manifest) return `The selected model ${id} cannot be used: ${inst.problem ?? 'invalid'}.`;
+      if (inst.manifest.family !== 'internvl')
+        return `The selected model ${id} is a text embedder, not a model that describes photos. ${hint}`;
       if (inst.manifest.random_weights && !demo) return `The selected model ${id} has random weights. ${DEMO_HINT}`;
       return null;
     },
@@ -357,6 +405,10 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
       settings.set(SettingKeys.modelBaseUrl, norm);
       return norm;
     },
+
+    hubEndpoint: () => hub.endpoint(),
+    setHubToken: (token) => hub.setToken(token),
+    hubToken: () => hub.tokenStatus(),
 
     async close(): Promise<void> {
       const running = jobs.running();

@@ -24,11 +24,13 @@ import type { Db } from '../db/open';
 import { createSettingsRepo } from '../db/settings.repo';
 import type { Emit } from '../events';
 import type { Log } from '../log';
+import { DEFAULT_HUB_ENDPOINT } from '../models/hub/hub-endpoint';
 
 /** Every setting's value before the user chooses one. */
 export const DEFAULT_SETTINGS: Settings = {
   understanding: { pauseOnBattery: true, backgroundThreads: 'auto' },
   xmp: { naming: 'basename', subjects: 'merge' },
+  models: { hubEndpoint: DEFAULT_HUB_ENDPOINT },
 };
 
 /** What each setting does and what it accepts, for `shoebox settings` and error messages. */
@@ -48,6 +50,10 @@ export const SETTING_HELP: Record<SettingKey, { about: string; accepts: string }
   'xmp.subjects': {
     about: "XMP subjects: 'merge' adds our tags to a sidecar's keywords, 'replace' makes them its only keywords",
     accepts: "'merge' or 'replace'",
+  },
+  'models.hubEndpoint': {
+    about: 'the Hugging Face hub (or a mirror) catalog models download from; the HF_ENDPOINT variable wins when set',
+    accepts: 'an http(s) URL without query string, fragment or credentials, e.g. https://huggingface.co',
   },
 };
 

@@ -13,6 +13,22 @@ import { z } from 'zod';
 /** The most onnxruntime threads any setting may ask for; main also caps it at this machine's CPUs. */
 export const MAX_THREADS_SETTING = 1024;
 
+/**
+ * An http(s) URL without query string, fragment or credentials (a token belongs in the secret store,
+ * never in a setting), at most 2048 characters.
+ */
+const plainHttpUrl = z
+  .string()
+  .max(2048)
+  .refine((s) => {
+    try {
+      const u = new URL(s.trim());
+      return (u.protocol === 'http:' || u.protocol === 'https:') && !u.search && !u.hash && !u.username && !u.password;
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL without query string, fragment or credentials');
+
 /** One schema per setting, by section: the shape of {@link Settings}. */
 export const settingSchemas = {
   understanding: {
@@ -26,6 +42,10 @@ export const settingSchemas = {
     naming: z.enum(['basename', 'fullname']),
     /** [Note: What an XMP merge keeps] in main/xmp/xmp-merge.ts: 'replace' makes our tags the sidecar's only subjects. */
     subjects: z.enum(['merge', 'replace']),
+  },
+  models: {
+    /** [Note: Hub endpoint] in main/models/hub/hub-endpoint.ts: the Hugging Face hub (or mirror); `HF_ENDPOINT` wins when set. */
+    hubEndpoint: plainHttpUrl,
   },
 } as const;
 
@@ -42,6 +62,7 @@ const patchSchema = z
   .object({
     understanding: z.object(settingSchemas.understanding).partial().strict().optional(),
     xmp: z.object(settingSchemas.xmp).partial().strict().optional(),
+    models: z.object(settingSchemas.models).partial().strict().optional(),
   })
   .strict();
 

@@ -40,6 +40,7 @@ describe('shoebox settings', () => {
     expect((JSON.parse(shown.stdout) as SettingsDto).values).toEqual({
       understanding: { pauseOnBattery: true, backgroundThreads: 'auto' },
       xmp: { naming: 'basename', subjects: 'merge' },
+      models: { hubEndpoint: 'https://huggingface.co' },
     });
     const text = await shoebox('settings');
     expect(text.stdout).toMatch(/^understanding\.pauseOnBattery\s+true\s+the desktop app pauses/m);

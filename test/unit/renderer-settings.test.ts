@@ -13,6 +13,7 @@ import { UnderstandingSettings, XmpOutcome } from '../../renderer/src/features/s
 const values: Settings = {
   understanding: { pauseOnBattery: true, backgroundThreads: 2 },
   xmp: { naming: 'basename', subjects: 'merge' },
+  models: { hubEndpoint: 'https://huggingface.co' },
 };
 
 describe('settings page', () => {

@@ -45,6 +45,7 @@ describe('settings service', () => {
       values: {
         understanding: { pauseOnBattery: true, backgroundThreads: 'auto' },
         xmp: { naming: 'basename', subjects: 'merge' },
+        models: { hubEndpoint: 'https://huggingface.co' },
       },
       cores: 8,
     });
@@ -56,6 +57,7 @@ describe('settings service', () => {
     expect(dto.values).toEqual({
       understanding: { pauseOnBattery: true, backgroundThreads: 4 },
       xmp: { naming: 'fullname', subjects: 'merge' },
+      models: { hubEndpoint: 'https://huggingface.co' },
     });
     expect(stored()).toEqual({ 'understanding.backgroundThreads': '4', 'xmp.naming': '"fullname"' });
     expect(emitted).toEqual([dto]);
@@ -64,6 +66,7 @@ describe('settings service', () => {
     expect(settings.values()).toEqual({
       understanding: { pauseOnBattery: false, backgroundThreads: 4 },
       xmp: { naming: 'fullname', subjects: 'merge' },
+      models: { hubEndpoint: 'https://huggingface.co' },
     });
     // The same values again: nothing to announce.
     settings.set({ understanding: { pauseOnBattery: false } });
@@ -95,6 +98,7 @@ describe('settings service', () => {
     expect(settings.values()).toEqual({
       understanding: { pauseOnBattery: false, backgroundThreads: 2 },
       xmp: { naming: 'basename', subjects: 'replace' },
+      models: { hubEndpoint: 'https://huggingface.co' },
     });
     settings.setText('understanding.backgroundThreads', 'auto');
     expect(settings.values().understanding.backgroundThreads).toBe('auto');

@@ -90,6 +90,8 @@ export interface LoggedRequest {
   url: string;
   range: string | null;
   status: number;
+  /** The Authorization header it carried (the hub tests check where a token goes). */
+  auth: string | null;
 }
 
 /**
@@ -99,7 +101,7 @@ export interface LoggedRequest {
  */
 export type Behaviour =
   | { kind: 'normal' }
-  | { kind: 'status'; status: number }
+  | { kind: 'status'; status: number; headers?: Record<string, string> }
   | { kind: 'cut'; after: number }
   | { kind: 'body'; bytes: Buffer }
   | { kind: 'ignore-range' }
@@ -114,6 +116,20 @@ export interface BundleServer {
   /** Bytes written by 'endless' responses so far (what a client could have buffered at most). */
   endlessBytes: number;
   close(): Promise<void>;
+}
+
+/**
+ * What both local servers (this one and the hub of hub-fixture.ts) do first with a request: count how
+ * often its URL was asked for, and give the function that logs the answer with its Range and
+ * Authorization headers.
+ */
+export function trackRequest(req: IncomingMessage, counts: Map<string, number>, requests: LoggedRequest[]) {
+  const url = req.url ?? '/';
+  const nth = (counts.get(url) ?? 0) + 1;
+  counts.set(url, nth);
+  const range = req.headers.range ?? null;
+  const auth = req.headers.authorization ?? null;
+  return { url, nth, range, log: (status: number) => void requests.push({ url, range, status, auth }) };
 }
 
 /** Starts a server on 127.0.0.1 (port 0) with the given bundles under `/models/<id>/...`. */
@@ -137,15 +153,11 @@ export async function startBundleServer(bundles: FakeBundle[]): Promise<BundleSe
     return m[2] === 'manifest.json' ? Buffer.from(b.manifestText) : (b.files.get(m[2]!) ?? null);
   };
   const http = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const url = req.url ?? '/';
-    const nth = (counts.get(url) ?? 0) + 1;
-    counts.set(url, nth);
-    const range = req.headers.range ?? null;
-    const log = (status: number) => server.requests.push({ url, range, status });
+    const { url, nth, range, log } = trackRequest(req, counts, server.requests);
     const behaviour = server.behave(url, nth);
     if (behaviour.kind === 'status') {
       log(behaviour.status);
-      res.writeHead(behaviour.status, { 'content-type': 'text/plain' }).end('nope');
+      res.writeHead(behaviour.status, { 'content-type': 'text/plain', ...behaviour.headers }).end('nope');
       return;
     }
     if (behaviour.kind === 'endless') {
