@@ -18,4 +18,5 @@ rm -rf "$BUNDLE"
 "$PY" "$HERE/check_bundle.py" --bundle "$BUNDLE" --config "$HERE/configs/tiny.json" --seed "$SEED" \
   --image "$REPO/test/fixtures/images/ml/ratio-16x9.png" --max-tiles 12 --keep-last > /dev/null
 sh "$HERE/make_embedder_fixtures.sh"
+sh "$HERE/make_checkpoint_fixtures.sh"
 echo "fixtures regenerated"
