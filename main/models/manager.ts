@@ -29,6 +29,7 @@ import { approxBundleBytes, CATALOG, catalogEntry, normaliseBaseUrl, pinnedHubSo
 import { importErrorToApi } from './api-errors';
 import { downloadBundle, type DownloadOptions, type DownloadProgress } from './download';
 import { CHECKPOINTS_DIR } from './hub/hub-download';
+import { createCheckpointBuilder, type CheckpointBuildOptions } from './build/checkpoint-build';
 import { createHubAccess, type HubTokenStatus } from './hub/hub-access';
 import type { HubEndpoint } from './hub/hub-endpoint';
 import type { SecretStore } from './hub/token-store';
@@ -56,6 +57,8 @@ export interface ModelManagerDeps {
    * (without a store, downloads send no token and storing one is refused).
    */
   hub?: { endpoint?: string; setting?: () => string | undefined; secrets?: SecretStore };
+  /** The bundle build after a checkpoint download (main/models/build/checkpoint-build.ts). */
+  build?: CheckpointBuildOptions;
 }
 
 /** The bundle the inference worker gets: a verified local folder and its manifest. */
@@ -127,7 +130,8 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
   const demo = deps.demo ?? env['SHOEBOX_DEMO_MODEL'] === '1';
   const jobs = createInstallJobs({ log, intervalMs: deps.download?.progressIntervalMs ?? 250, dto: (id) => dto(id), emit });
   const imports = new Map<AbortController, Promise<unknown>>();
-  const hub = createHubAccess({ ...deps.hub, env, log });
+  // A checkpoint download goes on to build its bundle ([Note: Bundle build staging]).
+  const hub = createHubAccess({ ...deps.hub, env, log, build: createCheckpointBuilder({ ...deps.build, modelsDir, env, log }) });
 
   const inspect = (id: string) => inspectInstalled(modelsDir, id);
   const installedIds = () => listInstalledIds(modelsDir);

@@ -1,7 +1,7 @@
 /**
  * Hub downloads through the model manager and the CLI, against the local hub of
- * test/integration/helpers/hub-fixture.ts: an InternVL checkpoint at its catalog revision that stops at
- * "build the bundle next", a text embedder published as ONNX that becomes a bundle the manager lists
+ * test/integration/helpers/hub-fixture.ts: an InternVL checkpoint at its catalog revision whose
+ * made-up config the bundle build refuses (the checkpoint is kept), a text embedder published as ONNX that becomes a bundle the manager lists
  * (and one whose bytes differ from what the catalog recorded, refused), where the access token is kept,
  * sent and never shown, HF_ENDPOINT over the setting, and `shoebox models token`.
  */
@@ -93,7 +93,7 @@ describe('hub downloads through the model manager', () => {
     });
   }
 
-  it('downloads the catalog checkpoint at its pinned revision and says that building the bundle is next', async () => {
+  it('downloads the catalog checkpoint at its pinned revision and says why the bundle cannot be built from it', async () => {
     const real = internvlRepo(ONE_B.repo, ONE_B.revision!);
     await hub.close();
     hub = await startFakeHub([real]);
@@ -107,7 +107,8 @@ describe('hub downloads through the model manager', () => {
     expect(err!.message).toMatch(
       /InternVL3-1B checkpoint \(OpenGVLab\/InternVL3-1B at revision 4415a3b\) is downloaded and verified: 9 files/,
     );
-    expect(err!.message).toMatch(/next step is building the Shoebox bundle/);
+    // The fake repository's config.json is no InternVL config: the build refuses it, keeping the checkpoint.
+    expect(err!.message).toMatch(/Building the Shoebox bundle from it failed: cannot build InternVL3-1B: config\.json lacks vision_config/);
     expect(m.get('internvl3-1b')).toMatchObject({ installed: false, download: { state: 'failed', resumable: false } });
     const dir = path.join(modelsDir(), '.checkpoints', 'internvl3-1b');
     expect(readFileSync(path.join(dir, 'model.safetensors')).equals(real.files.get('model.safetensors')!.bytes)).toBe(true);

@@ -12,6 +12,7 @@ import type { CatalogEntry } from '../catalog';
 import { DownloadError } from '../http-client';
 import { checkpointReadyMessage, downloadFromHub, type HubDownloadOptions, type PinnedHubSource } from './hub-download';
 import { hubManifestBuilder } from './hub-manifest';
+import { shortRev } from './hub-tree';
 import { resolveHubEndpoint, type HubEndpoint } from './hub-endpoint';
 import { checkHubToken, SecretStoreError, type SecretStore } from './token-store';
 
@@ -25,7 +26,15 @@ export interface HubAccessDeps {
   secrets?: SecretStore;
   env: NodeJS.ProcessEnv;
   log: Log;
+  /**
+   * Builds the bundle from a downloaded, verified checkpoint (main/models/build/). Without it a
+   * checkpoint download ends with `needs-build`.
+   */
+  build?: (o: { entry: CatalogEntry; source: PinnedHubSource; dir: string; opts: HubBuildOptions }) => Promise<void>;
 }
+
+/** What a download passes on to the bundle build. */
+export type HubBuildOptions = Pick<HubDownloadOptions, 'signal' | 'onProgress' | 'variants'>;
 
 /** Whether a token is stored, where tokens are kept, and why a stored one cannot be used. Never the token. */
 export interface HubTokenStatus {
@@ -79,7 +88,8 @@ export function createHubAccess(deps: HubAccessDeps) {
     /**
      * Downloads catalog model `entry` from `source` at `endpoint`: installs it when the authors publish
      * it ready to use (a manifest builder exists for its layout), else keeps the verified checkpoint
-     * and rejects with `needs-build`, whose message says that building the bundle is the next step.
+     * and builds the bundle from it (`deps.build`), or, without a builder, rejects with `needs-build`,
+     * whose message says that building the bundle is the next step.
      */
     async download(
       entry: CatalogEntry,
@@ -96,7 +106,18 @@ export function createHubAccess(deps: HubAccessDeps) {
         ...(manifest ? { manifest } : {}),
         ...(entry.textEmbedder ? { recorded: entry.textEmbedder.files } : {}),
       });
-      if (result.kind === 'checkpoint') throw new DownloadError('needs-build', checkpointReadyMessage(entry.name, source, result));
+      if (result.kind !== 'checkpoint') return;
+      if (!deps.build) throw new DownloadError('needs-build', checkpointReadyMessage(entry.name, source, result));
+      try {
+        await deps.build({ entry, source, dir: result.dir, opts });
+      } catch (err) {
+        if (!(err instanceof DownloadError) || err.code === 'cancelled') throw err;
+        throw new DownloadError(
+          err.code,
+          `The ${entry.name} checkpoint (${source.repo} at revision ${shortRev(source.revision)}) is downloaded and verified: ${result.files} files in ${result.dir}. Building the Shoebox bundle from it failed: ${err.message}`,
+          err.retryable,
+        );
+      }
     },
 
     async tokenStatus(): Promise<HubTokenStatus> {
