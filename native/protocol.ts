@@ -115,6 +115,15 @@ export interface MethodMap {
    * `passage` batch in the background lane ([Note: Embedding lanes] in that file).
    */
   embed: { params: EmbedRequest; result: EmbedResponse };
+  /**
+   * The first-logits cosine of each variant of the bundle in `dir` to its fp32, on `image` (one tile)
+   * and a fixed question, on the CPU provider: the build's accuracy check (native/pipelines/variant-accuracy.ts).
+   * Loads its own sessions, one variant at a time; the loaded models are untouched.
+   */
+  variantAccuracy: {
+    params: { dir: string; variants: string[]; image: string };
+    result: { cosine: Record<string, number>; prompt: string };
+  };
   /** Test hook: crash the worker process (only honoured when SHOEBOX_WORKER_TEST_HOOKS=1). */
   crash: { params: Record<string, never>; result: never };
 }
@@ -137,6 +146,7 @@ export const IDEMPOTENT_METHODS: ReadonlySet<Method> = new Set<Method>([
   'preprocess',
   'tokens',
   'embed',
+  'variantAccuracy',
 ]);
 
 /** Methods that produce stream chunks. */

@@ -31,6 +31,7 @@ import { checkEmbedRequest, embedLane, embedTexts } from './pipelines/embed';
 import { understand } from './pipelines/understand';
 import { DEFAULT_IMAGE_SETTINGS, prepareImageFile } from './preprocess/image-input';
 import { encodeNpyFloat32 } from './preprocess/normalize';
+import { ACCURACY_PROMPT, variantAccuracy } from './pipelines/variant-accuracy';
 import { BundleTokenizer } from './preprocess/tokenizer';
 import { cpuFeatures, int8KernelFamily } from './runtime/cpu-features';
 import { threadCounts } from './runtime/execution-providers';
@@ -183,6 +184,12 @@ const handlers: { [M in Method]: Handler<M> } = {
   embed: async (p, { cancel, checkpoint }) => {
     checkEmbedRequest(p);
     return embedTexts(models.require('text-embedder'), p, { cancel, checkpoint });
+  },
+  variantAccuracy: async (p) => {
+    if (typeof p.dir !== 'string' || !Array.isArray(p.variants) || typeof p.image !== 'string') {
+      throw new WorkerError('bad_request', 'variantAccuracy needs { dir, variants: string[], image }');
+    }
+    return { cosine: await variantAccuracy(p.dir, p.variants, p.image), prompt: ACCURACY_PROMPT };
   },
   crash: async () => {
     if (process.env.SHOEBOX_WORKER_TEST_HOOKS !== '1') throw new WorkerError('bad_request', 'crash is a test hook');

@@ -1,5 +1,5 @@
 /**
- * @file `shoebox models …`: list, download (progress on stderr), import, delete and select model
+ * @file `shoebox models …`: list, install (download and build, progress on stderr), import, delete and select model
  * bundles, show or set the download base URL, and store the Hugging Face access token. Registered on
  * the CLI program by main/cli/index.ts.
  *
@@ -64,8 +64,8 @@ export function formatModelTable(models: readonly ModelDto[]): string {
 /** Size and status cells of one model. */
 function describeModel(m: ModelDto): { size: string; status: string } {
   let status: string;
-  if (m.download.state === 'downloading' || m.download.state === 'verifying') {
-    status = `${m.download.state} ${percent(m.download)}`;
+  if (inFlight(m.download)) {
+    status = progressText(m.download);
   } else if (m.installed) {
     status = `installed (${m.variants.join(', ')})`;
   } else if (m.download.state === 'failed') {
@@ -81,6 +81,28 @@ function describeModel(m: ModelDto): { size: string; status: string } {
 
 function percent(d: ModelDto['download']): string {
   return d.total > 0 ? `${((100 * d.received) / d.total).toFixed(1)}% of ${formatBytes(d.total)}` : formatBytes(d.received);
+}
+
+/** True while a download, check or build runs. */
+function inFlight(d: ModelDto['download']): boolean {
+  return d.state === 'downloading' || d.state === 'verifying' || d.state === 'building';
+}
+
+/** What each build step does, for the progress line (its bytes: the checkpoint read, the bundle hashed). */
+const BUILD_STEP_WORDS: Record<NonNullable<ModelDto['download']['buildStep']>, string> = {
+  checking: 'checking the checkpoint',
+  weights: 'writing weights',
+  hashing: 'verifying the bundle',
+  installing: 'installing',
+  accuracy: 'measuring each variant against fp32',
+};
+
+/** `downloading 45.0% of 1.9 GB`, `building: writing weights 12.5% of 1.9 GB`. */
+export function progressText(d: ModelDto['download']): string {
+  if (d.state !== 'building') return `${d.state} ${percent(d)}`;
+  const step = d.buildStep ? BUILD_STEP_WORDS[d.buildStep] : 'starting';
+  const bytes = d.buildStep === 'weights' || d.buildStep === 'hashing';
+  return `building: ${step}${bytes ? ` ${percent(d)}` : ''}`;
 }
 
 /** Registers `models` and its subcommands on `program`. */
@@ -134,13 +156,17 @@ export function registerModelsCommands(program: Command, getServices: () => Prom
 
   const download = mapExit(
     models
-      .command('download')
-      .description('download a model from the base URL (resumes an interrupted download)')
+      .command('install')
+      .alias('download')
+      .description(
+        "download and install a model: from the base URL when one is set, else from its authors' Hugging Face repository, building the bundle from the checkpoint (resumes an interrupted download)",
+      )
       .argument('<id>', 'model id, e.g. internvl3-1b')
-      .option('--variant <names>', 'only these variants, comma-separated (fp32, fp16, int8, q4)')
+      .option('--variant <names>', 'only these variants, comma-separated (fp32, fp16, int8, q4; a built model always has fp32 too)')
+      .option('--select', 'make it the active model once installed, if none is active')
       .option('--json', 'print the installed model as JSON'),
   );
-  download.action(async (id: string, opts: { variant?: string; json?: boolean }) => {
+  download.action(async (id: string, opts: { variant?: string; select?: boolean; json?: boolean }) => {
     checkId(download, id);
     await withServices(async ({ models, events }) => {
       const variants = variantsOf(opts.variant);
@@ -154,13 +180,14 @@ export function registerModelsCommands(program: Command, getServices: () => Prom
       };
       process.once('SIGINT', onSigint);
       try {
-        models.download(id, variants ? { variants } : {});
+        models.download(id, { ...(variants ? { variants } : {}), ...(opts.select ? { activate: true } : {}) });
         const dto = await models.waitForDownload(id);
         progress.finish();
         if (opts.json) io.out(JSON.stringify(dto, null, 2) + '\n');
         else
           io.out(
-            `installed ${dto.id} (${formatBytes(dto.bytes)}) in ${dto.path ?? '?'}\nselect it with: shoebox models select ${dto.id}\n`,
+            `installed ${dto.id} (${formatBytes(dto.bytes)}) in ${dto.path ?? '?'}\n` +
+              (dto.active ? 'it is the active model\n' : `select it with: shoebox models select ${dto.id}\n`),
           );
       } catch (err) {
         progress.finish();
@@ -258,22 +285,23 @@ export function registerModelsCommands(program: Command, getServices: () => Prom
   return models;
 }
 
-/** Prints download progress on stderr: one redrawn line on a terminal, a line per 10% otherwise. */
+/** Prints install progress on stderr: one redrawn line on a terminal, a line per 10% of each phase otherwise. */
 function createProgressPrinter(io: CliIo, id: string): ((dto: ModelDto) => void) & { finish(): void } {
-  let lastDecile = -1;
+  let lastMark = '';
   let drawn = false;
   const print = (dto: ModelDto) => {
     const d = dto.download;
-    if (d.state !== 'downloading' && d.state !== 'verifying') return;
-    const line = `${id}: ${d.state} ${percent(d)}`;
+    if (!inFlight(d)) return;
+    const line = `${id}: ${progressText(d)}`;
     if (io.errIsTty) {
       io.err(`\r${line.padEnd(70)}`);
       drawn = true;
       return;
     }
     const decile = d.total > 0 ? Math.floor((10 * d.received) / d.total) : 0;
-    if (decile !== lastDecile) {
-      lastDecile = decile;
+    const mark = `${d.state} ${d.buildStep ?? ''} ${decile}`;
+    if (mark !== lastMark) {
+      lastMark = mark;
       io.err(line + '\n');
     }
   };

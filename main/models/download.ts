@@ -32,6 +32,7 @@ import {
   RESERVED_NAMES,
   type Manifest,
 } from '../../native/bundle/manifest';
+import type { ModelBuildStep } from '../../preload/contract';
 import type { Log } from '../log';
 import { loadAnyBundle, type AnyManifest } from './any-manifest';
 import { acquireLock, DOWNLOADS_DIR, LockedError, ensureFreeSpace, resolveBundlePath, writeVerifiedMarker } from './bundle-files';
@@ -44,11 +45,14 @@ export { DownloadError, type DownloadErrorCode } from './http-client';
 
 /** Progress of one bundle download; byte counts cover every file being fetched. */
 export interface DownloadProgress {
-  state: 'downloading' | 'verifying';
+  /** `building`: a hub checkpoint is turned into the bundle after its download (main/models/build/). */
+  state: 'downloading' | 'verifying' | 'building';
   received: number;
   total: number;
   /** The file being fetched or checked, or null between files. */
   file: string | null;
+  /** The build's step while `state` is `building`. */
+  buildStep?: ModelBuildStep;
 }
 
 /** One staging folder's files to fetch, and where each comes from (see {@link fetchStaged}). */

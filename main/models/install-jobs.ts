@@ -13,6 +13,8 @@ import { DownloadError } from './download';
 /** One download or import of a bundle, as long as it runs (and a failed download until it is retried). */
 export interface InstallJob {
   state: ModelDto['download']['state'];
+  /** The build's step while `state` is `building`. */
+  buildStep: ModelDto['download']['buildStep'];
   received: number;
   total: number;
   error: string | null;
@@ -71,6 +73,7 @@ export function createInstallJobs(deps: InstallJobsDeps): InstallJobs {
       // `promise` is set right below; `run` needs the job object to report progress into.
       const job: InstallJob = {
         state: 'downloading',
+        buildStep: null,
         received: 0,
         total: 0,
         error: null,
@@ -93,6 +96,7 @@ export function createInstallJobs(deps: InstallJobsDeps): InstallJobs {
             log.info(`download of ${id} cancelled`);
           } else {
             job.state = 'failed';
+            job.buildStep = null;
             job.error = apiErr.message;
             // An unexpected local error (permissions, I/O) may be fixed by the user; the parts are kept.
             job.resumable = err instanceof DownloadError ? err.resumable : true;
@@ -109,6 +113,7 @@ export function createInstallJobs(deps: InstallJobsDeps): InstallJobs {
     startImport(id, controller, total) {
       const job: InstallJob = {
         state: 'verifying',
+        buildStep: null,
         received: 0,
         total,
         error: null,

@@ -25,7 +25,7 @@ import { createSettingsRepo, SettingKeys } from '../db/settings.repo';
 import type { Log } from '../log';
 import type { AppPaths } from '../paths';
 import { DOWNLOADS_DIR, isInside, lockHolder } from './bundle-files';
-import { approxBundleBytes, CATALOG, catalogEntry, normaliseBaseUrl, pinnedHubSource, textEmbedderEntry } from './catalog';
+import { CATALOG, catalogEntry, normaliseBaseUrl, pinnedHubSource, textEmbedderEntry } from './catalog';
 import { importErrorToApi } from './api-errors';
 import { downloadBundle, type DownloadOptions, type DownloadProgress } from './download';
 import { CHECKPOINTS_DIR } from './hub/hub-download';
@@ -34,8 +34,9 @@ import { createHubAccess, type HubTokenStatus } from './hub/hub-access';
 import type { HubEndpoint } from './hub/hub-endpoint';
 import type { SecretStore } from './hub/token-store';
 import { importBundle, ImportError } from './import';
-import { createInstallJobs } from './install-jobs';
-import { inspectInstalled, inspectStaged, listInstalledIds, listStagedIds, type Installed } from './installed';
+import { modelDto } from './model-dto';
+import { createInstallJobs, type InstallJob } from './install-jobs';
+import { inspectInstalled, listInstalledIds, listStagedIds, type Installed } from './installed';
 
 /** What {@link createModelManager} needs. */
 export interface ModelManagerDeps {
@@ -71,6 +72,12 @@ export interface ActiveBundle {
 export interface InstallOptions {
   /** Install only these variants (all when omitted). */
   variants?: readonly string[];
+  /**
+   * Downloads only: make it the active model once installed, if none is active then (the first-run
+   * offer's one click). A model that cannot be selected (random weights outside demo mode, a text
+   * embedder) is left installed and unselected.
+   */
+  activate?: boolean;
 }
 
 /** The model manager's methods: the contract's `models:*`, plus what the inference service and the CLI need. */
@@ -142,33 +149,7 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
   const entryOf = (id: string) => catalogEntry(id) ?? textEmbedderEntry(id);
 
   function dto(id: string, inst: Installed | null = inspect(id)): ModelDto {
-    const entry = entryOf(id);
-    const job = jobs.get(id);
-    const ok = inst !== null && inst.problem === null && inst.manifest !== null;
-    const m = inst?.manifest ?? null;
-    const download: ModelDto['download'] = job
-      ? { state: job.state, received: job.received, total: job.total, error: job.error, resumable: job.resumable }
-      : inst?.problem
-        ? { state: 'failed', received: 0, total: 0, error: inst.problem, resumable: false }
-        : idleDownload(inst ? null : inspectStaged(modelsDir, id));
-    return {
-      id,
-      name: m?.name ?? entry?.name ?? id,
-      family: m?.family ?? entry?.family ?? 'internvl',
-      installed: ok,
-      active: ok && activeId() === id,
-      randomWeights: m?.random_weights ?? false,
-      variants: m ? Object.keys(m.variants) : (entry?.variants ?? []),
-      bytes: m ? m.files.reduce((a, f) => a + f.bytes, 0) : download.total > 0 ? download.total : entry ? approxBundleBytes(entry) : 0,
-      path: inst?.dir ?? null,
-      download,
-    };
-  }
-
-  /** No download running: a paused one (parts staged) can be resumed. */
-  function idleDownload(staged: { received: number; total: number } | null): ModelDto['download'] {
-    const received = staged?.received ?? 0;
-    return { state: 'idle', received, total: staged?.total ?? 0, error: null, resumable: received > 0 };
+    return modelDto(id, { modelsDir, entry: entryOf(id), job: jobs.get(id), inst, activeId: activeId() });
   }
 
   function checkId(id: string): void {
@@ -220,6 +201,15 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
         );
       }
       const { progressIntervalMs: _interval, ...tuning } = deps.download ?? {};
+      /** After the install: select it when asked and nothing else is active (see {@link InstallOptions.activate}). */
+      const activated = () => {
+        if (!options.activate || activeId() !== null) return;
+        try {
+          manager.select(id);
+        } catch (err) {
+          log.info(`installed ${id} but did not make it active: ${(err as Error).message}`);
+        }
+      };
       const common = {
         id,
         modelsDir,
@@ -228,9 +218,12 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
         ...(deps.fetch ? { fetch: deps.fetch } : {}),
         ...tuning,
       };
-      const progress = (job: { state: ModelDto['download']['state']; received: number; total: number }) => (p: DownloadProgress) => {
-        const changed = job.state !== p.state;
+      const progress = (job: InstallJob) => (p: DownloadProgress) => {
+        // A new state or build step is sent at once; bytes within one are throttled.
+        const step = p.state === 'building' ? (p.buildStep ?? null) : null;
+        const changed = job.state !== p.state || job.buildStep !== step;
         job.state = p.state;
+        job.buildStep = step;
         job.received = p.received;
         job.total = p.total;
         jobs.push(id, changed);
@@ -238,14 +231,16 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
       if (base !== null) {
         log.info(`downloading model ${id}`, { from: base });
         jobs.startDownload(id, (job) =>
-          downloadBundle({ ...common, baseUrl: base, signal: job.controller.signal, onProgress: progress(job) }).then(() => {}),
+          downloadBundle({ ...common, baseUrl: base, signal: job.controller.signal, onProgress: progress(job) }).then(() => activated()),
         );
       } else if (entry && pinned?.source) {
         const source = pinned.source;
         const endpoint = hub.endpoint().url;
         log.info(`downloading model ${id} from the Hugging Face hub`, { from: endpoint, repo: source.repo, revision: source.revision });
         jobs.startDownload(id, (job) =>
-          hub.download(entry, source, endpoint, { ...common, signal: job.controller.signal, onProgress: progress(job) }),
+          hub
+            .download(entry, source, endpoint, { ...common, signal: job.controller.signal, onProgress: progress(job) })
+            .then(() => activated()),
         );
       }
       jobs.push(id, true);

@@ -44,6 +44,8 @@ export const RESERVED_NAMES = {
   manifest: 'manifest.json',
   verifiedMarker: '.shoebox-verified.json',
   remoteManifest: '.remote-manifest.json',
+  /** The build's accuracy check of each variant ([Note: Variant accuracy check] in main/models/build/variant-check.ts). */
+  variantCheck: '.shoebox-variant-check.json',
 } as const;
 /** Suffix of a file being downloaded (`<path>.part`); no listed path may end with it. */
 export const PART_SUFFIX = '.part';

@@ -16,7 +16,7 @@
  * Needs the shipped graphs (`assets/graphs/internvl3-1b`, made by native/export/make_graphs.py).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { openDatabase } from '../../main/db/open';
 import { silentLog } from '../../main/log';
@@ -24,7 +24,7 @@ import { buildBundle } from '../../main/models/build/build-bundle';
 import { catalogEntry } from '../../main/models/catalog';
 import { createModelManager } from '../../main/models/manager';
 import type { ModelDto } from '../../preload/contract';
-import { startFakeHub, type HubFile } from '../integration/helpers/hub-fixture';
+import { repoFromDir, startFakeHub } from '../integration/helpers/hub-fixture';
 import { arg, BUNDLE_CONFIG, printChildResult, round, runChild } from './bench-helpers';
 
 const DATA = path.resolve(arg('data', 'bench-data/install')!);
@@ -58,11 +58,7 @@ function ensureCheckpoint(): void {
 
 /** `--serve`: the hub, in this process, until killed; prints its endpoint. */
 async function serve(): Promise<void> {
-  const files = new Map<string, HubFile>();
-  for (const name of readdirSync(CHECKPOINT)) {
-    files.set(name, { bytes: readFileSync(path.join(CHECKPOINT, name)), lfs: name.endsWith('.safetensors') });
-  }
-  const hub = await startFakeHub([{ repo: SOURCE.repo, revision: SOURCE.revision!, files }]);
+  const hub = await startFakeHub([repoFromDir(SOURCE.repo, SOURCE.revision!, CHECKPOINT)]);
   process.stdout.write(JSON.stringify({ endpoint: hub.endpoint }) + '\n');
 }
 
@@ -81,7 +77,8 @@ async function download(endpoint: string, modelsDir: string): Promise<void> {
     },
     env: {},
     hub: { endpoint },
-    build: { graphsDir: GRAPHS, keepCheckpoint: true },
+    // The accuracy check loads every variant in a worker: not part of the build's figures.
+    build: { graphsDir: GRAPHS, keepCheckpoint: true, measure: false },
   });
   const t0 = performance.now();
   m.download('internvl3-1b', { variants: ['fp32'] });

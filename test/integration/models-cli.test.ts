@@ -2,17 +2,16 @@
  * `shoebox models …` through commander with a real manager: list (human and JSON), import, select,
  * delete, download with progress on stderr, and the exit codes (0 ok, 1 failure, 2 bad usage).
  */
-import { Command, CommanderError } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ModelDto } from '../../preload/contract';
-import { registerModelsCommands, type CliIo } from '../../main/cli/models';
 import { openDatabase, type Db } from '../../main/db/open';
 import { createEventBus } from '../../main/events';
 import { silentLog } from '../../main/log';
 import { createModelManager } from '../../main/models/manager';
+import { runModelsCli } from './helpers/models-cli-run';
 import { makeFakeBundle, startBundleServer, writeBundle, type BundleServer } from './helpers/models-fixture';
 
 let tmp: string;
@@ -40,32 +39,21 @@ beforeEach(() => {
 
 /** Runs the CLI like main/cli/index.ts's main() does; returns the exit code. */
 async function run(...args: string[]): Promise<number> {
-  const io: CliIo = { out: (t) => (out += t), err: (t) => (err += t), errIsTty: false };
-  const program = new Command('shoebox').exitOverride().configureOutput({ writeOut: (t) => (out += t), writeErr: (t) => (err += t) });
-  registerModelsCommands(
-    program,
-    async () => {
-      const events = createEventBus();
-      const models = createModelManager({
-        db,
-        paths: { modelsDir: path.join(tmp, 'models') },
-        log: silentLog,
-        emit: events.emit.bind(events),
-        env: { SHOEBOX_MODEL_BASE_URL: server.baseUrl },
-        download: { retryDelayMs: 1, progressIntervalMs: 0 },
-      });
-      return { models, events, close: () => models.close() };
-    },
-    io,
-  );
-  try {
-    await program.parseAsync(args, { from: 'user' });
-    return 0;
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    err += `shoebox: ${(e as Error).message}\n`;
-    return 1;
-  }
+  const r = await runModelsCli(async () => {
+    const events = createEventBus();
+    const models = createModelManager({
+      db,
+      paths: { modelsDir: path.join(tmp, 'models') },
+      log: silentLog,
+      emit: events.emit.bind(events),
+      env: { SHOEBOX_MODEL_BASE_URL: server.baseUrl },
+      download: { retryDelayMs: 1, progressIntervalMs: 0 },
+    });
+    return { models, events, close: () => models.close() };
+  }, args);
+  out += r.out;
+  err += r.err;
+  return r.code;
 }
 
 describe('shoebox models', () => {

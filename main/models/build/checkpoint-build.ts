@@ -13,6 +13,7 @@ import type { Log } from '../../log';
 import { DownloadError } from '../http-client';
 import type { HubAccessDeps } from '../hub/hub-access';
 import { buildBundle, BuildError } from './build-bundle';
+import { checkVariants, workerMeasure, type MeasureVariants } from './variant-check';
 
 /** The manager's `build` option. */
 export interface CheckpointBuildOptions {
@@ -20,6 +21,11 @@ export interface CheckpointBuildOptions {
   graphsDir?: string;
   /** Keep the checkpoint after a verified build (default: removed). */
   keepCheckpoint?: boolean;
+  /**
+   * How the built variants' accuracy is measured ([Note: Variant accuracy check]); default a worker of
+   * its own; false skips the check (benchmarks).
+   */
+  measure?: MeasureVariants | false;
 }
 
 /** The `build` hook of hub-access.ts: builds `modelsDir/<id>` from the checkpoint a download kept. */
@@ -27,8 +33,9 @@ export function createCheckpointBuilder(
   o: CheckpointBuildOptions & { modelsDir: string; env: NodeJS.ProcessEnv; log: Log },
 ): NonNullable<HubAccessDeps['build']> {
   return async ({ entry, source, dir, opts }) => {
+    let built;
     try {
-      await buildBundle({
+      built = await buildBundle({
         id: entry.id,
         name: entry.name,
         source: `${source.repo}@${source.revision}`,
@@ -38,13 +45,24 @@ export function createCheckpointBuilder(
         ...(opts.variants ? { variants: opts.variants } : {}),
         ...(o.keepCheckpoint ? { keepCheckpoint: true } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
-        // Shown as 'verifying' until the contract has a building state: checkpoint bytes turned into weights.
-        onProgress: (p) => opts.onProgress?.({ state: 'verifying', received: p.done, total: p.total, file: null }),
+        // Each build step's own units: checkpoint bytes while writing weights, bundle bytes while hashing.
+        onProgress: (p) => opts.onProgress?.({ state: 'building', buildStep: p.phase, received: p.done, total: p.total, file: null }),
         log: o.log,
       });
     } catch (err) {
       throw buildErrorToDownload(err, opts.signal);
     }
+    if (o.measure === false || opts.signal?.aborted) return;
+    opts.onProgress?.({ state: 'building', buildStep: 'accuracy', received: 0, total: 1, file: null });
+    await checkVariants({
+      id: entry.id,
+      dir: built.dir,
+      variants: built.variants,
+      modelsDir: o.modelsDir,
+      measure: o.measure ?? workerMeasure(o.env, o.log),
+      log: o.log,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
   };
 }
 

@@ -9,8 +9,10 @@
  * Runs in vitest (Node). Never reaches anything but loopback.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { startBundleServer, trackRequest, type Behaviour, type BundleServer, type LoggedRequest } from './models-fixture';
 
 /** One file of a fake repository; `lfs` files are served by the CDN. */
@@ -174,4 +176,17 @@ export function internvlRepo(repo: string, revision: string, weightBytes = 200 *
       ],
     ]),
   };
+}
+
+/**
+ * A checkpoint folder (test/fixtures/checkpoints/*) as repository `repo` at `revision`: safetensors
+ * through the CDN (LFS), the rest from the hub; the fixture's goldens (expected.json) are not a hub file.
+ */
+export function repoFromDir(repo: string, revision: string, dir: string): HubRepo {
+  const files = new Map<string, HubFile>();
+  for (const name of readdirSync(dir)) {
+    if (name === 'expected.json') continue;
+    files.set(name, { bytes: readFileSync(path.join(dir, name)), lfs: name.endsWith('.safetensors') });
+  }
+  return { repo, revision, files };
 }

@@ -10,6 +10,10 @@ import { ConfirmDialog } from '../../components/confirm-dialog';
 import { bytesLabel } from '../../format';
 import { useClient } from '../../hooks';
 import { downloadOffer } from './download-offer';
+import { FirstRunOffer } from './first-run-offer';
+import { InstallBar } from './install-bar';
+import { installStatus } from './install-status';
+import { variantNotes } from './variant-notes';
 import { hasRealModel, type ModelsState } from './use-models';
 
 export function ModelsPage({ state }: { state: ModelsState }) {
@@ -91,11 +95,12 @@ export function ModelsPage({ state }: { state: ModelsState }) {
             model. Download one below or import a bundle you exported.
           </div>
         ) : null}
+        {models ? <FirstRunOffer state={state} /> : null}
         <ul className="model-list">
           {models?.map((m) => {
             const dl = m.download;
-            const active = dl.state === 'downloading' || dl.state === 'verifying';
-            const pct = dl.total > 0 ? Math.floor((dl.received / dl.total) * 100) : 0;
+            const status = installStatus(dl);
+            const active = status !== null;
             const offer = downloadOffer(dl);
             return (
               <li key={m.id} className={`model${m.active ? ' active' : ''}`} data-testid="model-item" data-model-id={m.id}>
@@ -111,9 +116,7 @@ export function ModelsPage({ state }: { state: ModelsState }) {
                     </span>
                   ) : null}
                   <span className="spacer" />
-                  <span className="muted">
-                    {active ? (dl.state === 'verifying' ? 'Verifying…' : 'Downloading…') : m.installed ? 'Installed' : 'Not installed'}
-                  </span>
+                  <span className="muted">{status ? status.label : m.installed ? 'Installed' : 'Not installed'}</span>
                 </div>
                 <p className="muted small">
                   {m.family} · {m.id}
@@ -125,24 +128,19 @@ export function ModelsPage({ state }: { state: ModelsState }) {
                     <code>{m.path}</code>
                   </p>
                 ) : null}
-                {active ? (
+                {variantNotes(m).length > 0 ? (
+                  <ul className="variant-notes small" aria-label={`Variants of ${m.name}`} data-testid="variant-notes">
+                    {variantNotes(m).map((n) => (
+                      <li key={n.variant} className={n.ok ? 'muted' : 'warn-text'} data-variant={n.variant} data-ok={n.ok}>
+                        {n.variant}: {n.text}
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
+                {status ? (
                   <div className="download">
-                    <div
-                      className="bar"
-                      role="progressbar"
-                      aria-label={`Downloading ${m.name}`}
-                      aria-valuemin={0}
-                      aria-valuemax={100}
-                      aria-valuenow={pct}
-                      data-testid="model-progress"
-                    >
-                      <div style={{ width: `${pct}%` }} />
-                    </div>
-                    <span className="small muted">
-                      {dl.state === 'verifying'
-                        ? 'Verifying…'
-                        : `${bytesLabel(dl.received)} of ${dl.total ? bytesLabel(dl.total) : '?'} (${pct}%)`}
-                    </span>
+                    <InstallBar name={m.name} status={status} testId="model-progress" />
+                    <span className="small muted">{status.detail ?? status.label}</span>
                   </div>
                 ) : null}
                 {dl.state === 'failed' && dl.error ? (

@@ -1,0 +1,60 @@
+/**
+ * @file The models domain's additions to the one API: the install phases a model goes through, and the
+ * first-run offer (`models:recommend`, the model that suits this machine). preload/contract.ts merges
+ * these maps into the request and result maps and keeps `ModelDto` and the older `models:*` requests;
+ * the same rules apply (JSON only, validated by these schemas in main).
+ */
+import { z } from 'zod';
+
+/**
+ * The step of a bundle build ([Note: Bundle build staging] in main/models/build/build-bundle.ts), shown
+ * while `ModelDto.download.state` is `building`: checking the checkpoint and free disk, writing the
+ * weights (progress in checkpoint bytes), hashing the bundle, installing it (one rename), then measuring
+ * each variant's accuracy against fp32 ([Note: Variant accuracy check] in main/models/build/variant-check.ts).
+ */
+export type ModelBuildStep = 'checking' | 'weights' | 'hashing' | 'installing' | 'accuracy';
+
+/** The variants a bundle may carry (native/export/BUNDLE-SPEC.md). */
+export type ModelVariant = 'fp32' | 'fp16' | 'int8' | 'q4';
+
+/** Argument schemas of the models requests added here. */
+export const modelsRequestSchemas = {
+  /** The model (and text embedder) that suits this machine, with what installing it costs. */
+  'models:recommend': z.object({}).strict(),
+} as const;
+
+/** One model the first run offers: what it is, what it costs, what it gives on this machine. */
+export interface ModelOffer {
+  id: string;
+  name: string;
+  /** The variants to install (passed to `models:download`). */
+  variants: ModelVariant[];
+  /** Bytes fetched from the hub (the checkpoint, or the ready-made files). */
+  downloadBytes: number;
+  /** Free disk the install needs at its peak (download and built bundle side by side). */
+  diskBytes: number;
+  /** Bytes the installed model keeps on disk. */
+  installedBytes: number;
+  /**
+   * Estimated seconds to caption one photo on this machine, derived from measured figures (see
+   * [Note: Speed estimates] in main/models/recommend.ts); null when nothing measured applies.
+   */
+  secondsPerPhoto: number | null;
+  /** Why this one, in words for the user (memory, cores, GPU, CPU features found). */
+  why: string;
+}
+
+/** Result of `models:recommend`. */
+export interface ModelRecommendation {
+  /** What was found: total memory, logical cores, the GPU provider (or null), the int8 kernels. */
+  machine: { memBytes: number; cores: number; gpu: string | null; int8Kernels: 'vnni' | 'avx2' | 'other' };
+  /** The model that describes photos. */
+  model: ModelOffer;
+  /** The text embedder search uses (small). */
+  embedder: ModelOffer | null;
+}
+
+/** Results of the models requests added here. */
+export interface ModelsResults {
+  'models:recommend': ModelRecommendation;
+}
