@@ -13,11 +13,13 @@
  * must therefore stay JSON-serialisable: no Dates (ISO strings), no Maps, no class instances.
  */
 import { z } from 'zod';
+import { modelsRequestSchemas, type ModelBuildStep, type ModelsResults } from './contract/models';
 import { searchRequestSchemas, type SearchResults } from './contract/search';
 import { settingsRequestSchemas, type SettingsEvents, type SettingsResults } from './contract/settings';
 import { understandingRequestSchemas, type UnderstandingEvents, type UnderstandingResults } from './contract/understanding';
 import { xmpRequestSchemas, type XmpResults } from './contract/xmp';
 
+export type { ModelBuildStep, ModelOffer, ModelRecommendation, ModelVariant } from './contract/models';
 export type { MadeBy, PhotoTagDto, PhotoUnderstanding, TagLabelDto, UnderstoodText } from './contract/understanding';
 export type { MatchReason, MatchSnippet, SearchChip, SearchCoverage, SearchItem, SearchResult, Strictness } from './contract/search';
 export type { SettingKey, Settings, SettingsDto, SettingsPatch } from './contract/settings';
@@ -51,7 +53,19 @@ export const requestSchemas = {
   'jobs:retryFailed': z.object({ step: z.string().max(64).optional() }).strict(),
   'jobs:failures': z.object({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(100) }).strict(),
   'models:list': Empty,
-  'models:download': z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,127}$/) }).strict(),
+  'models:download': z
+    .object({
+      id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,127}$/),
+      /** Only these variants (all the model has when omitted). */
+      variants: z
+        .array(z.enum(['fp32', 'fp16', 'int8', 'q4']))
+        .min(1)
+        .max(4)
+        .optional(),
+      /** Make it the active model once installed, when none is active (the first-run offer). */
+      activate: z.boolean().optional(),
+    })
+    .strict(),
   'models:cancelDownload': z.object({ id: z.string().max(128) }).strict(),
   'models:import': z.object({ path: UserPath }).strict(),
   'models:delete': z.object({ id: z.string().max(128) }).strict(),
@@ -74,6 +88,7 @@ export const requestSchemas = {
   ...settingsRequestSchemas,
   ...xmpRequestSchemas,
   ...searchRequestSchemas,
+  ...modelsRequestSchemas,
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -125,6 +140,8 @@ export interface PhotoSummary {
   name: string;
   /** 'ok' | 'missing' (file gone) | 'error' (unreadable, see PhotoDetail.error). */
   status: 'ok' | 'missing' | 'error';
+  /** ThumbHash of the thumbnail, base64 (~30 chars), painted while it loads; absent until made. */
+  placeholder?: string;
 }
 
 export interface PhotoFileDto {
@@ -218,10 +235,19 @@ export interface ModelDto {
   variants: string[];
   bytes: number;
   path: string | null;
+  /**
+   * Each variant's first-token logits cosine to fp32, measured on the bundle at build time, and the bar
+   * a variant must reach to be offered by default; null when not measured (imported, a text embedder).
+   */
+  accuracy: { bar: number; cosine: Record<string, number> } | null;
   download: {
-    state: 'idle' | 'downloading' | 'verifying' | 'failed';
+    /** `building`: the bundle is built from a downloaded checkpoint (see `buildStep`). */
+    state: 'idle' | 'downloading' | 'verifying' | 'building' | 'failed';
+    /** Bytes (or, while building, the step's units) done and in all, for the current state. */
     received: number;
     total: number;
+    /** The build's step while `state` is `building`, else null. */
+    buildStep: ModelBuildStep | null;
     error: string | null;
     /** Downloading again could pick up where this stopped or failed (see [Note: Resumable failures]). */
     resumable: boolean;
@@ -256,7 +282,7 @@ export interface DoctorReport {
 }
 
 /** Results of every request. */
-export interface RequestResults extends UnderstandingResults, SettingsResults, XmpResults, SearchResults {
+export interface RequestResults extends UnderstandingResults, SettingsResults, XmpResults, SearchResults, ModelsResults {
   'app:info': AppInfo;
   'library:folders': FolderDto[];
   'library:addFolder': FolderDto;

@@ -21,6 +21,8 @@ export interface PhotoRow extends PhotoMetadata {
   sort_key: string;
   thumb: string | null;
   preview: string | null;
+  /** ThumbHash of the thumbnail ([Note: Placeholders] in main/library/placeholders.ts), or null. */
+  placeholder: Buffer | null;
   error: string | null;
   created_at: number;
 }
@@ -30,6 +32,7 @@ export interface PageRow {
   id: number;
   kind: MediaKind;
   thumb: string | null;
+  placeholder: Buffer | null;
   width: number | null;
   height: number | null;
   sort_key: string;
@@ -40,7 +43,7 @@ export interface PageRow {
 }
 
 /** The columns of a `PageRow` over `photos p` (search results select the same: main/db/filtered-photos.repo.ts). */
-export const PAGE_COLUMNS = `p.id, p.kind, p.thumb, p.width, p.height, p.sort_key, p.error,
+export const PAGE_COLUMNS = `p.id, p.kind, p.thumb, p.placeholder, p.width, p.height, p.sort_key, p.error,
       (SELECT rel_path FROM files f WHERE f.photo_id = p.id ORDER BY f.status <> 'ok', f.id LIMIT 1) AS rel_path,
       coalesce((SELECT min(CASE f.status WHEN 'ok' THEN 0 WHEN 'error' THEN 1 ELSE 2 END) FROM files f WHERE f.photo_id = p.id), 2) AS file_state`;
 
@@ -76,6 +79,7 @@ export interface PhotosRepo {
   setMetadata(id: number, m: PhotoMetadata): void;
   setDimensions(id: number, width: number, height: number): void;
   setThumb(id: number, key: string | null): void;
+  setPlaceholder(id: number, hash: Uint8Array | null): void;
   setPreview(id: number, key: string | null): void;
   setError(id: number, error: string | null): void;
   /** Deletes the photo when no file row points at it any more (its jobs go with it); returns its cache keys, or null when kept. */
@@ -107,6 +111,7 @@ export function createPhotosRepo(db: Db): PhotosRepo {
   const dimsStmt = db.prepare<[number, number, number]>('UPDATE photos SET width = ?, height = ? WHERE id = ?');
   const thumbStmt = db.prepare<[string | null, number]>('UPDATE photos SET thumb = ? WHERE id = ?');
   const previewStmt = db.prepare<[string | null, number]>('UPDATE photos SET preview = ? WHERE id = ?');
+  const placeholderStmt = db.prepare<[Buffer | null, number]>('UPDATE photos SET placeholder = ? WHERE id = ?');
   const errorStmt = db.prepare<[string | null, number]>('UPDATE photos SET error = ? WHERE id = ?');
   const orphanStmt = db.prepare<[number], { thumb: string | null; preview: string | null }>(
     'DELETE FROM photos WHERE id = ? AND NOT EXISTS (SELECT 1 FROM files WHERE photo_id = photos.id) RETURNING thumb, preview',
@@ -146,6 +151,7 @@ export function createPhotosRepo(db: Db): PhotosRepo {
     setDimensions: (id, w, h) => void dimsStmt.run(w, h, id),
     setThumb: (id, key) => void thumbStmt.run(key, id),
     setPreview: (id, key) => void previewStmt.run(key, id),
+    setPlaceholder: (id, hash) => void placeholderStmt.run(hash && Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength), id),
     setError: (id, error) => void errorStmt.run(error, id),
     deleteIfOrphan(id) {
       const rows = orphanStmt.all(id);

@@ -50,6 +50,7 @@ export function toPhotoSummary(r: PageRow): PhotoSummary {
     day: r.sort_key.slice(0, 10),
     name,
     status: r.error !== null || r.file_state === 1 ? 'error' : r.file_state === 2 ? 'missing' : 'ok',
+    ...(r.placeholder ? { placeholder: r.placeholder.toString('base64') } : {}),
   };
 }
 

@@ -26,6 +26,7 @@ import { PermanentError } from './pipeline-step';
 import { formatOf, type Format } from './formats';
 import type { PipelineStep } from './jobs';
 import { readMetadata } from './metadata';
+import { placeholderOf, placeholderOfFile } from './placeholders';
 import { PREVIEW_SIZE, THUMB_SIZE, cacheFile, cacheKey, ensurePlaceholder, isFile, previewKey, writeVariant } from './thumbnails';
 import { sortSeconds } from './time';
 
@@ -46,9 +47,16 @@ export interface StepDeps extends VariantDeps {
 
 /**
  * Pipeline versions of the built-in steps. Bump one to redo exactly that step for every photo. (Previews
- * are no step: their version is PREVIEW_VERSION in thumbnails.ts, part of their key.)
+ * are no step: their version is PREVIEW_VERSION in thumbnails.ts, part of their key.) Thumbnail 2 adds
+ * the placeholder ([Note: Placeholders] in placeholders.ts).
  */
-export const STEP_VERSIONS = { metadata: 1, thumbnail: 1, read: 1 } as const;
+export const STEP_VERSIONS = { metadata: 1, thumbnail: 2, read: 1 } as const;
+
+/**
+ * Version in a thumbnail's cache key: of its pixels, which thumbnail step 2 did not change (so its re-run
+ * hashes the cached thumbnail). Bump it with the step's version when a change alters the pixels.
+ */
+const THUMB_KEY_VERSION = 1;
 
 const THUMB_QUALITY = 80;
 const PREVIEW_QUALITY = 82;
@@ -145,6 +153,7 @@ export function builtinSteps(deps: StepDeps): PipelineStep[] {
     rank: 10,
     kinds: ['image', 'raw', 'video'],
     async run({ photo, absPath }) {
+      if (await placeholderFromCache(photo)) return;
       const path = absPath!;
       const format = await formatFor(path);
       await decoding(deps, photo.id, path, format, async () => {
@@ -153,9 +162,11 @@ export function builtinSteps(deps: StepDeps): PipelineStep[] {
         const both = img !== null && FULL_DECODE.has(format.decoder);
         let key: string;
         if (img) {
-          key = cacheKey(photo.hash, 't', STEP_VERSIONS.thumbnail);
+          key = cacheKey(photo.hash, 't', THUMB_KEY_VERSION);
           const out = await writeVariant(both ? img.clone() : img, THUMB_SIZE, THUMB_QUALITY, deps.thumbsDir, key);
           if (format.decoder !== 'sharp') await recordDecodedSize(photo.id, img, out);
+          // Our own JPEG decodes; if it ever did not, the cell shows a flat placeholder, no error.
+          photos.setPlaceholder(photo.id, await placeholderOf(out.data).catch(() => null));
         } else key = await ensurePlaceholder(deps.thumbsDir, 'video');
         photos.setThumb(photo.id, key);
         if (photo.error) photos.setError(photo.id, null);
@@ -169,6 +180,20 @@ export function builtinSteps(deps: StepDeps): PipelineStep[] {
       });
     },
   };
+
+  /**
+   * A photo whose current thumbnail is in the cache but that has no placeholder (indexed before
+   * placeholders existed) gets one from that thumbnail, without decoding the original again. Returns
+   * whether it did; false sends the job down the full path (the thumbnail is remade).
+   */
+  async function placeholderFromCache(photo: PhotoRow): Promise<boolean> {
+    if (photo.placeholder !== null || photo.thumb !== cacheKey(photo.hash, 't', THUMB_KEY_VERSION)) return false;
+    const hash = await placeholderOfFile(cacheFile(deps.thumbsDir, photo.thumb) ?? '');
+    if (!hash) return false;
+    photos.setPlaceholder(photo.id, hash);
+    deps.onPhotoChanged(photo.id);
+    return true;
+  }
 
   /**
    * Formats sharp cannot read headers of (HEIC, BMP, RAW previews): the decoded size, turned the way the

@@ -56,14 +56,14 @@ export function cacheFile(thumbsDir: string, key: string): string | null {
 /** Whether `file` is there as a regular file (a cache entry already made). */
 export const isFile = async (file: string): Promise<boolean> => (await stat(file).catch(() => null))?.isFile() === true;
 
-/** Resizes an oriented image to fit `size` and writes it under `key`. Returns the output's size. */
+/** Resizes an oriented image to fit `size` and writes it under `key`. Returns the output's size and bytes. */
 export async function writeVariant(
   img: Sharp,
   size: number,
   quality: number,
   thumbsDir: string,
   key: string,
-): Promise<{ width: number; height: number }> {
+): Promise<{ width: number; height: number; data: Buffer }> {
   const file = cacheFile(thumbsDir, key);
   if (!file) throw new Error(`bad cache key ${key}`);
   const { data, info } = await img
@@ -72,7 +72,7 @@ export async function writeVariant(
     .jpeg({ quality, mozjpeg: false })
     .toBuffer({ resolveWithObject: true });
   await writeAtomic(file, data);
-  return { width: info.width, height: info.height };
+  return { width: info.width, height: info.height, data };
 }
 
 /** Writes the shared placeholder for media without a decoder (videos); returns its key. */

@@ -8,18 +8,16 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ConnectionState } from './api';
 import { NoticeProvider, useNotify } from './components/notices';
 import { ShortcutsDialog } from './components/shortcuts-dialog';
-import { AboutPage } from './features/about/about-page';
 import { FoldersSidebar } from './features/folders/folders-sidebar';
 import { ProgressPanel, ProgressSummary } from './features/activity/progress-panel';
 import { overall, useJobs } from './features/activity/use-jobs';
 import { LibraryView } from './features/library/library-view';
-import { ModelsPage } from './features/models/models-page';
-import { SettingsPage } from './features/settings/settings-page';
-import { TagsPage } from './features/tags/tags-page';
+import { FirstRunOffer } from './features/models/first-run-offer';
 import { hasRealModel, useModels } from './features/models/use-models';
 import { useSearchShortcut } from './features/search/search-shortcut';
 import { useSearch } from './features/search/use-search';
 import { useClient, useEvent, useRequest, useThrottled } from './hooks';
+import { AboutPage, ModelsPage, SettingsPage, TagsPage } from './on-demand';
 
 const PAGES = ['library', 'activity', 'tags', 'models', 'settings', 'about'] as const;
 type Page = (typeof PAGES)[number];
@@ -173,6 +171,7 @@ function Shell() {
             <button type="button" className="link-button" onClick={() => go('models')}>
               Set up a model
             </button>
+            <FirstRunOffer state={models} compact />
           </div>
         ) : null}
         {page === 'library' ? (

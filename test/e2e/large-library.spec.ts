@@ -3,36 +3,15 @@
  * over 15 months, by file time), so pages are fetched on demand as the grid scrolls: End jumps to the
  * oldest photo, the viewer crosses a page boundary with ←, and only the rows on screen are in the DOM.
  */
-import { mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import sharp from 'sharp';
 import { expect, startHost, test } from './fixtures';
+import { generatedLibrary } from './generated-library';
 
 const COUNT = 450;
 
-/** Writes COUNT small PNGs of distinct colours, one every day going back from 2024-06-30 noon. */
-async function makeLibrary(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'shoebox-e2e-large-'));
-  mkdirSync(join(dir, 'gen'));
-  const newest = Date.UTC(2024, 5, 30, 12);
-  for (let i = 0; i < COUNT; i++) {
-    const file = join(dir, 'gen', `img-${String(i).padStart(4, '0')}.png`);
-    // Lossless, and (r, g) differs for every i: photos are identified by content, so no two may match.
-    const background = { r: i % 256, g: Math.floor(i / 256) * 97, b: (i * 53) % 256 };
-    await sharp({ create: { width: 48, height: 32, channels: 3, background } })
-      .png()
-      .toFile(file);
-    const t = new Date(newest - i * 86_400_000);
-    utimesSync(file, t, t);
-  }
-  return dir;
-}
-
 test('pages load on demand: End, Home and the viewer across a page boundary', async ({ page }) => {
   test.setTimeout(90_000);
-  const dir = await makeLibrary();
-  const host = await startHost({ library: dir });
+  const lib = await generatedLibrary(COUNT);
+  const host = await startHost({ library: lib.dir });
   try {
     await page.goto(host.url);
     await expect(page.getByTestId('library-count')).toHaveText(`${COUNT} photos`, { timeout: 45_000 });
@@ -87,6 +66,6 @@ test('pages load on demand: End, Home and the viewer across a page boundary', as
     await expect(page.locator('[data-testid=photo-cell][data-index="400"]')).toBeFocused();
   } finally {
     await host.stop();
-    rmSync(dir, { recursive: true, force: true });
+    lib.remove();
   }
 });

@@ -11,12 +11,12 @@ import { ErrorBoundary } from '../../components/error-boundary';
 import { useNotify } from '../../components/notices';
 import { countLabel, monthLabel } from '../../format';
 import { useClient, useEvent, useInfo, useRequest, useThrottled } from '../../hooks';
+import { Viewer } from '../../on-demand';
 import { SearchField } from '../search/search-field';
 import { SearchResults } from '../search/search-results';
 import type { SearchController } from '../search/use-search';
 import { CELL_SIZES, PhotoGrid, type PhotoGridHandle } from './photo-grid';
 import { PhotoStore } from './photo-store';
-import { Viewer } from './viewer';
 
 export interface LibraryViewProps {
   folders: FolderDto[] | undefined;

@@ -6,27 +6,39 @@
  * See [Note: Grid rows from the timeline] in ./grid-layout.ts. The same grid shows search results
  * (renderer/src/features/search/): no month headers or day labels there, and a decoration per cell
  * (relevance and why it matched).
+ *
+ * [Note: The wheel wins over the focus ring] The focus ring (a roving tabindex on the cells) survives
+ * scrolling, but never pulls the view: the wheel, the scrollbar and touch always move the grid. When the
+ * focused cell scrolls out of the rendered rows the browser drops its focus; the grid then focuses its
+ * own scroll container (tabindex -1, without scrolling) so the next arrow key still reaches it and moves
+ * on from the focused photo, scrolling back to it. Only keyboard moves and `focusIndex` (the viewer
+ * closing) scroll to a cell. A press anywhere outside the grid, focusable or not, ends its claim on the
+ * keyboard. (Issue 14: a blur without a `relatedTarget` used to keep the claim and the layout effect kept
+ * scrolling back to the focused row, so 2 s of wheeling moved 0–1,000 px instead of 3,300–4,000.)
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import {
   forwardRef,
-  memo,
+  useCallback,
   useEffect,
   useImperativeHandle,
   useLayoutEffect,
   useMemo,
-  useId,
   useRef,
   useState,
   useSyncExternalStore,
   type ComponentType,
   type KeyboardEvent,
 } from 'react';
-import type { PhotoSummary, TimelineGroup } from '../../../../preload/contract';
-import { countLabel, dateTimeLabel, dayLabel, monthLabel } from '../../format';
+import type { TimelineGroup } from '../../../../preload/contract';
 import { thumbUrl } from '../../media';
+import { MonthRow, PhotoRow, type CellDecorationProps } from './grid-cells';
 import { buildLayout, columnsFor, moveFocus, rowForIndex, type FocusMove } from './grid-layout';
 import type { PhotoStore } from './photo-store';
+import { createThumbPrefetcher } from './thumb-prefetch';
+import { useFling } from './use-fling';
+
+export type { CellDecorationProps } from './grid-cells';
 
 /** Smallest, default and largest cell sizes the zoom control offers (CSS pixels). */
 export const CELL_SIZES = { min: 96, default: 168, max: 320 } as const;
@@ -48,11 +60,6 @@ const KEY_MOVES: Record<string, FocusMove> = {
 export interface PhotoGridHandle {
   /** Moves the focus ring to a photo, scrolls it into view and focuses its cell. */
   focusIndex(index: number): void;
-}
-
-export interface CellDecorationProps {
-  photo: PhotoSummary;
-  id: string;
 }
 
 export interface PhotoGridProps {
@@ -95,21 +102,33 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
   const scrollRef = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState({ width: 0, height: 0 });
   const [focus, setFocus] = useState(0);
+  /** A keyboard move (or `focusIndex`) waits for its cell to render, scrolling to it until then. */
   const focusPending = useRef(false);
-  /** Whether focus is inside the grid, from focusin / focusout (which removal does not fire). */
+  /** Whether the keyboard belongs to the grid (see [Note: The wheel wins over the focus ring]). */
   const hasFocus = useRef(false);
   useEffect(() => {
-    // Focus that lands anywhere else (even after the focused cell vanished) ends the grid's claim.
-    const onFocusIn = (e: FocusEvent) => {
-      if (!scrollRef.current?.contains(e.target as Node | null)) {
+    const release = (target: EventTarget | null) => {
+      if (!scrollRef.current?.contains(target as Node | null)) {
         hasFocus.current = false;
         focusPending.current = false;
       }
     };
+    // Focus that lands anywhere else (even after the focused cell vanished) ends the grid's claim, and so
+    // does a press on any other part of the page, focusable or not.
+    const onFocusIn = (e: FocusEvent) => release(e.target);
+    const onPointerDown = (e: PointerEvent) => {
+      focusPending.current = false; // a pointer (a scrollbar drag too) wins over a pending keyboard scroll
+      release(e.target);
+    };
     document.addEventListener('focusin', onFocusIn);
-    return () => document.removeEventListener('focusin', onFocusIn);
+    document.addEventListener('pointerdown', onPointerDown, true);
+    return () => {
+      document.removeEventListener('focusin', onFocusIn);
+      document.removeEventListener('pointerdown', onPointerDown, true);
+    };
   }, []);
-  useSyncExternalStore(store.subscribe, store.getVersion);
+  const version = useSyncExternalStore(store.subscribe, store.getVersion);
+  const fling = useFling(scrollRef);
 
   useLayoutEffect(() => {
     const el = scrollRef.current;
@@ -131,9 +150,14 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
     count: layout.rows.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: (i) => (layout.rows[i]?.kind === 'month' ? HEADER_HEIGHT : cell + GAP),
-    overscan: 4,
+    // Rows ahead of a fling, rendered before they show (memoized rows cost only when they come in, and
+    // off-screen ones are not painted: [Note: Grid renders per scroll] in grid-cells.tsx).
+    overscan: 6,
     paddingStart: 4,
     paddingEnd: PAD,
+    // A range change re-renders in React's own task, not inside the scroll event: rendering there made a
+    // fling miss 60 % of its frames (bench:grid) where the overscan covers the frame it may lag.
+    useFlushSync: false,
   });
   useEffect(() => {
     virtualizer.measure();
@@ -168,9 +192,33 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
       last = Math.max(last, row.end);
     }
   }
+  // Pages and thumbnails for the rows ahead of the scroll direction: about two screens' worth. Not before
+  // the first scroll: the first screen's own thumbnails must not queue behind them.
+  const prefetcher = useMemo(() => createThumbPrefetcher(), []);
+  const lastFirst = useRef(first);
+  /** 1 down, -1 up, 0 before the first scroll. */
+  const direction = useRef(0);
+  const rowsOnScreen = Math.max(1, Math.ceil(size.height / (cell + GAP)));
   useEffect(() => {
-    if (last > first) store.ensureRange(first, last);
-  }, [store, first, last]);
+    if (last <= first) return;
+    if (first !== lastFirst.current) direction.current = first > lastFirst.current ? 1 : -1;
+    lastFirst.current = first;
+    if (direction.current === 0) {
+      store.ensureRange(first, last);
+      return;
+    }
+    const down = direction.current > 0;
+    const ahead = 2 * rowsOnScreen * columns;
+    const [from, to] = down ? [last, Math.min(total, last + ahead)] : [Math.max(0, first - ahead), first];
+    store.ensureRange(Math.min(first, from), Math.max(last, to));
+    if (fling) return; // the view outruns any thumbnail prefetch; it starts again as the fling ends
+    const urls: string[] = [];
+    for (let k = 0; k < to - from; k++) {
+      const thumb = store.get(down ? from + k : to - 1 - k)?.thumb;
+      if (thumb) urls.push(thumbUrl(mediaBase, thumb));
+    }
+    prefetcher.prefetch(urls);
+  }, [store, version, prefetcher, fling, first, last, total, columns, rowsOnScreen, mediaBase]);
 
   // The month at the top edge of the viewport (the last header at or above it).
   const topRow = items.find((i) => i.end > (virtualizer.scrollOffset ?? 0) + 1)?.index ?? 0;
@@ -184,32 +232,64 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
     focusRef.current = focusIndex;
   });
 
+  /** Scrolls the photo's row into view; up to a month's first row, its header too (Home: the very top). */
+  const scrollToPhoto = (index: number) => {
+    const row = rowForIndex(layout, index);
+    if (row < 0) return;
+    const header = layout.rows[row - 1]?.kind === 'month' ? row - 1 : -1;
+    const above = (virtualizer.measurementsCache[row]?.start ?? 0) < (virtualizer.scrollOffset ?? 0);
+    if (above && header === 0) virtualizer.scrollToOffset(0);
+    else if (above && header > 0) virtualizer.scrollToIndex(header, { align: 'start' });
+    else virtualizer.scrollToIndex(row, { align: 'auto' });
+  };
+
   // Focus the focused cell once it is rendered (after a key press or the viewer closing). Also when a
   // re-layout (zoom, resize, photos arriving) re-created the focused cell's row: a removed element
   // loses focus, and a layout effect puts it back in the same task, before the next key press lands.
+  // Only a keyboard move scrolls to the cell: see [Note: The wheel wins over the focus ring].
   useLayoutEffect(() => {
-    if (hasFocus.current && !scrollRef.current?.contains(document.activeElement)) focusPending.current = true;
-    if (!focusPending.current) return;
-    const el = scrollRef.current?.querySelector<HTMLElement>(`[data-index="${focusIndex}"]`);
+    const scroller = scrollRef.current;
+    if (!scroller) return;
+    const active = document.activeElement;
+    const onCell = active !== scroller && scroller.contains(active);
+    if (!focusPending.current && (!hasFocus.current || onCell)) return;
+    const el = scroller.querySelector<HTMLElement>(`[data-index="${focusIndex}"]`);
     if (el) {
-      el.focus({ preventScroll: true });
+      if (active !== el) el.focus({ preventScroll: true });
       focusPending.current = false;
-    } else {
-      // Not rendered: the key press scrolled by a layout that a resize has since replaced. Scroll by
-      // the current one; the next render focuses it.
-      const row = rowForIndex(layout, focusIndex);
-      if (row >= 0) virtualizer.scrollToIndex(row, { align: 'auto' });
+    } else if (focusPending.current) {
+      // Not rendered yet, or by a layout that a resize has since replaced: scroll by the current one;
+      // the next render focuses it.
+      scrollToPhoto(focusIndex);
+    } else if (active !== scroller) {
+      // The focused cell scrolled out of the rendered rows and took the focus with it: the grid itself
+      // keeps the keyboard (the next arrow key moves from the focused photo), and the view stays put.
+      scroller.focus({ preventScroll: true });
     }
   });
+
+  /** The wheel and touch win over a keyboard move still scrolling to its cell. */
+  const cancelPendingScroll = useCallback(() => {
+    focusPending.current = false;
+  }, []);
 
   const goTo = (index: number) => {
     if (index < 0) return;
     setFocus(index);
     focusPending.current = true;
-    const row = rowForIndex(layout, index);
-    if (row >= 0) virtualizer.scrollToIndex(row, { align: 'auto' });
+    scrollToPhoto(index);
   };
   useImperativeHandle(ref, () => ({ focusIndex: goTo }));
+
+  // One click handler for every cell, the same across renders, so that cells stay memoized.
+  const onOpenRef = useRef(onOpen);
+  useEffect(() => {
+    onOpenRef.current = onOpen;
+  });
+  const onCellClick = useCallback((index: number) => {
+    setFocus(index);
+    onOpenRef.current(index);
+  }, []);
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.altKey || e.ctrlKey || e.metaKey) return;
@@ -237,142 +317,47 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
       aria-rowcount={layout.rows.length}
       aria-colcount={columns}
       data-testid="photo-grid"
+      // Focusable by script only: it holds the keyboard while the focused cell is scrolled away.
+      tabIndex={-1}
       onKeyDown={onKeyDown}
       onFocus={() => {
         hasFocus.current = true;
       }}
       onBlur={(e) => {
-        // A blur with no new target is the focused cell being removed by a re-layout (Chromium fires
-        // one), or a click on nothing: the grid keeps its claim and refocuses the cell on the next render.
+        // A blur with no new target is the focused cell being removed (a re-layout or a scroll; Chromium
+        // fires one) or a press on nothing, which the document's pointerdown listener tells apart.
         if (e.relatedTarget && !e.currentTarget.contains(e.relatedTarget)) hasFocus.current = false;
       }}
+      onWheel={cancelPendingScroll}
+      onTouchStart={cancelPendingScroll}
     >
       <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
         {items.map((item) => {
           const row = layout.rows[item.index];
+          const box = { rowIndex: item.index, start: item.start, height: item.size, pad: PAD };
           if (!row) return null;
-          const style = { transform: `translateY(${item.start}px)`, height: item.size, left: PAD, right: PAD } as const;
-          if (row.kind === 'month') {
-            return (
-              <div key={item.key} className="grid-row month-row" role="row" aria-rowindex={item.index + 1} style={style}>
-                <div role="rowheader" className="month-header" data-testid="month-header">
-                  <h2>{monthLabel(row.key)}</h2>
-                  <span className="muted">
-                    {countLabel(row.count)} {row.count === 1 ? 'photo' : 'photos'}
-                  </span>
-                </div>
-              </div>
-            );
-          }
-          const monthStart = layout.rows[item.index - 1]?.kind === 'month' ? row.start : -1;
-          const cells = [];
-          for (let i = row.start; i < row.end; i++) {
-            cells.push(
-              <PhotoCell
-                key={i}
-                index={i}
-                photo={store.get(i)}
-                previousDay={store.get(i - 1)?.day}
-                monthStart={i === monthStart}
-                dated={dated}
-                decoration={decoration}
-                focused={i === focusIndex}
-                size={cell}
-                mediaBase={mediaBase}
-                onClick={() => {
-                  setFocus(i);
-                  onOpen(i);
-                }}
-              />,
-            );
-          }
+          if (row.kind === 'month') return <MonthRow key={item.key} {...box} monthKey={row.key} count={row.count} />;
           return (
-            <div key={item.key} className="grid-row" role="row" aria-rowindex={item.index + 1} style={{ ...style, gap: GAP }}>
-              {cells}
-            </div>
+            <PhotoRow
+              key={item.key}
+              {...box}
+              first={row.start}
+              end={row.end}
+              store={store}
+              version={version}
+              monthStart={layout.rows[item.index - 1]?.kind === 'month'}
+              dated={dated}
+              decoration={decoration}
+              focusIndex={focusIndex >= row.start && focusIndex < row.end ? focusIndex : -1}
+              gap={GAP}
+              cell={cell}
+              mediaBase={mediaBase}
+              thumbs={!fling}
+              onCellClick={onCellClick}
+            />
           );
         })}
       </div>
-    </div>
-  );
-});
-
-interface PhotoCellProps {
-  index: number;
-  photo: PhotoSummary | undefined;
-  previousDay: string | undefined;
-  monthStart: boolean;
-  dated: boolean;
-  decoration: ComponentType<CellDecorationProps> | undefined;
-  focused: boolean;
-  size: number;
-  mediaBase: string;
-  onClick: () => void;
-}
-
-const PhotoCell = memo(function PhotoCell({
-  index,
-  photo,
-  previousDay,
-  monthStart,
-  dated,
-  decoration: Decoration,
-  focused,
-  size,
-  mediaBase,
-  onClick,
-}: PhotoCellProps) {
-  const [failed, setFailed] = useState(false);
-  const decorationId = useId();
-  const decorated = photo !== undefined && Decoration !== undefined;
-  const thumb = photo?.thumb ?? null;
-  useEffect(() => setFailed(false), [thumb]);
-  const newDay = dated && photo !== undefined && (monthStart || previousDay !== photo.day);
-  const label = photo
-    ? `${photo.name}, ${dateTimeLabel(photo.takenAt)}${photo.status !== 'ok' ? `, ${photo.status}` : ''}`
-    : 'Loading photo';
-  return (
-    <div
-      role="gridcell"
-      className={`cell${focused ? ' focused' : ''}${photo ? '' : ' loading'}`}
-      style={{ width: size, height: size }}
-      tabIndex={focused ? 0 : -1}
-      data-index={index}
-      data-testid="photo-cell"
-      data-photo-id={photo?.id}
-      aria-label={label}
-      aria-describedby={decorated ? decorationId : undefined}
-      aria-selected={focused}
-      onClick={onClick}
-    >
-      {photo && thumb && !failed ? (
-        <img
-          src={thumbUrl(mediaBase, thumb)}
-          alt=""
-          loading="lazy"
-          decoding="async"
-          draggable={false}
-          onError={() => setFailed(true)}
-          data-testid="thumb"
-        />
-      ) : photo ? (
-        <div className="cell-placeholder" aria-hidden="true">
-          <span>{failed ? 'No thumbnail' : photo.status === 'ok' ? 'Processing…' : ''}</span>
-        </div>
-      ) : null}
-      {newDay && photo ? <span className="day-chip">{dayLabel(photo.day)}</span> : null}
-      {photo && photo.status !== 'ok' ? (
-        <span
-          className={`badge badge-${photo.status}`}
-          data-testid={`badge-${photo.status}`}
-          title={photo.status === 'missing' ? 'The file is gone from disk' : 'The file could not be read'}
-        >
-          {photo.status === 'missing' ? 'Missing' : 'Error'}
-        </span>
-      ) : photo && photo.kind !== 'image' ? (
-        <span className="badge badge-kind">{photo.kind === 'raw' ? 'RAW' : 'Video'}</span>
-      ) : null}
-      {decorated ? <Decoration photo={photo} id={decorationId} /> : null}
     </div>
   );
 });

@@ -9,7 +9,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import type { TimelineGroup } from '../../../../preload/contract';
 import { useEvent, useInfo, useThrottled } from '../../hooks';
 import { PhotoGrid, type PhotoGridHandle } from '../library/photo-grid';
-import { Viewer } from '../library/viewer';
+import { Viewer } from '../../on-demand';
 import { MatchDecoration } from './match-decoration';
 import { NoResults } from './no-results';
 import { SearchHeader } from './search-header';
