@@ -61,6 +61,42 @@ export interface ImageInput {
   maxTiles?: number;
 }
 
+/**
+ * A saved conversation sent with each chat turn (`native/preprocess/chat-prompt.ts`, [Note: Chat
+ * history and the cache]): the worker reuses its cache when the cache holds exactly this, else it
+ * rebuilds the prompt from it, dropping the oldest turns that do not fit `contextTokens`.
+ */
+export interface ChatHistory {
+  /** The conversation's images, in its first user message (`Image-1: <image>` … for several). */
+  images: ImageInput[];
+  /** Text after the images in the first user message (main puts the file names there). */
+  preamble?: string;
+  /** Earlier turns, oldest first: only those the model should remember. */
+  turns: ChatHistoryTurn[];
+  /** The most tokens prompt + answer may take (default and at most the model's context window). */
+  contextTokens?: number;
+}
+
+/** One earlier question and its answer. */
+export interface ChatHistoryTurn {
+  question: string;
+  answer: string;
+  /** The answer's generated ids when this model made them (exact replay); else `answer` is tokenised. */
+  answerIds?: number[];
+}
+
+/** Result of one chat turn. */
+export interface ChatTurnResult extends GenerationResult {
+  turn: number;
+  /** Tokens of the cache this turn continued from (0 when the prompt was built from scratch). */
+  reusedTokens: number;
+  /** History turns (oldest first) left out of the prompt by the context budget. */
+  droppedTurns: number;
+  /** Tokens in the conversation's cache after this turn, and the budget they count against. */
+  contextTokens: number;
+  contextWindow: number;
+}
+
 /** Parameters and results of every method, keyed by method name. */
 export interface MethodMap {
   /** Report the worker's environment: CPU, execution providers, threads, loaded models. */
@@ -83,11 +119,13 @@ export interface MethodMap {
       /** Session id; a new id starts a new conversation, the same id continues it (KV cache kept). */
       sessionId: string;
       message: string;
-      /** Images for this turn (placed before the message). */
+      /** Images for this turn (placed before the message); not with `history`, which carries its own. */
       images?: ImageInput[];
       sampling?: SamplingParams;
+      /** The conversation so far as main saved it; see [Note: Chat history and the cache]. */
+      history?: ChatHistory;
     };
-    result: GenerationResult & { turn: number; reusedTokens: number };
+    result: ChatTurnResult;
   };
   /** Forget a chat session and its KV cache. */
   chatEnd: { params: { sessionId: string }; result: { ended: boolean } };
