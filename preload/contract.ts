@@ -13,12 +13,14 @@
  * must therefore stay JSON-serialisable: no Dates (ISO strings), no Maps, no class instances.
  */
 import { z } from 'zod';
+import { chatRequestSchemas, type ChatEvents, type ChatResults } from './contract/chat';
 import { modelsRequestSchemas, type ModelBuildStep, type ModelsResults } from './contract/models';
 import { searchRequestSchemas, type SearchResults } from './contract/search';
 import { settingsRequestSchemas, type SettingsEvents, type SettingsResults } from './contract/settings';
 import { understandingRequestSchemas, type UnderstandingEvents, type UnderstandingResults } from './contract/understanding';
 import { xmpRequestSchemas, type XmpResults } from './contract/xmp';
 
+export type { ChatConversationDto, ChatConversationSummary, ChatPhotoDto, ChatTurnDto } from './contract/chat';
 export type { ModelBuildStep, ModelOffer, ModelRecommendation, ModelVariant } from './contract/models';
 export type { MadeBy, PhotoTagDto, PhotoUnderstanding, TagLabelDto, UnderstoodText } from './contract/understanding';
 export type { MatchReason, MatchSnippet, SearchChip, SearchCoverage, SearchItem, SearchResult, Strictness } from './contract/search';
@@ -88,6 +90,7 @@ export const requestSchemas = {
   ...settingsRequestSchemas,
   ...xmpRequestSchemas,
   ...searchRequestSchemas,
+  ...chatRequestSchemas,
   ...modelsRequestSchemas,
 } as const;
 
@@ -282,7 +285,7 @@ export interface DoctorReport {
 }
 
 /** Results of every request. */
-export interface RequestResults extends UnderstandingResults, SettingsResults, XmpResults, SearchResults, ModelsResults {
+export interface RequestResults extends UnderstandingResults, SettingsResults, XmpResults, SearchResults, ChatResults, ModelsResults {
   'app:info': AppInfo;
   'library:folders': FolderDto[];
   'library:addFolder': FolderDto;
@@ -310,7 +313,7 @@ export interface RequestResults extends UnderstandingResults, SettingsResults, X
 // ---------------------------------------------------------------------------------------------------
 // Events pushed from main to every renderer.
 
-export interface Events extends UnderstandingEvents, SettingsEvents {
+export interface Events extends UnderstandingEvents, SettingsEvents, ChatEvents {
   /** Photos were added, changed or removed; the grid refetches what it shows. */
   'library:changed': { folderId: number | null; added: number; updated: number; removed: number };
   'library:folders': FolderDto[];

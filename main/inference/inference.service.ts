@@ -27,7 +27,7 @@
 import { ApiError } from '../../preload/api-error';
 import type { DescribeResult } from '../../preload/contract';
 import type { Manifest } from '../../native/bundle/manifest';
-import type { UnderstandRequest, UnderstandResponse, WorkerInfo } from '../../native/protocol';
+import type { ChatTurnResult, ParamsOf, StreamChunk, UnderstandRequest, UnderstandResponse, WorkerInfo } from '../../native/protocol';
 import type { Log } from '../log';
 import type { ActiveBundle } from '../models/manager';
 import { createWorkerClient, WorkerClientError, type WorkerClient, type WorkerProcess } from './worker-client';
@@ -90,6 +90,17 @@ export interface InferenceService {
    * retry policy; per-photo failures are in the result.
    */
   understand(params: UnderstandRequest, opts?: { signal?: AbortSignal | undefined }): Promise<UnderstandResponse>;
+  /**
+   * One photo-chat turn in the interactive lane, with the active model (loaded first); text streams
+   * through `onChunk`. Worker failures reject with a {@link WorkerClientError} (cancelled, crashed…):
+   * what they mean for the conversation is the chat service's policy.
+   */
+  chat(
+    params: ParamsOf<'chat'>,
+    opts?: { onChunk?: ((chunk: StreamChunk) => void) | undefined; signal?: AbortSignal | undefined },
+  ): Promise<{ result: ChatTurnResult; model: LoadedModel }>;
+  /** Frees a chat session's cache in the worker; does nothing when no worker runs. */
+  chatEnd(sessionId: string): Promise<void>;
   /** Captions (or answers `prompt` about) the image at `imagePath`, streaming text through `onText`. */
   describe(imagePath: string, opts?: DescribeOptions): Promise<Omit<DescribeResult, 'requestId'>>;
   /**
@@ -224,6 +235,20 @@ export function createInference({ models, log, spawn, threads: initialThreads = 
       }),
 
     workerInfo: (opts = {}) => tracked(() => worker().request('info', {}, opts)),
+
+    chat: (params, opts = {}) =>
+      tracked(async () => {
+        await ensureModel();
+        const result = await worker().request('chat', params, {
+          ...(opts.onChunk ? { onChunk: opts.onChunk } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+        return { result, model: loaded!.model };
+      }),
+
+    async chatEnd(sessionId) {
+      if (client) await tracked(() => worker().request('chatEnd', { sessionId }));
+    },
 
     setThreads(t) {
       threads = t;
