@@ -20,6 +20,7 @@ import { errorMessage } from '../../api';
 import { countLabel } from '../../format';
 import { useClient, useInfo } from '../../hooks';
 import { pickSource, previewFailedNote, thumbUrl, viewerSources, type ViewerSource } from '../../media';
+import { ChatPanel } from '../chat/chat-panel';
 import { DescribePanel } from './describe-panel';
 import { MetadataPanel } from './metadata-panel';
 import { UnderstandingPanel } from './understanding-panel';
@@ -293,6 +294,7 @@ function PhotoPane({ store, index, total, showInfo, onToggleInfo, onIndex, onClo
           <MetadataPanel photo={detail}>
             <UnderstandingPanel photoId={detail.id} />
             <DescribePanel photoId={detail.id} />
+            <ChatPanel photoId={detail.id} />
           </MetadataPanel>
         ) : (
           <aside className="meta-panel" aria-hidden="true" />
