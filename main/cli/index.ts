@@ -17,6 +17,7 @@ import { offerDefaultLibrary } from '../first-run';
 import { startHost } from '../host/server';
 import { createLog, type LogLevel } from '../log';
 import { createServices, type ServiceOptions, type Services } from '../services';
+import { registerAskCommand } from './ask';
 import { registerModelsCommands } from './models';
 import { registerSearchCommand } from './search';
 import { registerDebugCommands } from './debug';
@@ -190,6 +191,7 @@ export function buildProgram(): Command {
   registerSettingsCommand(program, (fn) => withServices(program, {}, fn), print);
   registerXmpCommand(program, (fn) => withServices(program, {}, fn), print);
   registerSearchCommand(program, (fn) => withServices(program, {}, fn), print);
+  registerAskCommand(program, (fn) => withServices(program, {}, fn), print);
   registerModelsCommands(program, () => open(program));
   registerDebugCommands(program);
   return program;
