@@ -10,6 +10,7 @@ import { sql as m0003 } from './0003-understanding';
 import { sql as m0004 } from './0004-previews-on-demand';
 import { sql as m0005 } from './0005-search-fts';
 import { sql as m0006 } from './0006-places';
+import { sql as m0007 } from './0007-embeddings';
 import { sql as m0008 } from './0008-chat';
 import { sql as m0009 } from './0009-placeholders';
 
@@ -30,6 +31,7 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: 'previews-on-demand', up: fromSql(m0004) },
   { version: 5, name: 'search-fts', up: fromSql(m0005) },
   { version: 6, name: 'places', up: fromSql(m0006) },
+  { version: 7, name: 'embeddings', up: fromSql(m0007) },
   { version: 8, name: 'chat', up: fromSql(m0008) },
   { version: 9, name: 'placeholders', up: fromSql(m0009) },
 ];
