@@ -4,23 +4,30 @@
  * Services are plain modules; nothing here knows about Electron.
  *
  * [Note: Services know nothing of Electron] Everything under main/ except the thin shell (main/index.ts,
- * window.ts, media-protocol.ts, ipc.ts) is plain Node: the same services run inside Electron, in the
- * headless host, in the CLI and in the integration tests, and a test needs no Electron to start them.
- * What only Electron can do reaches a service as an injected function (the worker `Spawner`, the media
- * URLs chosen by `shell`). eslint.config.js enforces it: only the shell files may import `electron`.
+ * window.ts, media-protocol.ts, ipc.ts, safe-storage.ts) is plain Node: the same services run inside
+ * Electron, in the headless host, in the CLI and in the integration tests, and a test needs no Electron
+ * to start them. What only Electron can do reaches a service as an injected function (the worker
+ * `Spawner`, the media URLs chosen by `shell`, the OS-keychain secret store). eslint.config.js enforces
+ * it: only the shell files may import `electron`.
  */
+import { join } from 'node:path';
 import { version } from '../package.json';
 import { createHandlers } from './api/handlers';
 import { createRouter, type Router } from './api/router';
 import { openDatabase, type Db } from './db/open';
 import { createEventBus, type EventBus } from './events';
 import { createDescriber } from './chat/describe';
+import { createPhotoChat, type PhotoChat } from './chat/photo-chat';
 import { createInference, type InferenceService, type WorkerSpawner } from './inference/inference.service';
 import { createLibrary, type Library } from './library/library';
 import { createLog, type Log } from './log';
+import { createFileSecretStore, type SecretStore } from './models/hub/token-store';
 import { createModelManager, type ModelManager } from './models/manager';
 import { resolvePaths, type AppPaths } from './paths';
-import { createSearch, type Search } from './search/lexical-search';
+import { createEmbeddingsRepo } from './db/embeddings.repo';
+import { createEmbedStep, EMBED_STEP, type EmbedStep } from './search/embed-step';
+import { createSearch, type Search } from './search/hybrid-search';
+import type { TextEmbedder } from './search/text-embedder';
 import { createSettings, type SettingsService } from './settings/settings.service';
 import { createUnderstandStep, type UnderstandStep } from './understanding/understand-step';
 import { createUnderstanding, UNDERSTAND_STEP, type UnderstandingService } from './understanding/understanding.service';
@@ -36,6 +43,11 @@ export interface ServiceOptions {
   startLibrary?: boolean;
   /** How to start the inference worker with an environment (Electron: utilityProcess); child_process.fork by default. */
   spawnWorker?: WorkerSpawner | undefined;
+  /**
+   * Where secrets (the Hugging Face access token) are kept, given the folder for them: Electron encrypts
+   * with the OS keychain (main/safe-storage.ts); by default a 0600 file (main/models/hub/token-store.ts).
+   */
+  secrets?: ((dir: string) => SecretStore) | undefined;
 }
 
 export interface Services {
@@ -53,6 +65,7 @@ export interface Services {
   settings: SettingsService;
   xmp: XmpService;
   search: Search;
+  photoChat: PhotoChat;
   router: Router;
   close(): Promise<void>;
 }
@@ -66,7 +79,17 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   const emit = events.emit.bind(events);
   const settings = createSettings({ db, log: log.child('settings'), emit });
   const library = createLibrary({ db, paths, log: log.child('library'), emit });
-  const manager = createModelManager({ db, paths, log: log.child('models'), emit });
+  const secretsDir = join(paths.dataDir, 'secrets');
+  const manager = createModelManager({
+    db,
+    paths,
+    log: log.child('models'),
+    emit,
+    hub: {
+      setting: () => settings.values().models.hubEndpoint,
+      secrets: options.secrets ? options.secrets(secretsDir) : createFileSecretStore(secretsDir),
+    },
+  });
   const inference = createInference({
     models: manager,
     log: log.child('inference'),
@@ -75,7 +98,14 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   });
   events.on('settings:changed', ({ values }) => inference.setThreads(values.understanding.backgroundThreads));
   const xmp = createXmpService({ db, log: log.child('xmp'), settings });
-  const search = createSearch({ db });
+  // The text embedder's client in the inference service comes with the worker's `embed` (issue 9,
+  // item 1): then `textEmbedderFrom(inference)` (main/search/inference-embedder.ts). Until it is there,
+  // search is lexical and says so, and no embedding step runs.
+  const embedder: TextEmbedder | null = null;
+  const search = createSearch({ db, embedder, log: log.child('search') });
+  const embedStep: EmbedStep | null = embedder
+    ? createEmbedStep({ embedder, repo: createEmbeddingsRepo(db), log: log.child('embed') })
+    : null;
   const understanding = createUnderstanding({
     db,
     emit,
@@ -90,11 +120,20 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     log: log.child('understand'),
   });
   library.addStep(understandStep);
+  if (embedStep) library.addStep(embedStep);
+  // A caption, text or tag written re-queues the photo's embedding in the same transaction (migration
+  // 0007); the queue is told to look.
+  if (embedStep) events.on('photos:understandingChanged', () => library.wake());
   // The understanding step's version names the active model: whenever it may have changed (selected,
   // installed, deleted), the queue re-applies it (re-queueing photos made by another model) and looks again.
   const modelChanged = () => {
     understandStep.modelChanged();
     library.revalidateStep(UNDERSTAND_STEP);
+    if (embedStep) {
+      embedStep.modelChanged();
+      library.revalidateStep(EMBED_STEP);
+    }
+    search.embedderChanged();
     library.wake();
   };
   events.on('models:progress', modelChanged);
@@ -103,10 +142,19 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     select(id) {
       const list = manager.select(id);
       modelChanged();
+      photoChat.modelChanged();
       return list;
     },
   };
   const describer = createDescriber({ library, inference, emit });
+  const photoChat = createPhotoChat({
+    db,
+    library,
+    inference,
+    noModelReason: () => manager.noModelReason(),
+    emit,
+    log: log.child('chat'),
+  });
   const mediaBase = options.shell === 'electron' ? 'shoebox://media' : '/media';
   const handlers = createHandlers({
     version,
@@ -115,6 +163,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     library,
     models,
     describer,
+    photoChat,
     inference,
     understanding,
     settings,
@@ -140,13 +189,16 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     settings,
     xmp,
     search,
+    photoChat,
     router,
     async close() {
       if (closed) return;
       closed = true;
+      await photoChat.close();
       await inference.close();
       await library.close();
       await models.close();
+      search.close();
       db.close();
     },
   };

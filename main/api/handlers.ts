@@ -8,10 +8,12 @@ import type { AppInfo, Handlers } from '../../preload/contract';
 import type { Db } from '../db/open';
 import { runDoctor } from '../doctor';
 import type { Describer } from '../chat/describe';
+import type { PhotoChat } from '../chat/photo-chat';
 import type { InferenceService } from '../inference/inference.service';
 import type { LibraryService } from '../library/types';
 import type { ModelManager } from '../models/manager';
-import type { Search } from '../search/lexical-search';
+import { probeMachine, recommendModels } from '../models/recommend';
+import type { Search } from '../search/hybrid-search';
 import type { AppPaths } from '../paths';
 import type { SettingsService } from '../settings/settings.service';
 import type { UnderstandingService } from '../understanding/understanding.service';
@@ -24,6 +26,7 @@ export interface HandlerDeps {
   library: LibraryService;
   models: ModelManager;
   describer: Describer;
+  photoChat: PhotoChat;
   /** Doctor asks the worker for its providers and CPU features. */
   inference: Pick<InferenceService, 'workerInfo'>;
   understanding: UnderstandingService;
@@ -40,6 +43,7 @@ export function createHandlers({
   library,
   models,
   describer,
+  photoChat,
   inference,
   understanding,
   settings,
@@ -72,7 +76,9 @@ export function createHandlers({
     'jobs:retryFailed': ({ step }) => ({ requeued: library.retryFailed(step) }),
     'jobs:failures': ({ offset, limit }) => library.failures(offset, limit),
     'models:list': () => models.list(),
-    'models:download': ({ id }) => models.download(id),
+    'models:download': ({ id, variants, activate }) =>
+      models.download(id, { ...(variants ? { variants } : {}), ...(activate ? { activate } : {}) }),
+    'models:recommend': async () => recommendModels(await probeMachine(() => inference.workerInfo({ timeoutMs: 15_000 }))),
     'models:cancelDownload': ({ id }) => ({ cancelled: models.cancelDownload(id) }),
     'models:import': ({ path }) => models.import(path),
     'models:delete': async ({ id }) => ({ deleted: await models.delete(id) }),
@@ -92,6 +98,14 @@ export function createHandlers({
     'settings:get': () => settings.get(),
     'settings:set': ({ patch }) => settings.set(patch),
     'xmp:write': ({ photoIds, folderId }) => xmp.write(photoIds ? { photoIds } : { folderId: folderId!, under: '' }),
-    'search:query': ({ text, limit, offset }) => search.search(text, { limit, offset }),
+    'search:query': ({ text, limit, offset, strictness, sort }) => search.search(text, { limit, offset, strictness, sort }),
+    'chat:list': ({ photoId }) => photoChat.list(photoId),
+    'chat:get': ({ conversationId }) => photoChat.get(conversationId),
+    'chat:create': ({ photoIds }) => photoChat.create(photoIds),
+    'chat:send': ({ conversationId, text }) => photoChat.send(conversationId, text),
+    'chat:regenerate': ({ conversationId }) => photoChat.regenerate(conversationId),
+    'chat:editLast': ({ conversationId, text }) => photoChat.editLast(conversationId, text),
+    'chat:stop': ({ conversationId }) => ({ stopped: photoChat.stop(conversationId) }),
+    'chat:delete': async ({ conversationId }) => ({ deleted: await photoChat.delete(conversationId) }),
   } satisfies Handlers;
 }

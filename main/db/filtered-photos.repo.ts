@@ -1,6 +1,6 @@
 /**
- * @file SQL for search results: grid rows of the photos that pass a query's filters, either in the order
- * of a ranked id list (lexical hits) or newest first. The filters arrive as `filterSql`'s parameterised
+ * @file SQL for search results: grid rows of the photos that pass a query's filters, either from a ranked
+ * id list (in its order, or its photos newest first) or all of them newest first. The filters arrive as `filterSql`'s parameterised
  * WHERE (main/db/photo-filter.ts); nothing the user typed is ever part of the SQL text.
  *
  * Runs in main (and the CLI and tests).
@@ -16,10 +16,16 @@ export interface FilteredPage {
 }
 
 export interface FilteredPhotosRepo {
-  /** The photos of `ids` that pass `filter`, in the order of `ids`. */
-  ranked(ids: readonly number[], filter: FilterSql, limit: number, offset: number): FilteredPage;
+  /** The photos of `ids` that pass `filter`, in the order of `ids` ('rank') or newest first ('date'). */
+  ranked(ids: readonly number[], filter: FilterSql, limit: number, offset: number, order?: 'rank' | 'date'): FilteredPage;
   /** The photos that pass `filter`, newest first (the grid's order). */
   newest(filter: FilterSql, limit: number, offset: number): FilteredPage;
+  /** Up to `limit` ids among `ids`, newest photo first, from `offset`. */
+  newestAmong(ids: readonly number[], limit: number, offset: number): number[];
+  /** The ids among `ids` (in their order) of the photos that pass `filter`. */
+  passing(ids: readonly number[], filter: FilterSql): number[];
+  /** The ids of the photos that pass `filter`, or null when more than `cap` do (the caller scans all instead). */
+  ids(filter: FilterSql, cap: number): number[] | null;
 }
 
 /** Builds the repository over an open, migrated database. */
@@ -28,7 +34,7 @@ export function createFilteredPhotosRepo(db: Db): FilteredPhotosRepo {
   // types, so statements are prepared per call (microseconds, next to the FTS5 query before it).
   const ranked = (where: string) => `FROM json_each(?) r JOIN photos p ON p.id = r.value WHERE ${where}`;
   return {
-    ranked(ids, filter, limit, offset) {
+    ranked(ids, filter, limit, offset, order = 'rank') {
       if (ids.length === 0) return { rows: [], total: 0 };
       const list = JSON.stringify(ids);
       const total =
@@ -37,9 +43,32 @@ export function createFilteredPhotosRepo(db: Db): FilteredPhotosRepo {
           .pluck()
           .get(list, ...filter.params) ?? 0;
       const rows = db
-        .prepare<unknown[], PageRow>(`SELECT ${PAGE_COLUMNS} ${ranked(filter.where)} ORDER BY r.key LIMIT ? OFFSET ?`)
+        .prepare<unknown[], PageRow>(
+          `SELECT ${PAGE_COLUMNS} ${ranked(filter.where)} ORDER BY ${order === 'date' ? 'p.sort_key DESC, p.id DESC' : 'r.key'} LIMIT ? OFFSET ?`,
+        )
         .all(list, ...filter.params, limit, offset);
       return { rows, total };
+    },
+    newestAmong(ids, limit, offset) {
+      if (ids.length === 0) return [];
+      return db
+        .prepare<unknown[], number>(`SELECT p.id ${ranked('1')} ORDER BY p.sort_key DESC, p.id DESC LIMIT ? OFFSET ?`)
+        .pluck()
+        .all(JSON.stringify(ids), limit, offset);
+    },
+    passing(ids, filter) {
+      if (ids.length === 0) return [];
+      return db
+        .prepare<unknown[], number>(`SELECT p.id ${ranked(filter.where)} ORDER BY r.key`)
+        .pluck()
+        .all(JSON.stringify(ids), ...filter.params);
+    },
+    ids(filter, cap) {
+      const ids = db
+        .prepare<unknown[], number>(`SELECT p.id FROM photos p WHERE ${filter.where} LIMIT ?`)
+        .pluck()
+        .all(...filter.params, cap + 1);
+      return ids.length > cap ? null : ids;
     },
     newest(filter, limit, offset) {
       const total =

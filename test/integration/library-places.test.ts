@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSearchRepo } from '../../main/db/search.repo';
-import { createSearch } from '../../main/search/lexical-search';
+import { createSearch } from '../../main/search/hybrid-search';
 import { makeHarness, type Harness } from './helpers/library-harness';
 
 /** EXIF GPS as degrees, minutes and hundredths of seconds. */
@@ -84,16 +84,13 @@ describe('places', () => {
     // Through the place filter: the parser resolves the name, the filter selects by stored codes.
     const search = createSearch({ db: h.db });
     const run = (q: string) => search.search(q, { limit: 50, offset: 0, now });
-    const names = (q: string) =>
-      run(q)
-        .items.map((p) => p.name)
-        .sort();
-    expect(run('in Lisbon').filters).toEqual([expect.objectContaining({ kind: 'place', label: 'Lisbon, Portugal' })]);
-    expect(names('in Lisbon')).toEqual(['tram.jpg']);
-    expect(names('photos from Lisboa')).toEqual(['tram.jpg']);
-    expect(names('Portugal')).toEqual(['bridge.jpg', 'tram.jpg']);
-    expect(names('in Japan')).toEqual(['shrine.jpg']);
-    expect(names('in Germany')).toEqual([]);
+    const names = async (q: string) => (await run(q)).items.map((p) => p.name).sort();
+    expect((await run('in Lisbon')).filters).toEqual([expect.objectContaining({ kind: 'place', label: 'Lisbon, Portugal' })]);
+    expect(await names('in Lisbon')).toEqual(['tram.jpg']);
+    expect(await names('photos from Lisboa')).toEqual(['tram.jpg']);
+    expect(await names('Portugal')).toEqual(['bridge.jpg', 'tram.jpg']);
+    expect(await names('in Japan')).toEqual(['shrine.jpg']);
+    expect(await names('in Germany')).toEqual([]);
   });
 
   it('re-running the step (as after a kill) changes nothing, and a changed fix moves the photo', async () => {

@@ -1,8 +1,9 @@
 /**
  * @file `shoebox search` as a real process over a real index of sample-library photos: a file name word
- * and a folder name find their photos (path and date printed), a year the library lacks finds nothing but
- * is understood as a filter, and text that is FTS5 syntax is plain words: every run exits 0. The same
- * search answers `search:query` through the router, which refuses arguments out of bounds.
+ * and a folder name find their photos (score, path, date and why printed), a year the library lacks finds
+ * nothing but is understood as a filter (with its span in the query), text that is FTS5 syntax is plain
+ * words, and without a text embedder the output says the search matched words only: every run exits 0.
+ * The same search answers `search:query` through the router, which refuses arguments out of bounds.
  */
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,11 +17,14 @@ const tmp = (p: string) => mkdtempSync(join(tmpdir(), `shoebox-search-${p}-`));
 const sample = join(import.meta.dirname, '../../assets/sample-library');
 
 interface Result {
-  items: { path: string; takenAt: string; name: string }[];
+  items: { path: string; takenAt: string; name: string; score: number; why: { field: string }[] }[];
   total: number;
-  filters: { label: string; kind: string }[];
+  hidden: number;
+  filters: { id: string; label: string; kind: string; span: [number, number] }[];
   semantic: string;
   mode: string;
+  notice?: string;
+  coverage: { photos: number; understood: number; embedded: number };
 }
 
 describe('shoebox search', () => {
@@ -43,9 +47,14 @@ describe('shoebox search', () => {
     const r = await json('butterfly');
     expect(r).toMatchObject({ total: 1, semantic: 'butterfly', filters: [], mode: 'lexical' });
     expect(r.items[0]?.path).toBe(join(photos, 'animals', 'butterfly.jpg'));
+    expect(r.items[0]).toMatchObject({ score: 1, why: [{ field: 'file' }] });
+    expect(r).toMatchObject({ hidden: 0, coverage: { photos: 5, understood: 0, embedded: 0 } });
+    expect(r.notice).toMatch(/words only: no text embedder is installed/);
     const human = await search('butterfly');
-    expect(human.stdout).toContain(`${join(photos, 'animals', 'butterfly.jpg')}  ${r.items[0]?.takenAt.replace('T', ' ')}`);
-    expect(human.stdout).toMatch(/Search: lexical .*no embedder yet/);
+    expect(human.stdout).toContain(`1.00  ${join(photos, 'animals', 'butterfly.jpg')}  ${r.items[0]?.takenAt.replace('T', ' ')}`);
+    expect(human.stdout).toContain('      file: [butterfly].jpg');
+    expect(human.stdout).toMatch(/Search: lexical .*\nNote: Search matches words only: no text embedder is installed/);
+    expect(human.stdout).toContain('Library: 5 photo(s), 0 understood, 0 searchable by meaning.');
   });
 
   it('finds the photos of a folder by its name', async () => {
@@ -56,7 +65,7 @@ describe('shoebox search', () => {
   it('understands a year as a filter and finds nothing when no photo is from then', async () => {
     const r = await json('animals 1901');
     expect(r).toMatchObject({ items: [], total: 0, semantic: 'animals' });
-    expect((await json('photos from 1999')).filters).toEqual([{ label: '1999', kind: 'date' }]);
+    expect((await json('photos from 1999')).filters).toEqual([{ id: 'date:0', label: '1999', kind: 'date', span: [7, 16] }]);
     expect((await search('photos from 1999')).stdout).toMatch(/No photos match\.\nFilters: date: 1999/);
   });
 
