@@ -1,7 +1,8 @@
 /**
- * @file Helpers shared by the model benchmarks (`bench:vlm`, `bench:understand`): command-line
- * flags, rounding, the full-size random-weight bundle (generated when missing), and one child
- * process per measured variant so each variant's peak RSS is its own.
+ * @file Helpers shared by the benchmarks (`bench:vlm`, `bench:understand`, `bench:search`, and the
+ * seeded generator of `bench:index`): command-line flags, rounding, a seeded random generator, the
+ * full-size random-weight bundle (generated when missing), and one child process per measured variant
+ * so each variant's peak RSS is its own.
  *
  * Runs under tsx in plain Node.
  */
@@ -22,6 +23,19 @@ export function arg(name: string, fallback?: string): string | undefined {
 
 /** Whether `--name` was given. */
 export const flag = (name: string): boolean => process.argv.includes(`--${name}`);
+
+/** xorshift32 random generator: the same seed, the same sequence, in [0, 1). */
+export function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 0x100000000;
+  };
+}
 
 /** Rounds to `d` decimals. */
 export const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync, utimesSync } from 'n
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { rng } from './bench-helpers';
 
 const SAMPLE = resolve(dirname(fileURLToPath(import.meta.url)), '../../assets/sample-library');
 const BASES = [
@@ -23,19 +24,6 @@ const BASES = [
   'places/home.jpg',
   '2019 trip/astronaut.jpg',
 ];
-
-/** xorshift32 random generator. */
-export function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
 
 /** An EXIF APP1 segment: IFD0 Make/Model/Orientation, Exif IFD DateTimeOriginal + ImageUniqueID. */
 export function exifSegment(make: string, model: string, date: string, uniqueId: string): Buffer {
