@@ -27,6 +27,7 @@ import { resolvePaths, type AppPaths } from './paths';
 import { createEmbeddingsRepo } from './db/embeddings.repo';
 import { createEmbedStep, EMBED_STEP, type EmbedStep } from './search/embed-step';
 import { createSearch, type Search } from './search/hybrid-search';
+import { textEmbedderFrom } from './search/inference-embedder';
 import type { TextEmbedder } from './search/text-embedder';
 import { createSettings, type SettingsService } from './settings/settings.service';
 import { createUnderstandStep, type UnderstandStep } from './understanding/understand-step';
@@ -78,7 +79,14 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   const events = createEventBus();
   const emit = events.emit.bind(events);
   const settings = createSettings({ db, log: log.child('settings'), emit });
-  const library = createLibrary({ db, paths, log: log.child('library'), emit });
+  // The CLI has no first screen to paint: its rescan starts at once ([Note: Reads before the startup rescan]).
+  const library = createLibrary({
+    db,
+    paths,
+    log: log.child('library'),
+    emit,
+    ...(options.shell === 'cli' ? { startupRescanDelayMs: 0 } : {}),
+  });
   const secretsDir = join(paths.dataDir, 'secrets');
   const manager = createModelManager({
     db,
@@ -98,14 +106,12 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   });
   events.on('settings:changed', ({ values }) => inference.setThreads(values.understanding.backgroundThreads));
   const xmp = createXmpService({ db, log: log.child('xmp'), settings });
-  // The text embedder's client in the inference service comes with the worker's `embed` (issue 9,
-  // item 1): then `textEmbedderFrom(inference)` (main/search/inference-embedder.ts). Until it is there,
-  // search is lexical and says so, and no embedding step runs.
-  const embedder: TextEmbedder | null = null;
+  // Search's text embedder is the worker's `text-embedder` role, through the inference service
+  // (main/search/inference-embedder.ts). Without one installed, search says it matches words only and
+  // the embed step is blocked with that reason on the Activity page.
+  const embedder: TextEmbedder = textEmbedderFrom(inference);
   const search = createSearch({ db, embedder, log: log.child('search') });
-  const embedStep: EmbedStep | null = embedder
-    ? createEmbedStep({ embedder, repo: createEmbeddingsRepo(db), log: log.child('embed') })
-    : null;
+  const embedStep: EmbedStep = createEmbedStep({ embedder, repo: createEmbeddingsRepo(db), log: log.child('embed') });
   const understanding = createUnderstanding({
     db,
     emit,
@@ -120,19 +126,17 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     log: log.child('understand'),
   });
   library.addStep(understandStep);
-  if (embedStep) library.addStep(embedStep);
+  library.addStep(embedStep);
   // A caption, text or tag written re-queues the photo's embedding in the same transaction (migration
   // 0007); the queue is told to look.
-  if (embedStep) events.on('photos:understandingChanged', () => library.wake());
+  events.on('photos:understandingChanged', () => library.wake());
   // The understanding step's version names the active model: whenever it may have changed (selected,
   // installed, deleted), the queue re-applies it (re-queueing photos made by another model) and looks again.
   const modelChanged = () => {
     understandStep.modelChanged();
     library.revalidateStep(UNDERSTAND_STEP);
-    if (embedStep) {
-      embedStep.modelChanged();
-      library.revalidateStep(EMBED_STEP);
-    }
+    embedStep.modelChanged();
+    library.revalidateStep(EMBED_STEP);
     search.embedderChanged();
     library.wake();
   };

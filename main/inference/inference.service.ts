@@ -27,7 +27,16 @@
 import { ApiError } from '../../preload/api-error';
 import type { DescribeResult } from '../../preload/contract';
 import type { Manifest } from '../../native/bundle/manifest';
-import type { ChatTurnResult, ParamsOf, StreamChunk, UnderstandRequest, UnderstandResponse, WorkerInfo } from '../../native/protocol';
+import type {
+  ChatTurnResult,
+  EmbedRequest,
+  EmbedResponse,
+  ParamsOf,
+  StreamChunk,
+  UnderstandRequest,
+  UnderstandResponse,
+  WorkerInfo,
+} from '../../native/protocol';
 import type { Log } from '../log';
 import type { ActiveBundle } from '../models/manager';
 import { createWorkerClient, WorkerClientError, type WorkerClient, type WorkerProcess } from './worker-client';
@@ -39,7 +48,13 @@ export type WorkerSpawner = (env: NodeJS.ProcessEnv) => WorkerProcess;
 export type WorkerThreads = number | 'auto';
 
 export interface InferenceDeps {
-  models: { activeBundle(): ActiveBundle | null; noModelReason(): string | null };
+  models: {
+    activeBundle(): ActiveBundle | null;
+    noModelReason(): string | null;
+    /** The text embedder search uses (main/models/manager.ts [Note: Which text embedder]); optional for tests of the VLM path. */
+    activeEmbedder?(): { id: string; dir: string } | null;
+    noEmbedderReason?(): string | null;
+  };
   log: Log;
   /** How to start the worker (Electron passes a utilityProcess spawner); child_process.fork by default. */
   spawn?: WorkerSpawner | undefined;
@@ -101,6 +116,15 @@ export interface InferenceService {
   ): Promise<{ result: ChatTurnResult; model: LoadedModel }>;
   /** Frees a chat session's cache in the worker; does nothing when no worker runs. */
   chatEnd(sessionId: string): Promise<void>;
+  /** The text embedder `embed` would use now, or null (see {@link noEmbedderReason}). */
+  activeEmbedder(): { id: string } | null;
+  /** Why there is no text embedder, in words for the user; null when there is one. */
+  noEmbedderReason(): string | null;
+  /**
+   * The worker's `embed` with the active text embedder (role `text-embedder`, loaded first): a query in
+   * the interactive lane, passages in the background lane. Rejects with `unavailable` without one.
+   */
+  embed(params: EmbedRequest, opts?: { signal?: AbortSignal | undefined }): Promise<EmbedResponse>;
   /** Captions (or answers `prompt` about) the image at `imagePath`, streaming text through `onText`. */
   describe(imagePath: string, opts?: DescribeOptions): Promise<Omit<DescribeResult, 'requestId'>>;
   /**
@@ -125,6 +149,8 @@ export function createInference({ models, log, spawn, threads: initialThreads = 
   /** A pending worker replacement: new requests wait for it. */
   let replacing: Promise<void> | null = null;
   let loaded: { dir: string; sha: string; model: LoadedModel } | null = null;
+  /** The text-embedder bundle the worker holds in its `text-embedder` role. */
+  let loadedEmbedder: { dir: string; id: string } | null = null;
 
   const choice = (active: ActiveBundle): ModelChoice => ({
     id: active.manifest.id,
@@ -164,10 +190,23 @@ export function createInference({ models, log, spawn, threads: initialThreads = 
       const old = client;
       client = null;
       loaded = null;
+      loadedEmbedder = null;
       await old.close();
     })().finally(() => {
       replacing = null;
     });
+  }
+
+  /** Loads the active text embedder into the worker's `text-embedder` role unless it already is. */
+  async function ensureEmbedder(): Promise<{ id: string; dir: string }> {
+    const active = models.activeEmbedder?.() ?? null;
+    if (!active) throw new ApiError('unavailable', models.noEmbedderReason?.() ?? 'No text embedder is installed.');
+    if (loadedEmbedder?.dir !== active.dir) {
+      const r = await worker().request('load', { dir: active.dir, role: 'text-embedder' });
+      log.info('text embedder loaded', { id: r.id, variant: r.variant, ms: Math.round(r.loadMs) });
+      loadedEmbedder = { dir: active.dir, id: active.id };
+    }
+    return active;
   }
 
   /** Loads the active bundle into the worker unless it already is. */
@@ -246,6 +285,19 @@ export function createInference({ models, log, spawn, threads: initialThreads = 
         return { result, model: loaded!.model };
       }),
 
+    activeEmbedder() {
+      const a = models.activeEmbedder?.() ?? null;
+      return a ? { id: a.id } : null;
+    },
+
+    noEmbedderReason: () => models.noEmbedderReason?.() ?? (models.activeEmbedder ? null : 'No text embedder is installed.'),
+
+    embed: (params, opts = {}) =>
+      tracked(async () => {
+        await ensureEmbedder();
+        return worker().request('embed', params, opts.signal ? { signal: opts.signal } : {});
+      }),
+
     async chatEnd(sessionId) {
       if (client) await tracked(() => worker().request('chatEnd', { sessionId }));
     },
@@ -259,6 +311,7 @@ export function createInference({ models, log, spawn, threads: initialThreads = 
       const c = client;
       client = null;
       loaded = null;
+      loadedEmbedder = null;
       await c?.close();
     },
   };

@@ -39,7 +39,7 @@ import { acquireLock, DOWNLOADS_DIR, LockedError, ensureFreeSpace, resolveBundle
 import { bundleFileUrl } from './catalog';
 import { fetchFile, type ExpectedFile } from './download-file';
 import { createHttpClient, DownloadError, type HttpClient } from './http-client';
-import { selectVariants } from './variant-select';
+import { selectVariants, type VariantSelection } from './variant-select';
 
 export { DownloadError, type DownloadErrorCode } from './http-client';
 
@@ -181,7 +181,7 @@ export async function downloadBundle(opts: DownloadOptions): Promise<{ dir: stri
       ),
   );
   let remote: Manifest;
-  let selection: ReturnType<typeof selectVariants>;
+  let selection: VariantSelection;
   try {
     remote = parseManifest(remoteText, manifestUrl);
     if (remote.id !== id) throw new BundleError(`${manifestUrl} describes model "${remote.id}", not "${id}"`, 'bad-manifest');

@@ -15,7 +15,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BundleError, loadBundle, RESERVED_NAMES, type Bundle, type Manifest } from '../../native/bundle/manifest';
+import { BundleError, readManifestFile, RESERVED_NAMES } from '../../native/bundle/manifest';
+import { loadAnyBundle, type AnyManifest } from './any-manifest';
 import type { Log } from '../log';
 import {
   DiskFullError,
@@ -59,7 +60,7 @@ export interface ImportOptions {
   /** Bytes copied so far and the total. */
   onProgress?: (copied: number, total: number) => void;
   /** Called once the folder checked out, before anything is copied; throwing aborts the import. */
-  onStart?: (manifest: Manifest, total: number) => void;
+  onStart?: (manifest: AnyManifest, total: number) => void;
 }
 
 /** The import error for a {@link BundleError} (or any other failure) while checking or copying `src`. */
@@ -70,23 +71,26 @@ function importError(err: unknown, prefix: string): ImportError {
 }
 
 /**
- * Checks a bundle folder without copying it: manifest schema (ids and paths, see [Note: One manifest
- * check]), every listed file a regular file with its size.
+ * Checks a bundle folder without copying it: an InternVL bundle or a text embedder (any-manifest.ts),
+ * manifest schema (ids and paths, see [Note: One manifest check]), every listed file a regular file with
+ * its size. Returns the manifest and its exact text (the text installed).
  */
-export async function inspectBundleFolder(src: string): Promise<Bundle> {
+export async function inspectBundleFolder(src: string): Promise<{ manifest: AnyManifest; manifestText: string }> {
   const dir = path.resolve(src);
   const st = await stat(dir).catch(() => null);
   if (!st) throw new ImportError('bad-path', `${dir} does not exist`);
   if (!st.isDirectory()) throw new ImportError('bad-path', `${dir} is not a folder; choose the folder that holds manifest.json`);
   try {
-    return await loadBundle(dir);
+    // The same guarded read as loadBundle's (regular file, size cap: [Note: One manifest check]).
+    const manifestText = await readManifestFile(path.join(dir, RESERVED_NAMES.manifest));
+    return { manifest: await loadAnyBundle(dir, manifestText), manifestText };
   } catch (err) {
     throw importError(err, `${dir} is not a valid model bundle`);
   }
 }
 
 /** Imports the bundle at `src`; resolves with the installed folder and its manifest. */
-export async function importBundle(opts: ImportOptions): Promise<{ dir: string; manifest: Manifest }> {
+export async function importBundle(opts: ImportOptions): Promise<{ dir: string; manifest: AnyManifest }> {
   const src = path.resolve(opts.src);
   const modelsDir = path.resolve(opts.modelsDir);
   if (src === modelsDir || isInside(modelsDir, src)) {
@@ -139,12 +143,12 @@ export async function importBundle(opts: ImportOptions): Promise<{ dir: string; 
     }
     const localText = selection.files.length === manifest.files.length ? manifestText : JSON.stringify(selection.manifest, null, 2) + '\n';
     await writeFile(path.join(staging, RESERVED_NAMES.manifest), localText);
-    const installed = await loadBundle(staging);
+    const installed = await loadAnyBundle(staging, localText);
     await writeVerifiedMarker(staging, localText, { kind: 'import', from: src });
     if (existsSync(finalDir)) throw new ImportError('exists', `a model with id ${manifest.id} was installed meanwhile; delete it first`);
     await rename(staging, finalDir);
     opts.log.info(`imported model ${manifest.id}`, { from: src, dir: finalDir, bytes: total });
-    return { dir: finalDir, manifest: installed.manifest };
+    return { dir: finalDir, manifest: installed };
   } catch (err) {
     await rm(staging, { recursive: true, force: true });
     throw err;

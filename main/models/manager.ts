@@ -25,7 +25,7 @@ import { createSettingsRepo, SettingKeys } from '../db/settings.repo';
 import type { Log } from '../log';
 import type { AppPaths } from '../paths';
 import { DOWNLOADS_DIR, isInside, lockHolder } from './bundle-files';
-import { CATALOG, catalogEntry, normaliseBaseUrl, pinnedHubSource, textEmbedderEntry } from './catalog';
+import { CATALOG, catalogEntry, normaliseBaseUrl, pinnedHubSource, TEXT_EMBEDDERS, textEmbedderEntry } from './catalog';
 import { importErrorToApi } from './api-errors';
 import { downloadBundle, type DownloadOptions, type DownloadProgress } from './download';
 import { CHECKPOINTS_DIR } from './hub/hub-download';
@@ -109,6 +109,13 @@ export interface ModelManager {
   activeBundle(): ActiveBundle | null;
   /** Why {@link activeBundle} is null, in words for the user (pointing to the Models page); null when it is not. */
   noModelReason(): string | null;
+  /**
+   * The text embedder search uses ([Note: Which text embedder]): the first usable installed
+   * text-embedder bundle, catalog models first; random-weight ones only in demo mode. Null when none.
+   */
+  activeEmbedder(): ActiveEmbedder | null;
+  /** Why {@link activeEmbedder} is null, in words for the user; null when it is not. */
+  noEmbedderReason(): string | null;
   /** True when bundles with random weights may be used (demo mode). */
   demoMode(): boolean;
   /** The download base URL in effect (option, env, then setting), or null. Throws for a malformed one. */
@@ -125,8 +132,28 @@ export interface ModelManager {
   close(): Promise<void>;
 }
 
+/** The text-embedder bundle search uses: a verified local folder. */
+export interface ActiveEmbedder {
+  id: string;
+  dir: string;
+  randomWeights: boolean;
+}
+
+/**
+ * [Note: Which text embedder] Search has one text embedder at a time and nothing to choose by hand yet:
+ * the first installed, complete text-embedder bundle, catalog models (TEXT_EMBEDDERS, best first)
+ * before others by id, random-weight ones (the tiny test bundle) only in demo mode. Vectors record the
+ * model that made them, so installing a better one re-embeds in the background and search keeps
+ * answering with words meanwhile.
+ */
 const DEMO_HINT =
   'Random-weight bundles are for tests and benchmarks and write meaningless text. To use one anyway, start Shoebox in demo mode with SHOEBOX_DEMO_MODEL=1.';
+
+/** Position of `id` among `known` (unknown ids after every known one). */
+function rank(known: readonly string[], id: string): number {
+  const i = known.indexOf(id);
+  return i === -1 ? known.length : i;
+}
 
 /** Builds the manager. Synchronous; the models folder is scanned on demand (a few stat calls). */
 export function createModelManager(deps: ModelManagerDeps): ModelManager {
@@ -384,6 +411,29 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
         return `The selected model ${id} is a text embedder, not a model that describes photos. ${hint}`;
       if (inst.manifest.random_weights && !demo) return `The selected model ${id} has random weights. ${DEMO_HINT}`;
       return null;
+    },
+
+    activeEmbedder(): ActiveEmbedder | null {
+      const known = TEXT_EMBEDDERS.map((e) => e.id);
+      const ids = installedIds().sort((a, b) => rank(known, a) - rank(known, b) || a.localeCompare(b));
+      for (const id of ids) {
+        const inst = inspect(id);
+        if (!inst || inst.problem !== null || !inst.manifest || inst.manifest.family !== 'text-embedder') continue;
+        if (inst.manifest.random_weights && !demo) continue;
+        return { id, dir: inst.dir, randomWeights: inst.manifest.random_weights };
+      }
+      return null;
+    },
+
+    noEmbedderReason(): string | null {
+      if (manager.activeEmbedder()) return null;
+      const randomOnly = installedIds().some((id) => {
+        const inst = inspect(id);
+        return inst?.problem === null && inst.manifest?.family === 'text-embedder' && inst.manifest.random_weights;
+      });
+      if (randomOnly) return `The installed text embedder has random weights. ${DEMO_HINT}`;
+      const first = TEXT_EMBEDDERS[0];
+      return `No text embedder is installed, so search matches words only. Install ${first ? `${first.name} (\`shoebox models install ${first.id}\`)` : 'one'} on the Models page for search by meaning.`;
     },
 
     demoMode: (): boolean => demo,

@@ -8,10 +8,20 @@
 import type { Manifest } from '../../native/bundle/manifest';
 import type { VerifiedFile } from './bundle-files';
 
+/**
+ * What variant selection needs of a manifest, shared by both families: an InternVL variant names its
+ * graphs by role, a text embedder's its one `model` graph (native/bundle/embedder-manifest.ts).
+ */
+export interface SelectableManifest {
+  id: string;
+  variants: Record<string, Record<string, string>>;
+  files: Manifest['files'];
+}
+
 /** Result of {@link selectVariants}. */
-export interface VariantSelection {
+export interface VariantSelection<M extends SelectableManifest = Manifest> {
   /** Manifest to write into the installed folder. */
-  manifest: Manifest;
+  manifest: M;
   /** Files to fetch or copy, each with its required hash. */
   files: VerifiedFile[];
 }
@@ -21,7 +31,7 @@ export interface VariantSelection {
  * variant (tokenizer.json, configs) are always kept. Throws an Error for an unknown variant name or a
  * file without sha256. Paths were checked by `parseManifest` ([Note: One manifest check]).
  */
-export function selectVariants(manifest: Manifest, wanted?: readonly string[]): VariantSelection {
+export function selectVariants<M extends SelectableManifest>(manifest: M, wanted?: readonly string[]): VariantSelection<M> {
   const all = Object.keys(manifest.variants);
   const keep = wanted === undefined || wanted.length === 0 ? all : [...new Set(wanted)];
   for (const v of keep) {
