@@ -38,7 +38,8 @@ export interface DoctorDeps {
   db: Db;
   paths: AppPaths;
   version: string;
-  inference: Pick<InferenceService, 'workerInfo'>;
+  /** `variantChoice`, when given, adds which variant of the active model runs and why. */
+  inference: Pick<InferenceService, 'workerInfo'> & Partial<Pick<InferenceService, 'variantChoice'>>;
 }
 
 /** How long doctor waits for the worker to start and answer. */
@@ -102,6 +103,8 @@ export async function runDoctor({ db, paths, version: appVersion, inference }: D
   const sqliteVersion = (db.prepare('select sqlite_version() as v').get() as { v: string }).v;
   const worker = await askWorker(inference);
   checks.push(...workerChecks(worker));
+  const variant = inference.variantChoice?.();
+  if (variant) checks.push({ name: 'model variant', ok: true, detail: `${variant.variant}: ${variant.why}` });
   return {
     versions: {
       shoebox: appVersion,

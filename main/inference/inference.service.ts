@@ -15,6 +15,10 @@
  * The caption prompt and the token limit are the worker's defaults (`native/pipelines/caption.ts`,
  * `generate.ts`); this sends them only when the caller gave them.
  *
+ * Which variant of the bundle runs is decided here, before any request, by
+ * [Note: Which variant runs] (main/inference/variant-choice.ts): a new choice (the setting changed)
+ * loads the model again at the next request, as a new bundle does.
+ *
  * [Note: Changing the worker's threads] onnxruntime sizes its thread pool when a session is created,
  * from the worker's `SHOEBOX_THREADS` (native/runtime/execution-providers.ts `threadCounts`), so a new
  * thread count (the `understanding.backgroundThreads` setting) takes a new worker: `setThreads` stores
@@ -26,7 +30,6 @@
  */
 import { ApiError } from '../../preload/api-error';
 import type { DescribeResult } from '../../preload/contract';
-import type { Manifest } from '../../native/bundle/manifest';
 import type {
   ChatTurnResult,
   EmbedRequest,
@@ -38,7 +41,9 @@ import type {
   WorkerInfo,
 } from '../../native/protocol';
 import type { Log } from '../log';
+import { readVariantCheck } from '../models/build/variant-check';
 import type { ActiveBundle } from '../models/manager';
+import { chooseVariant, expectedProvider, type ProviderKind, type VariantChoice, type VariantSetting } from './variant-choice';
 import { createWorkerClient, WorkerClientError, type WorkerClient, type WorkerProcess } from './worker-client';
 
 /** Starts a worker process with this environment (Electron: a utilityProcess). */
@@ -60,6 +65,10 @@ export interface InferenceDeps {
   spawn?: WorkerSpawner | undefined;
   /** Threads of the first worker (default 'auto'); see [Note: Changing the worker's threads]. */
   threads?: WorkerThreads | undefined;
+  /** The `understanding.variant` setting, read at each choice (default 'auto'): [Note: Which variant runs]. */
+  variant?: (() => VariantSetting) | undefined;
+  /** Where the worker is expected to run (default: from SHOEBOX_EP and the platform). */
+  provider?: ProviderKind | undefined;
 }
 
 export interface DescribeOptions {
@@ -85,18 +94,12 @@ export interface LoadedModel extends ModelChoice {
   provider: string;
 }
 
-/**
- * The variant main loads of a bundle: fp32 when it has one, else the first listed (the worker's own
- * default, stated here so that main knows which variant made a result before asking).
- */
-export function variantOf(manifest: Pick<Manifest, 'variants'>): string {
-  return 'fp32' in manifest.variants ? 'fp32' : (Object.keys(manifest.variants)[0] ?? 'fp32');
-}
-
 /** The inference worker as the rest of main sees it. */
 export interface InferenceService {
   /** The model a request would run with now (the active bundle and its variant), or null when there is none. */
   activeModel(): ModelChoice | null;
+  /** The variant a request would load now and why ([Note: Which variant runs]), or null without a model. */
+  variantChoice(): VariantChoice | null;
   /** The model loaded in the worker, or null before the first load (or after a restart of the service). */
   loadedModel(): LoadedModel | null;
   /**
@@ -138,7 +141,14 @@ export interface InferenceService {
   close(): Promise<void>;
 }
 
-export function createInference({ models, log, spawn, threads: initialThreads = 'auto' }: InferenceDeps): InferenceService {
+export function createInference({
+  models,
+  log,
+  spawn,
+  threads: initialThreads = 'auto',
+  variant: variantSetting = () => 'auto',
+  provider: expected = expectedProvider(),
+}: InferenceDeps): InferenceService {
   let client: WorkerClient | null = null;
   let threads: WorkerThreads = initialThreads;
   /** The threads the running worker was started with. */
@@ -148,14 +158,25 @@ export function createInference({ models, log, spawn, threads: initialThreads = 
   let drained: (() => void) | null = null;
   /** A pending worker replacement: new requests wait for it. */
   let replacing: Promise<void> | null = null;
-  let loaded: { dir: string; sha: string; model: LoadedModel } | null = null;
+  /** The bundle in the worker, the variant main asked for (a new choice loads again) and what the worker reported. */
+  let loaded: { dir: string; sha: string; asked: string; model: LoadedModel } | null = null;
   /** The text-embedder bundle the worker holds in its `text-embedder` role. */
   let loadedEmbedder: { dir: string; id: string } | null = null;
 
+  // The build's accuracy check is read at each choice (one small file): it is written after the
+  // bundle is installed, so a copy kept from before could miss it.
+  const variantFor = (active: ActiveBundle): VariantChoice =>
+    chooseVariant({
+      setting: variantSetting(),
+      variants: Object.keys(active.manifest.variants),
+      demo: active.manifest.random_weights,
+      accuracy: readVariantCheck(active.dir),
+      provider: expected,
+    });
   const choice = (active: ActiveBundle): ModelChoice => ({
     id: active.manifest.id,
     name: active.manifest.name,
-    variant: variantOf(active.manifest),
+    variant: variantFor(active).variant,
     demo: active.manifest.random_weights,
   });
 
@@ -214,12 +235,12 @@ export function createInference({ models, log, spawn, threads: initialThreads = 
     const active = models.activeBundle();
     if (!active) throw new ApiError('unavailable', models.noModelReason() ?? 'No model is available. Open the Models page.');
     const sha = JSON.stringify(active.manifest.files);
-    if (loaded?.dir !== active.dir || loaded.sha !== sha) {
-      const want = choice(active);
+    const want = choice(active);
+    if (loaded?.dir !== active.dir || loaded.sha !== sha || loaded.asked !== want.variant) {
       const r = await worker().request('load', { dir: active.dir, variant: want.variant });
       log.info('model loaded', { id: r.id, variant: r.variant, ms: Math.round(r.loadMs), providers: r.providers });
       const provider = [...new Set(Object.values(r.providers).map((p) => p.chosen))].join('+') || 'cpu';
-      loaded = { dir: active.dir, sha, model: { ...want, variant: r.variant, provider } };
+      loaded = { dir: active.dir, sha, asked: want.variant, model: { ...want, variant: r.variant, provider } };
     }
     return active;
   }
@@ -263,6 +284,11 @@ export function createInference({ models, log, spawn, threads: initialThreads = 
     activeModel() {
       const active = models.activeBundle();
       return active ? choice(active) : null;
+    },
+
+    variantChoice() {
+      const active = models.activeBundle();
+      return active ? variantFor(active) : null;
     },
 
     loadedModel: () => loaded?.model ?? null,

@@ -28,7 +28,7 @@ import { DEFAULT_HUB_ENDPOINT } from '../models/hub/hub-endpoint';
 
 /** Every setting's value before the user chooses one. */
 export const DEFAULT_SETTINGS: Settings = {
-  understanding: { pauseOnBattery: true, backgroundThreads: 'auto' },
+  understanding: { pauseOnBattery: true, backgroundThreads: 'auto', variant: 'auto' },
   xmp: { naming: 'basename', subjects: 'merge' },
   models: { hubEndpoint: DEFAULT_HUB_ENDPOINT },
 };
@@ -42,6 +42,11 @@ export const SETTING_HELP: Record<SettingKey, { about: string; accepts: string }
   'understanding.backgroundThreads': {
     about: "onnxruntime threads of the inference worker ('auto': every CPU, or SHOEBOX_THREADS)",
     accepts: "'auto' or a whole number from 1 to the number of CPUs",
+  },
+  'understanding.variant': {
+    about:
+      "the model variant the worker runs ('auto': int8 on the CPU, fp16 on CUDA or DirectML, fp32 for demo bundles; changing it describes photos again)",
+    accepts: "'auto', 'fp32', 'fp16', 'int8' or 'q4'",
   },
   'xmp.naming': {
     about: "XMP sidecar names: 'basename' IMG_1.xmp (Lightroom, Capture One), 'fullname' IMG_1.CR2.xmp (darktable, digiKam)",

@@ -36,6 +36,8 @@ export const settingSchemas = {
     pauseOnBattery: z.boolean(),
     /** onnxruntime threads of the inference worker; 'auto' = every CPU the worker may use (or SHOEBOX_THREADS). */
     backgroundThreads: z.union([z.literal('auto'), z.number().int().min(1).max(MAX_THREADS_SETTING)]),
+    /** The model variant the worker loads; 'auto' per [Note: Which variant runs] in main/inference/variant-choice.ts. */
+    variant: z.enum(['auto', 'fp32', 'fp16', 'int8', 'q4']),
   },
   xmp: {
     /** [Note: XMP sidecar naming] in main/xmp/sidecar-path.ts. */

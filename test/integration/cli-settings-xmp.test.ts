@@ -38,7 +38,7 @@ describe('shoebox settings', () => {
     const shown = await shoebox('settings', '--json');
     expect(shown.code, shown.stderr).toBe(0);
     expect((JSON.parse(shown.stdout) as SettingsDto).values).toEqual({
-      understanding: { pauseOnBattery: true, backgroundThreads: 'auto' },
+      understanding: { pauseOnBattery: true, backgroundThreads: 'auto', variant: 'auto' },
       xmp: { naming: 'basename', subjects: 'merge' },
       models: { hubEndpoint: 'https://huggingface.co' },
     });

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { createInference, type InferenceService } from '../../main/inference/inference.service';
 import { silentLog } from '../../main/log';
+import type { VariantSetting } from '../../main/inference/variant-choice';
 import type { ActiveBundle } from '../../main/models/manager';
 import type { RequestMessage } from '../../native/protocol';
 import { FakeWorker, tick } from './helpers/fake-worker';
@@ -15,12 +16,14 @@ const ACTIVE = {
   manifest: { id: 'm', name: 'M', random_weights: false, files: [], variants: { int8: {}, fp32: {} } },
 } as unknown as ActiveBundle;
 
-function setup(): { inference: InferenceService; w: () => FakeWorker } {
+function setup(variant: () => VariantSetting = () => 'auto'): { inference: InferenceService; w: () => FakeWorker } {
   FakeWorker.all = [];
   const inference = createInference({
     models: { activeBundle: () => ACTIVE, noModelReason: () => null },
     log: silentLog,
     spawn: () => new FakeWorker(),
+    variant,
+    provider: 'cpu',
   });
   return { inference, w: () => FakeWorker.all.at(-1)! };
 }
@@ -40,7 +43,7 @@ async function answerAll(w: FakeWorker, reply: (m: RequestMessage) => unknown, s
   return out;
 }
 
-const loaded = { id: 'm', variant: 'fp32', providers: { decoder: { chosen: 'cpu', tried: [] } } };
+const loaded = { id: 'm', variant: 'int8', providers: { decoder: { chosen: 'cpu', tried: [] } } };
 const caption = { text: 'a cat', tokenIds: [1], finishReason: 'stop', promptTokens: 3, numTiles: 1, timings: {} };
 
 describe('inference service', () => {
@@ -50,9 +53,9 @@ describe('inference service', () => {
     const sent = await answerAll(w(), (m) => (m.method === 'load' ? loaded : caption));
     await expect(done).resolves.toMatchObject({ text: 'a cat', modelId: 'm' });
     expect(sent.map((m) => m.method)).toEqual(['load', 'caption']);
-    // Main names the variant it loads (fp32 when there is one), so it knows which variant made a result.
-    expect(sent[0]!.params).toEqual({ dir: '/models/m', variant: 'fp32' });
-    expect(inference.loadedModel()).toEqual({ id: 'm', name: 'M', variant: 'fp32', demo: false, provider: 'cpu' });
+    // Main names the variant it loads (int8 on the CPU: [Note: Which variant runs]), so it knows which variant made a result.
+    expect(sent[0]!.params).toEqual({ dir: '/models/m', variant: 'int8' });
+    expect(inference.loadedModel()).toEqual({ id: 'm', name: 'M', variant: 'int8', demo: false, provider: 'cpu' });
     expect(sent[1]!.params).toEqual({ image: { path: '/photos/a.jpg' } });
 
     const asked = inference.describe('/photos/b.jpg', { prompt: 'Who is there?', maxNewTokens: 5 });
@@ -67,13 +70,40 @@ describe('inference service', () => {
   it('sends understand in the background lane, after loading the model', async () => {
     const { inference, w } = setup();
     const done = inference.understand({ images: [{ path: '/photos/a.jpg' }] });
-    const answer = { photos: [], calibrated: false, model: { id: 'm', variant: 'fp32' }, timings: {}, stats: {} };
+    const answer = { photos: [], calibrated: false, model: { id: 'm', variant: 'int8' }, timings: {}, stats: {} };
     const sent = await answerAll(w(), (m) => (m.method === 'load' ? loaded : answer));
-    await expect(done).resolves.toMatchObject({ model: { id: 'm', variant: 'fp32' } });
+    await expect(done).resolves.toMatchObject({ model: { id: 'm', variant: 'int8' } });
     expect(sent.map((m) => [m.method, m.priority ?? 'interactive'])).toEqual([
       ['load', 'interactive'],
       ['understand', 'background'],
     ]);
+    await inference.close();
+  });
+
+  it('loads the variant the setting names, and loads again when it changes', async () => {
+    let setting: VariantSetting = 'fp32';
+    const { inference, w } = setup(() => setting);
+    expect(inference.activeModel()).toMatchObject({ id: 'm', variant: 'fp32' });
+    const first = inference.describe('/photos/a.jpg');
+    const reply = (m: RequestMessage) =>
+      m.method === 'load' ? { ...loaded, variant: (m.params as { variant: string }).variant } : caption;
+    const sent = await answerAll(w(), reply);
+    await first;
+    expect(sent.map((m) => [m.method, m.params])).toEqual([
+      ['load', { dir: '/models/m', variant: 'fp32' }],
+      ['caption', { image: { path: '/photos/a.jpg' } }],
+    ]);
+    setting = 'auto';
+    expect(inference.activeModel()).toMatchObject({ variant: 'int8' });
+    expect(inference.variantChoice()).toEqual({ variant: 'int8', why: 'int8 on the CPU' });
+    const second = inference.describe('/photos/b.jpg');
+    const next = await answerAll(w(), reply, new Set(sent.map((m) => m.id)));
+    await second;
+    expect(next.map((m) => [m.method, m.params])).toEqual([
+      ['load', { dir: '/models/m', variant: 'int8' }],
+      ['caption', { image: { path: '/photos/b.jpg' } }],
+    ]);
+    expect(inference.loadedModel()).toMatchObject({ variant: 'int8' });
     await inference.close();
   });
 

@@ -11,7 +11,7 @@ import type { Settings, XmpWriteResult } from '../../preload/contract';
 import { UnderstandingSettings, XmpOutcome } from '../../renderer/src/features/settings/settings-page';
 
 const values: Settings = {
-  understanding: { pauseOnBattery: true, backgroundThreads: 2 },
+  understanding: { pauseOnBattery: true, backgroundThreads: 2, variant: 'auto' },
   xmp: { naming: 'basename', subjects: 'merge' },
   models: { hubEndpoint: 'https://huggingface.co' },
 };
@@ -19,13 +19,24 @@ const values: Settings = {
 describe('settings page', () => {
   it('offers auto and 1..N cores for the threads, with the current value selected', () => {
     const html = renderToStaticMarkup(createElement(UnderstandingSettings, { values, cores: 4, disabled: false, onChange: () => {} }));
-    const options = [...html.matchAll(/<option value="([^"]+)"( selected="")?>/g)].map((m) => [m[1], m[2] !== undefined]);
-    expect(options).toEqual([
+    const optionsOf = (id: string) =>
+      [...(html.match(new RegExp(`<select id="${id}".*?</select>`))?.[0] ?? '').matchAll(/<option value="([^"]+)"( selected="")?>/g)].map(
+        (m) => [m[1], m[2] !== undefined],
+      );
+    expect(optionsOf('setting-threads')).toEqual([
       ['auto', false],
       ['1', false],
       ['2', true],
       ['3', false],
       ['4', false],
+    ]);
+    // [Note: Which variant runs]: automatic, or one variant.
+    expect(optionsOf('setting-variant')).toEqual([
+      ['auto', true],
+      ['fp32', false],
+      ['fp16', false],
+      ['int8', false],
+      ['q4', false],
     ]);
     expect(html).toContain('Automatic (all 4 cores)');
     expect(html).toContain('Applies to the desktop app');

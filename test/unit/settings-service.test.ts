@@ -43,7 +43,7 @@ describe('settings service', () => {
   it('answers the defaults and the CPU count before anything is set, storing nothing', () => {
     expect(settings.get()).toEqual({
       values: {
-        understanding: { pauseOnBattery: true, backgroundThreads: 'auto' },
+        understanding: { pauseOnBattery: true, backgroundThreads: 'auto', variant: 'auto' },
         xmp: { naming: 'basename', subjects: 'merge' },
         models: { hubEndpoint: 'https://huggingface.co' },
       },
@@ -55,7 +55,7 @@ describe('settings service', () => {
   it('applies a patch to its fields only, stores each as JSON under its key, and announces the change', () => {
     const dto = settings.set({ understanding: { backgroundThreads: 4 }, xmp: { naming: 'fullname' } });
     expect(dto.values).toEqual({
-      understanding: { pauseOnBattery: true, backgroundThreads: 4 },
+      understanding: { pauseOnBattery: true, backgroundThreads: 4, variant: 'auto' },
       xmp: { naming: 'fullname', subjects: 'merge' },
       models: { hubEndpoint: 'https://huggingface.co' },
     });
@@ -64,7 +64,7 @@ describe('settings service', () => {
 
     settings.set({ understanding: { pauseOnBattery: false } });
     expect(settings.values()).toEqual({
-      understanding: { pauseOnBattery: false, backgroundThreads: 4 },
+      understanding: { pauseOnBattery: false, backgroundThreads: 4, variant: 'auto' },
       xmp: { naming: 'fullname', subjects: 'merge' },
       models: { hubEndpoint: 'https://huggingface.co' },
     });
@@ -75,7 +75,7 @@ describe('settings service', () => {
   });
 
   it('refuses values a setting does not accept, naming the setting and what it accepts, and stores nothing', () => {
-    const tooMany = errorOf(() => settings.set({ understanding: { pauseOnBattery: false, backgroundThreads: 9 } }));
+    const tooMany = errorOf(() => settings.set({ understanding: { pauseOnBattery: false, backgroundThreads: 9, variant: 'auto' } }));
     expect(tooMany.code).toBe('bad-argument');
     expect(tooMany.message).toBe('understanding.backgroundThreads: 9 threads is more than the 8 CPUs of this machine');
     expect(tooMany.issues).toEqual([{ path: 'patch.understanding.backgroundThreads', message: expect.any(String) }]);
@@ -96,7 +96,7 @@ describe('settings service', () => {
     settings.setText('understanding.pauseOnBattery', 'false');
     settings.setText('xmp.subjects', 'replace');
     expect(settings.values()).toEqual({
-      understanding: { pauseOnBattery: false, backgroundThreads: 2 },
+      understanding: { pauseOnBattery: false, backgroundThreads: 2, variant: 'auto' },
       xmp: { naming: 'basename', subjects: 'replace' },
       models: { hubEndpoint: 'https://huggingface.co' },
     });

@@ -65,7 +65,7 @@ interface SectionProps {
 }
 
 export function UnderstandingSettings({ values, cores, disabled, onChange }: SectionProps & { cores: number }) {
-  const { pauseOnBattery, backgroundThreads } = values.understanding;
+  const { pauseOnBattery, backgroundThreads, variant } = values.understanding;
   return (
     <fieldset className="settings-group">
       <legend>Understanding</legend>
@@ -103,6 +103,28 @@ export function UnderstandingSettings({ values, cores, disabled, onChange }: Sec
               {n === 1 ? '1 core' : `${n} cores`}
             </option>
           ))}
+        </select>
+      </label>
+      <label className="settings-row" htmlFor="setting-variant">
+        <span>
+          Model variant
+          <span className="settings-note">
+            Automatic runs int8, the CPU variant, on the CPU and fp16 on a CUDA or DirectML GPU (fp32 for demo models). Changing it
+            describes every photo again with the new variant.
+          </span>
+        </span>
+        <select
+          id="setting-variant"
+          value={variant}
+          disabled={disabled}
+          onChange={(e) => onChange({ understanding: { variant: e.target.value as typeof variant } })}
+          data-testid="setting-variant"
+        >
+          <option value="auto">Automatic</option>
+          <option value="fp32">fp32 (reference)</option>
+          <option value="fp16">fp16</option>
+          <option value="int8">int8</option>
+          <option value="q4">q4</option>
         </select>
       </label>
     </fieldset>
