@@ -1,7 +1,9 @@
 /**
  * @file SQL for search results: grid rows of the photos that pass a query's filters, either from a ranked
  * id list (in its order, or its photos newest first) or all of them newest first. The filters arrive as `filterSql`'s parameterised
- * WHERE (main/db/photo-filter.ts); nothing the user typed is ever part of the SQL text.
+ * WHERE (main/db/photo-filter.ts); nothing the user typed is ever part of the SQL text. Queries over the whole
+ * library (`newest`, `ids`) take its id-set form, the ones over an id list its per-photo form
+ * ([Note: Filters per photo and as id sets]).
  *
  * Runs in main (and the CLI and tests).
  */
@@ -27,6 +29,9 @@ export interface FilteredPhotosRepo {
   /** The ids of the photos that pass `filter`, or null when more than `cap` do (the caller scans all instead). */
   ids(filter: FilterSql, cap: number): number[] | null;
 }
+
+/** A filter's WHERE for a query that reads the whole library ([Note: Filters per photo and as id sets]). */
+const wholeLibrary = (filter: FilterSql) => filter.libraryWhere ?? filter.where;
 
 /** Builds the repository over an open, migrated database. */
 export function createFilteredPhotosRepo(db: Db): FilteredPhotosRepo {
@@ -65,7 +70,7 @@ export function createFilteredPhotosRepo(db: Db): FilteredPhotosRepo {
     },
     ids(filter, cap) {
       const ids = db
-        .prepare<unknown[], number>(`SELECT p.id FROM photos p WHERE ${filter.where} LIMIT ?`)
+        .prepare<unknown[], number>(`SELECT p.id FROM photos p WHERE ${wholeLibrary(filter)} LIMIT ?`)
         .pluck()
         .all(...filter.params, cap + 1);
       return ids.length > cap ? null : ids;
@@ -73,12 +78,12 @@ export function createFilteredPhotosRepo(db: Db): FilteredPhotosRepo {
     newest(filter, limit, offset) {
       const total =
         db
-          .prepare<unknown[], number>(`SELECT count(*) FROM photos p WHERE ${filter.where}`)
+          .prepare<unknown[], number>(`SELECT count(*) FROM photos p WHERE ${wholeLibrary(filter)}`)
           .pluck()
           .get(...filter.params) ?? 0;
       const rows = db
         .prepare<unknown[], PageRow>(
-          `SELECT ${PAGE_COLUMNS} FROM photos p WHERE ${filter.where} ORDER BY p.sort_key DESC, p.id DESC LIMIT ? OFFSET ?`,
+          `SELECT ${PAGE_COLUMNS} FROM photos p WHERE ${wholeLibrary(filter)} ORDER BY p.sort_key DESC, p.id DESC LIMIT ? OFFSET ?`,
         )
         .all(...filter.params, limit, offset);
       return { rows, total };

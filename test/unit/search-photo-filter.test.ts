@@ -78,12 +78,17 @@ function library() {
   return { db, ids };
 }
 
+/** The photos the filters select; both forms, per photo and as id sets, must select the same ones. */
 const select = (db: Db, filters: readonly Filter[]) => {
-  const { where, params } = filterSql(filters);
-  return db
-    .prepare(`SELECT p.hash FROM photos p WHERE ${where} ORDER BY p.hash`)
-    .pluck()
-    .all(...params) as string[];
+  const { where, libraryWhere, params } = filterSql(filters);
+  const run = (w: string) =>
+    db
+      .prepare(`SELECT p.hash FROM photos p WHERE ${w} ORDER BY p.hash`)
+      .pluck()
+      .all(...params) as string[];
+  const hashes = run(where);
+  if (libraryWhere !== undefined) expect(run(libraryWhere)).toEqual(hashes);
+  return hashes;
 };
 const q = (text: string) => parseQuery(text, now).filters;
 
@@ -162,6 +167,32 @@ describe('filterSql', () => {
     expect(filterSql([at('region', 'PT.14')]).unsupported).toEqual([]);
   });
 
+  it('gives whole-library queries id sets that the indexes serve ([Note: Filters per photo and as id sets])', () => {
+    const plan = (w: string, params: unknown[]) =>
+      (db.prepare(`EXPLAIN QUERY PLAN SELECT p.id FROM photos p WHERE ${w}`).all(...params) as { detail: string }[])
+        .map((r) => r.detail)
+        .join(' | ');
+    const lisbon: Filter = {
+      type: 'place',
+      name: 'Lisbon',
+      place: { level: 'city', code: '2267057', label: 'Lisbon' },
+      phrase: 'Lisbon',
+      span: [0, 6],
+      label: 'Lisbon',
+    };
+    const city = filterSql([lisbon]);
+    expect(city.where).toMatch(/^\(EXISTS/);
+    expect(plan(city.libraryWhere!, city.params)).toMatch(/SEARCH pp USING COVERING INDEX photo_places_place \(place_id=\?\)/);
+    expect(plan(city.libraryWhere!, city.params)).not.toMatch(/SCAN p\b/);
+    for (const text of ['with text', 'in folder Trips']) {
+      const f = filterSql(q(text));
+      expect(f.libraryWhere, text).toMatch(/^\(p\.id IN \(SELECT/);
+      expect(plan(f.libraryWhere!, f.params), text).not.toMatch(/SCAN p\b/);
+    }
+    // Filters with one form only have no second one.
+    expect(filterSql(q('Canon 2021')).libraryWhere).toBeUndefined();
+  });
+
   it('keeps user text out of the SQL', () => {
     const evil = "x' OR 1=1; DROP TABLE photos; --";
     const filters: Filter[] = [
@@ -169,8 +200,9 @@ describe('filterSql', () => {
       { type: 'camera', make: evil, model: evil, phrase: evil, span: [0, 1], label: evil },
       { type: 'place', name: evil, place: { level: 'region', code: evil, label: evil }, phrase: evil, span: [0, 1], label: evil },
     ];
-    const { where } = filterSql(filters);
+    const { where, libraryWhere } = filterSql(filters);
     expect(where).not.toContain('DROP');
+    expect(libraryWhere).not.toContain('DROP');
     expect(select(db, filters)).toEqual([]);
     expect(db.prepare('SELECT count(*) FROM photos').pluck().get()).toBe(4);
   });
