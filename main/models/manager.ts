@@ -431,9 +431,10 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
         const inst = inspect(id);
         return inst?.problem === null && inst.manifest?.family === 'text-embedder' && inst.manifest.random_weights;
       });
-      if (randomOnly) return `The installed text embedder has random weights. ${DEMO_HINT}`;
+      // A clause: search says "Search matches words only: <this>", the embed step shows it as its reason.
+      if (randomOnly) return 'the installed text embedder has random weights (demo mode, SHOEBOX_DEMO_MODEL=1, allows it)';
       const first = TEXT_EMBEDDERS[0];
-      return `No text embedder is installed, so search matches words only. Install ${first ? `${first.name} (\`shoebox models install ${first.id}\`)` : 'one'} on the Models page for search by meaning.`;
+      return `no text embedder is installed${first ? ` (\`shoebox models install ${first.id}\`)` : ''}`;
     },
 
     demoMode: (): boolean => demo,
