@@ -33,14 +33,13 @@ import type { InferenceService, ModelChoice } from '../inference/inference.servi
 import { modelInputFor } from '../library/model-input';
 import type { LibraryService } from '../library/types';
 import type { Log } from '../log';
-import { firstSeenTurnId, iso, photoDto, photosPreamble, replayableIds, turnDto, turnFailure, type StopReason } from './chat-text';
+import { answerStream, createAnswerRuns, positiveEnv, unfinishedOutcome, type AnswerRun } from './answer-runs';
+import { firstSeenTurnId, iso, photoDto, photosPreamble, replayableIds, turnDto } from './chat-text';
 
 /** Default token limit of an answer (about 380 words); SHOEBOX_CHAT_MAX_NEW_TOKENS changes it. */
 export const CHAT_MAX_NEW_TOKENS = 512;
 /** Sampling of Regenerate (see the file header). */
 const REGENERATE_SAMPLING: SamplingParams = { temperature: 0.7, topP: 0.9 };
-/** How often the answer so far is written while it streams (ms). */
-const SAVE_EVERY_MS = 1000;
 
 export interface PhotoChatDeps {
   db: Db;
@@ -73,21 +72,8 @@ export interface PhotoChat {
   close(): Promise<void>;
 }
 
-const positiveEnv = (name: string): number | undefined => {
-  const n = Number(process.env[name]);
-  return Number.isInteger(n) && n > 0 ? n : undefined;
-};
-
 /** The worker's session of a conversation. */
 const sessionOf = (conversationId: number) => `photo-chat:${conversationId}`;
-
-/** A conversation's answer in progress. */
-interface Running {
-  ac: AbortController;
-  reason: StopReason | null;
-  /** Settles once the turn is saved in its final state. */
-  done: Promise<void>;
-}
 
 /** What a turn needs that `prepare` checks before anything is saved. */
 interface Prepared {
@@ -109,7 +95,7 @@ export function createPhotoChat(deps: PhotoChatDeps): PhotoChat {
   const repo = createChatRepo(db);
   const contextTokens = deps.contextTokens ?? positiveEnv('SHOEBOX_CHAT_CONTEXT_TOKENS');
   const maxNewTokens = deps.maxNewTokens ?? positiveEnv('SHOEBOX_CHAT_MAX_NEW_TOKENS') ?? CHAT_MAX_NEW_TOKENS;
-  const running = new Map<number, Running>();
+  const runs = createAnswerRuns();
 
   const interrupted = repo.failInterrupted('Shoebox stopped while this answer was being written. The answer so far is kept.', Date.now());
   if (interrupted > 0) log.info('marked answers interrupted by a stop as failed', { turns: interrupted });
@@ -117,6 +103,7 @@ export function createPhotoChat(deps: PhotoChatDeps): PhotoChat {
   const conversation = (id: number) => {
     const row = repo.get(id);
     if (!row) throw new ApiError('not-found', `No conversation with id ${id}`);
+    if (row.kind === 'library') throw new ApiError('bad-argument', `Conversation ${id} is about the library: use ask:send.`);
     return row;
   };
 
@@ -152,7 +139,7 @@ export function createPhotoChat(deps: PhotoChatDeps): PhotoChat {
   }
 
   /** Answers `question` as turn `turnId` (already saved, 'answering') after the done turns before it. */
-  async function answer(conversationId: number, run: Running, prep: Prepared, start: TurnStart): Promise<ChatTurnDto> {
+  async function answer(conversationId: number, run: AnswerRun, prep: Prepared, start: TurnStart): Promise<ChatTurnDto> {
     const { turnId, question, sampling } = start;
     const history = repo.turns(conversationId).filter((t) => t.id < turnId && t.state === 'done');
     const turns: ChatHistoryTurn[] = history.map((t) => {
@@ -166,11 +153,7 @@ export function createPhotoChat(deps: PhotoChatDeps): PhotoChat {
       return turnDto(row);
     };
     announce();
-    const started = performance.now();
-    let ttftMs: number | null = null;
-    let text = '';
-    let tokens = 0;
-    let saved = started;
+    const stream = answerStream(emit, { conversationId, turnId }, (text, tokens) => repo.savePartial(turnId, text, tokens));
     const work = inference.chat(
       {
         sessionId: sessionOf(conversationId),
@@ -180,17 +163,7 @@ export function createPhotoChat(deps: PhotoChatDeps): PhotoChat {
       },
       {
         signal: run.ac.signal,
-        onChunk: (c) => {
-          ttftMs ??= Math.round(performance.now() - started);
-          tokens += c.tokenIds.length;
-          if (c.text === '') return;
-          text += c.text;
-          emit('chat:token', { conversationId, turnId, text: c.text });
-          if (performance.now() - saved > SAVE_EVERY_MS) {
-            saved = performance.now();
-            repo.savePartial(turnId, text, tokens);
-          }
-        },
+        onChunk: (c) => stream.onChunk(c),
       },
     );
     try {
@@ -207,32 +180,16 @@ export function createPhotoChat(deps: PhotoChatDeps): PhotoChat {
           model: { id: model.id, variant: model.variant, demo: model.demo },
           numTiles: result.numTiles,
           firstSeenId: dropped > 0 ? (history[dropped]?.id ?? turnId) : null,
-          ttftMs,
-          totalMs: Math.round(performance.now() - started),
+          ttftMs: stream.ttftMs,
+          totalMs: stream.elapsedMs(),
           tokens: result.tokenIds.length,
         },
         Date.now(),
       );
     } catch (err) {
-      const failure = turnFailure(err, run.reason);
-      if (failure.state === 'failed') log.warn('chat answer failed', { conversationId, turnId, error: failure.error });
-      repo.finish(
-        turnId,
-        {
-          ...failure,
-          answer: text.trim(),
-          answerIds: null,
-          finishReason: null,
-          // A partial answer is the prepared model's words: a demo model's must stay labelled.
-          model: text === '' ? null : { id: prep.model.id, variant: prep.model.variant, demo: prep.model.demo },
-          numTiles: null,
-          firstSeenId: null,
-          ttftMs,
-          totalMs: Math.round(performance.now() - started),
-          tokens,
-        },
-        Date.now(),
-      );
+      const outcome = unfinishedOutcome(err, run, stream, prep.model);
+      if (outcome.state === 'failed') log.warn('chat answer failed', { conversationId, turnId, error: outcome.error });
+      repo.finish(turnId, outcome, Date.now());
     }
     const out = announce();
     if (!out) throw new ApiError('not-found', `The conversation ${conversationId} was deleted while it was being answered.`);
@@ -245,19 +202,10 @@ export function createPhotoChat(deps: PhotoChatDeps): PhotoChat {
    */
   async function turnRequest(conversationId: number, start: (prep: Prepared) => TurnStart): Promise<ChatTurnDto> {
     conversation(conversationId);
-    if (running.has(conversationId)) {
-      throw new ApiError('conflict', 'An answer is still being written in this conversation: wait for it or stop it first.');
-    }
-    let settle = () => {};
-    const run: Running = { ac: new AbortController(), reason: null, done: new Promise<void>((r) => (settle = r)) };
-    running.set(conversationId, run);
-    try {
+    return runs.claim(conversationId, async (run) => {
       const prep = await prepare(conversationId);
-      return await answer(conversationId, run, prep, start(prep));
-    } finally {
-      running.delete(conversationId);
-      settle();
-    }
+      return answer(conversationId, run, prep, start(prep));
+    });
   }
 
   /** The last turn of a conversation, to answer again. */
@@ -329,40 +277,17 @@ export function createPhotoChat(deps: PhotoChatDeps): PhotoChat {
       });
     },
 
-    stop(conversationId) {
-      const run = running.get(conversationId);
-      if (!run) return false;
-      run.reason ??= 'user';
-      run.ac.abort();
-      return true;
-    },
+    stop: (conversationId) => runs.stop(conversationId),
 
     async delete(conversationId) {
-      const run = running.get(conversationId);
-      if (run) {
-        run.reason = 'deleted';
-        run.ac.abort();
-        await run.done;
-      }
+      await runs.stopAndWait(conversationId, 'deleted');
       const deleted = repo.delete(conversationId);
       if (deleted) await inference.chatEnd(sessionOf(conversationId)).catch(() => undefined);
       return deleted;
     },
 
-    modelChanged() {
-      for (const run of running.values()) {
-        run.reason = 'model-changed';
-        run.ac.abort();
-      }
-    },
+    modelChanged: () => runs.stopAll('model-changed'),
 
-    async close() {
-      const runs = [...running.values()];
-      for (const run of runs) {
-        run.reason = 'closing';
-        run.ac.abort();
-      }
-      await Promise.all(runs.map((r) => r.done));
-    },
+    close: () => runs.close(),
   };
 }

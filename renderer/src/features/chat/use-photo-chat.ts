@@ -9,6 +9,7 @@ import { ApiError } from '../../../../preload/api-error';
 import type { ChatConversationDto, ChatConversationSummary, ChatTurnDto } from '../../../../preload/contract';
 import { errorMessage } from '../../api';
 import { useClient, useEvent } from '../../hooks';
+import { withToken, withTurn } from './conversation-turns';
 
 export interface PhotoChatState {
   conversations: ChatConversationSummary[];
@@ -24,13 +25,6 @@ export interface PhotoChatState {
   regenerate: () => Promise<boolean>;
   stop: () => void;
   remove: () => Promise<void>;
-}
-
-/** Puts `turn` into the conversation: replaces the turn with its id, or appends it. */
-function withTurn(c: ChatConversationDto, turn: ChatTurnDto, firstSeenTurnId: number | null): ChatConversationDto {
-  const at = c.turns.findIndex((t) => t.id === turn.id);
-  const turns = at >= 0 ? c.turns.map((t, i) => (i === at ? turn : t)) : [...c.turns, turn];
-  return { ...c, turns, firstSeenTurnId };
 }
 
 export function usePhotoChat(photoId: number): PhotoChatState {
@@ -79,13 +73,7 @@ export function usePhotoChat(photoId: number): PhotoChatState {
     };
   }, [refreshList, open]);
 
-  useEvent('chat:token', ({ conversationId, turnId, text }) => {
-    setConversation((c) =>
-      c?.id !== conversationId
-        ? c
-        : { ...c, turns: c.turns.map((t) => (t.id === turnId && t.state === 'answering' ? { ...t, answer: t.answer + text } : t)) },
-    );
-  });
+  useEvent('chat:token', (e) => setConversation((c) => withToken(c, e)));
   useEvent('chat:turn', ({ conversationId, turn, firstSeenTurnId }) => {
     setConversation((c) => (c?.id === conversationId ? withTurn(c, turn, firstSeenTurnId) : c));
   });
