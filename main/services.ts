@@ -17,6 +17,7 @@ import { createRouter, type Router } from './api/router';
 import { openDatabase, type Db } from './db/open';
 import { createEventBus, type EventBus } from './events';
 import { createDescriber } from './chat/describe';
+import { createLibraryChat, type LibraryChat } from './chat/library-chat';
 import { createPhotoChat, type PhotoChat } from './chat/photo-chat';
 import { createInference, type InferenceService, type WorkerSpawner } from './inference/inference.service';
 import { createLibrary, type Library } from './library/library';
@@ -67,6 +68,7 @@ export interface Services {
   xmp: XmpService;
   search: Search;
   photoChat: PhotoChat;
+  libraryChat: LibraryChat;
   router: Router;
   close(): Promise<void>;
 }
@@ -103,6 +105,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     log: log.child('inference'),
     spawn: options.spawnWorker,
     threads: settings.values().understanding.backgroundThreads,
+    variant: () => settings.values().understanding.variant,
   });
   events.on('settings:changed', ({ values }) => inference.setThreads(values.understanding.backgroundThreads));
   const xmp = createXmpService({ db, log: log.child('xmp'), settings });
@@ -141,12 +144,20 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     library.wake();
   };
   events.on('models:progress', modelChanged);
+  // A new variant is a new maker of results, as a new model is ([Note: Which variant runs]).
+  let variant = settings.values().understanding.variant;
+  events.on('settings:changed', ({ values }) => {
+    if (values.understanding.variant === variant) return;
+    variant = values.understanding.variant;
+    modelChanged();
+  });
   const models: typeof manager = {
     ...manager,
     select(id) {
       const list = manager.select(id);
       modelChanged();
       photoChat.modelChanged();
+      libraryChat.modelChanged();
       return list;
     },
   };
@@ -159,6 +170,14 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     emit,
     log: log.child('chat'),
   });
+  const libraryChat = createLibraryChat({
+    db,
+    search,
+    inference,
+    noModelReason: () => manager.noModelReason(),
+    emit,
+    log: log.child('library-chat'),
+  });
   const mediaBase = options.shell === 'electron' ? 'shoebox://media' : '/media';
   const handlers = createHandlers({
     version,
@@ -168,6 +187,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     models,
     describer,
     photoChat,
+    libraryChat,
     inference,
     understanding,
     settings,
@@ -194,11 +214,13 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     xmp,
     search,
     photoChat,
+    libraryChat,
     router,
     async close() {
       if (closed) return;
       closed = true;
       await photoChat.close();
+      await libraryChat.close();
       await inference.close();
       await library.close();
       await models.close();

@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import { chatRequestSchemas, type ChatEvents, type ChatResults } from './contract/chat';
+import { libraryChatRequestSchemas, type LibraryChatEvents, type LibraryChatResults } from './contract/library-chat';
 import { modelsRequestSchemas, type ModelBuildStep, type ModelsResults } from './contract/models';
 import { searchRequestSchemas, type SearchResults } from './contract/search';
 import { settingsRequestSchemas, type SettingsEvents, type SettingsResults } from './contract/settings';
@@ -21,6 +22,13 @@ import { understandingRequestSchemas, type UnderstandingEvents, type Understandi
 import { xmpRequestSchemas, type XmpResults } from './contract/xmp';
 
 export type { ChatConversationDto, ChatConversationSummary, ChatPhotoDto, ChatTurnDto } from './contract/chat';
+export type {
+  LibraryConversationDto,
+  LibraryConversationSummary,
+  LibraryFactsDto,
+  LibrarySourceDto,
+  LibraryTurnDto,
+} from './contract/library-chat';
 export type { ModelBuildStep, ModelOffer, ModelRecommendation, ModelVariant } from './contract/models';
 export type { MadeBy, PhotoTagDto, PhotoUnderstanding, TagLabelDto, UnderstoodText } from './contract/understanding';
 export type { MatchReason, MatchSnippet, SearchChip, SearchCoverage, SearchItem, SearchResult, Strictness } from './contract/search';
@@ -91,6 +99,7 @@ export const requestSchemas = {
   ...xmpRequestSchemas,
   ...searchRequestSchemas,
   ...chatRequestSchemas,
+  ...libraryChatRequestSchemas,
   ...modelsRequestSchemas,
 } as const;
 
@@ -285,7 +294,8 @@ export interface DoctorReport {
 }
 
 /** Results of every request. */
-export interface RequestResults extends UnderstandingResults, SettingsResults, XmpResults, SearchResults, ChatResults, ModelsResults {
+export interface RequestResults
+  extends UnderstandingResults, SettingsResults, XmpResults, SearchResults, ChatResults, LibraryChatResults, ModelsResults {
   'app:info': AppInfo;
   'library:folders': FolderDto[];
   'library:addFolder': FolderDto;
@@ -313,7 +323,7 @@ export interface RequestResults extends UnderstandingResults, SettingsResults, X
 // ---------------------------------------------------------------------------------------------------
 // Events pushed from main to every renderer.
 
-export interface Events extends UnderstandingEvents, SettingsEvents, ChatEvents {
+export interface Events extends UnderstandingEvents, SettingsEvents, ChatEvents, LibraryChatEvents {
   /** Photos were added, changed or removed; the grid refetches what it shows. */
   'library:changed': { folderId: number | null; added: number; updated: number; removed: number };
   'library:folders': FolderDto[];

@@ -8,6 +8,7 @@ import type { AppInfo, Handlers } from '../../preload/contract';
 import type { Db } from '../db/open';
 import { runDoctor } from '../doctor';
 import type { Describer } from '../chat/describe';
+import type { LibraryChat } from '../chat/library-chat';
 import type { PhotoChat } from '../chat/photo-chat';
 import type { InferenceService } from '../inference/inference.service';
 import type { LibraryService } from '../library/types';
@@ -27,6 +28,7 @@ export interface HandlerDeps {
   models: ModelManager;
   describer: Describer;
   photoChat: PhotoChat;
+  libraryChat: LibraryChat;
   /** Doctor asks the worker for its providers and CPU features. */
   inference: Pick<InferenceService, 'workerInfo'>;
   understanding: UnderstandingService;
@@ -44,6 +46,7 @@ export function createHandlers({
   models,
   describer,
   photoChat,
+  libraryChat,
   inference,
   understanding,
   settings,
@@ -107,5 +110,11 @@ export function createHandlers({
     'chat:editLast': ({ conversationId, text }) => photoChat.editLast(conversationId, text),
     'chat:stop': ({ conversationId }) => ({ stopped: photoChat.stop(conversationId) }),
     'chat:delete': async ({ conversationId }) => ({ deleted: await photoChat.delete(conversationId) }),
+    'ask:list': () => libraryChat.list(),
+    'ask:get': ({ conversationId }) => libraryChat.get(conversationId),
+    'ask:create': () => libraryChat.create(),
+    'ask:send': ({ conversationId, text }) => libraryChat.send(conversationId, text),
+    'ask:stop': ({ conversationId }) => ({ stopped: libraryChat.stop(conversationId) }),
+    'ask:delete': async ({ conversationId }) => ({ deleted: await libraryChat.delete(conversationId) }),
   } satisfies Handlers;
 }

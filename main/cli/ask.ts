@@ -3,6 +3,7 @@
  * photos of the library (each a path or a photo id; several are sent as separate images), streaming the
  * answer to the terminal. The conversation is saved like one started in the viewer; `--continue` goes
  * on with the newest conversation about exactly these photos. Registered by main/cli/index.ts.
+ * `--library` asks about the whole library instead (./ask-library.ts).
  *
  * Runs in the CLI (plain Node), with the library not started. Exit codes as every command: 0 answered,
  * 1 not answered (no model, a photo not in the library, the answer failed or was stopped with Ctrl-C:
@@ -12,6 +13,7 @@ import type { Command } from 'commander';
 import { requestSchemas, type ChatTurnDto } from '../../preload/contract';
 import { MAX_CHAT_PHOTOS } from '../../preload/contract/chat-limits';
 import { resolvePhotoRef } from '../chat/photo-ref';
+import { askLibrary } from './ask-library';
 import type { Services } from '../services';
 
 /** Decode speed after the first token, tokens per second; null when it cannot be told. */
@@ -31,6 +33,17 @@ export function formatAskSummary(t: ChatTurnDto): string {
   return parts.join(' · ');
 }
 
+/** Says why a turn did not finish, on stderr, and makes the exit code 1 (a stopped or failed answer). */
+export function reportUnfinished(turn: Pick<ChatTurnDto, 'state' | 'error'>): void {
+  if (turn.state === 'stopped') {
+    process.stderr.write(`shoebox: stopped${turn.error ? `: ${turn.error}` : ''} (the answer so far is saved)\n`);
+    process.exitCode = 1;
+  } else if (turn.state === 'failed') {
+    process.stderr.write(`shoebox: ${turn.error ?? 'the answer failed'}\n`);
+    process.exitCode = 1;
+  }
+}
+
 /** Adds the `ask` command; `withServices` opens and always closes the services. */
 export function registerAskCommand(
   program: Command,
@@ -41,13 +54,21 @@ export function registerAskCommand(
     .command('ask')
     .description('ask InternVL about photos of the library; the answer streams, the conversation is saved')
     .argument('<photo-and-question...>', `one to ${MAX_CHAT_PHOTOS} photos (paths or photo ids), then the question`)
-    .option('--continue', 'go on with the newest conversation about exactly these photos')
+    .option('--library', 'ask about the whole library: the answer cites the photos it used (give the question only)')
+    .option('--continue', 'go on with the newest conversation about exactly these photos (with --library: the newest library conversation)')
     .option('--json', 'machine-readable output (answer, photos, timings) instead of streaming')
-    .action(async (args: string[], opts: { continue?: boolean; json?: boolean }, command: Command) => {
+    .action(async (args: string[], opts: { continue?: boolean; json?: boolean; library?: boolean }, command: Command) => {
       // Prints the message and exits 2 (as commander's own usage errors do).
       const usage = (message: string): never => command.error(`error: ${message}`, { exitCode: 2, code: 'shoebox.askUsage' });
       const question = args.at(-1) ?? '';
       const refs = args.slice(0, -1);
+      if (opts.library) {
+        if (refs.length > 0) usage('with --library give the question only, in quotes: shoebox ask --library "QUESTION"');
+        const valid = requestSchemas['ask:send'].safeParse({ conversationId: 1, text: question });
+        if (!valid.success) return usage(valid.error.issues.map((i) => i.message).join('; '));
+        const text = valid.data.text;
+        return withServices((services) => askLibrary(services, text, opts, print));
+      }
       if (refs.length === 0) usage('give a photo (path or id) and then the question: shoebox ask PHOTO... "QUESTION"');
       if (refs.length > MAX_CHAT_PHOTOS) usage(`at most ${MAX_CHAT_PHOTOS} photos`);
       const valid = requestSchemas['chat:send'].safeParse({ conversationId: 1, text: question });
@@ -98,13 +119,7 @@ export function registerAskCommand(
           if (turn.demo) process.stderr.write(`(demo model ${turn.modelId ?? ''}: random weights, the text is meaningless)\n`);
           if (turn.state === 'done') process.stderr.write(`${formatAskSummary(turn)}\n`);
         }
-        if (turn.state === 'stopped') {
-          process.stderr.write(`shoebox: stopped${turn.error ? `: ${turn.error}` : ''} (the answer so far is saved)\n`);
-          process.exitCode = 1;
-        } else if (turn.state === 'failed') {
-          process.stderr.write(`shoebox: ${turn.error ?? 'the answer failed'}\n`);
-          process.exitCode = 1;
-        }
+        reportUnfinished(turn);
       });
     });
 }

@@ -13,6 +13,8 @@ export interface ConversationRow {
   id: number;
   created_at: number;
   updated_at: number;
+  /** 'library': a library chat's (migration 0010), asked through main/chat/library-chat.ts. */
+  kind: 'photos' | 'library';
 }
 
 /** A photo of a conversation, with the library's photo that has its content now (if any). */

@@ -44,7 +44,7 @@ import { EMBED_STEP } from './embed-step';
 import { applyStrictness, fuse, meaningEvidence, type DenseInput, type FusedHit } from './fusion';
 import { wordReasons } from './match-reasons';
 import { libraryPlaceResolver } from './place-resolver';
-import { parseQuery, type Filter, type PlaceResolver } from './query-parser';
+import { parseQuery, type Filter, type ParsedQuery, type PlaceResolver } from './query-parser';
 import { createQueryEmbeddings, type QueryVector } from './query-embeddings';
 import { queryTerms } from './snippets';
 import { rankedWords } from './stop-words';
@@ -92,6 +92,8 @@ export interface SearchOptions {
   now?: Date;
   /** Wait at most this long for the query's embedding and the dense index (ms). */
   waitMs?: number;
+  /** The query already parsed (library chat's follow-ups edit filters): `text` is then not parsed. */
+  parsed?: ParsedQuery;
 }
 
 export interface Search {
@@ -234,7 +236,7 @@ export function createSearch(deps: SearchDeps): Search {
   return {
     async search(text, opts) {
       const places = deps.places ? deps.places() : libraryPlaceResolver(deps.db);
-      const parsed = parseQuery(typeof text === 'string' ? text : '', opts.now ?? new Date(), { places });
+      const parsed = opts.parsed ?? parseQuery(typeof text === 'string' ? text : '', opts.now ?? new Date(), { places });
       const { semantic, filters } = parsed;
       const modelId = embedder?.active()?.modelId ?? null;
       const cov = coverageFor(modelId);

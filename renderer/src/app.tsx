@@ -17,12 +17,13 @@ import { hasRealModel, useModels } from './features/models/use-models';
 import { useSearchShortcut } from './features/search/search-shortcut';
 import { useSearch } from './features/search/use-search';
 import { useClient, useEvent, useRequest, useThrottled } from './hooks';
-import { AboutPage, ModelsPage, SettingsPage, TagsPage } from './on-demand';
+import { AboutPage, AskPage, ModelsPage, SettingsPage, TagsPage } from './on-demand';
 
-const PAGES = ['library', 'activity', 'tags', 'models', 'settings', 'about'] as const;
+const PAGES = ['library', 'ask', 'activity', 'tags', 'models', 'settings', 'about'] as const;
 type Page = (typeof PAGES)[number];
 const PAGE_LABELS: Record<Page, string> = {
   library: 'Library',
+  ask: 'Ask',
   activity: 'Activity',
   tags: 'Tags',
   models: 'Models',
@@ -178,6 +179,7 @@ function Shell() {
           <LibraryView folders={folders.data} folderId={shownFolderId} onAddFolder={focusAdd} busy={jobsBusy} search={search} />
         ) : null}
         {page === 'activity' ? <ProgressPanel jobs={jobs} onModels={() => go('models')} /> : null}
+        {page === 'ask' ? <AskPage /> : null}
         {page === 'tags' ? <TagsPage /> : null}
         {page === 'models' ? <ModelsPage state={models} /> : null}
         {page === 'settings' ? <SettingsPage folders={folders.data} /> : null}
