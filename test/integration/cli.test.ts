@@ -45,11 +45,15 @@ describe('shoebox CLI', () => {
     };
     expect(s.folders).toHaveLength(1);
     expect(s.status.photos).toBe(images.length);
-    // Indexing is done; understanding waits for a model and says so.
-    for (const step of s.status.steps.filter((x) => x.step !== 'understand')) expect(step.pending).toBe(0);
+    // Indexing is done; understanding waits for a model and search's embedding for a text embedder,
+    // and each says so.
+    for (const step of s.status.steps.filter((x) => x.step !== 'understand' && x.step !== 'embed')) expect(step.pending).toBe(0);
     expect(s.status.steps.find((x) => x.step === 'understand')).toMatchObject({
       pending: images.length,
       blockedReason: expect.stringMatching(/No model is selected/),
+    });
+    expect(s.status.steps.find((x) => x.step === 'embed')).toMatchObject({
+      blockedReason: expect.stringMatching(/no text embedder is installed/),
     });
 
     const doctor = await shoebox(['doctor', '--json'], data);
