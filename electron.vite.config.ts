@@ -22,6 +22,8 @@ export default defineConfig({
           index: resolve('main/index.ts'),
           cli: resolve('main/cli/index.ts'),
           worker: resolve('native/worker.ts'),
+          // The bundle build's worker thread (main/models/build/build-in-worker.ts finds it beside the entry).
+          'build-worker': resolve('main/models/build/build-worker.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js' },
       },

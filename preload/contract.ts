@@ -15,7 +15,7 @@
 import { z } from 'zod';
 import { chatRequestSchemas, type ChatEvents, type ChatResults } from './contract/chat';
 import { libraryChatRequestSchemas, type LibraryChatEvents, type LibraryChatResults } from './contract/library-chat';
-import { modelsRequestSchemas, type ModelBuildStep, type ModelsResults } from './contract/models';
+import { modelsRequestSchemas, type ModelBuildStep, type ModelsResults, type ModelVariantCost } from './contract/models';
 import { searchRequestSchemas, type SearchResults } from './contract/search';
 import { settingsRequestSchemas, type SettingsEvents, type SettingsResults } from './contract/settings';
 import { understandingRequestSchemas, type UnderstandingEvents, type UnderstandingResults } from './contract/understanding';
@@ -29,7 +29,7 @@ export type {
   LibrarySourceDto,
   LibraryTurnDto,
 } from './contract/library-chat';
-export type { ModelBuildStep, ModelOffer, ModelRecommendation, ModelVariant } from './contract/models';
+export type { ModelBuildStep, ModelOffer, ModelRecommendation, ModelVariant, ModelVariantCost } from './contract/models';
 export type { MadeBy, PhotoTagDto, PhotoUnderstanding, TagLabelDto, UnderstoodText } from './contract/understanding';
 export type { MatchReason, MatchSnippet, SearchChip, SearchCoverage, SearchItem, SearchResult, Strictness } from './contract/search';
 export type { SettingKey, Settings, SettingsDto, SettingsPatch } from './contract/settings';
@@ -252,6 +252,8 @@ export interface ModelDto {
    * a variant must reach to be offered by default; null when not measured (imported, a text embedder).
    */
   accuracy: { bar: number; cosine: Record<string, number> } | null;
+  /** Size, memory and speed of each installed variant (InternVL bundles; empty otherwise). */
+  variantCosts: ModelVariantCost[];
   download: {
     /** `building`: the bundle is built from a downloaded checkpoint (see `buildStep`). */
     state: 'idle' | 'downloading' | 'verifying' | 'building' | 'failed';

@@ -1,7 +1,7 @@
 /**
  * @file File-level helpers shared by the downloader, the importer and the manager: safe manifest
  * paths, sha256 of files and streams, copying with verification, free-space checks, the staging
- * folders and the "verified" marker.
+ * folders and the "verified" marker (locks: lock-file.ts).
  *
  * Runs in main. All I/O is streamed; nothing here loads a model file into memory.
  *
@@ -207,57 +207,4 @@ export function hasValidMarker(dir: string, manifestText: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Raised when another live process holds a lock. */
-export class LockedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LockedError';
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** The pid of the live process holding lock `file`, or null when it is free or stale. */
-export function lockHolder(file: string): number | null {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(file, 'utf8').trim() || NaN);
-  } catch {
-    return null;
-  }
-  return Number.isInteger(pid) && pid > 0 && pidAlive(pid) ? pid : null;
-}
-
-/**
- * Takes an exclusive lock file holding this process's pid, so the app and the CLI never write the
- * same download staging folder at once. A lock whose process is gone is taken over. Resolves with
- * the release function; throws {@link LockedError} while a live process holds it.
- */
-export async function acquireLock(file: string, what: string): Promise<() => Promise<void>> {
-  await mkdir(path.dirname(file), { recursive: true });
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      await writeFile(file, String(process.pid), { flag: 'wx' });
-      return () => rm(file, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    const pid = lockHolder(file);
-    if (pid !== null) {
-      throw new LockedError(
-        `${what} is already being downloaded by ${pid === process.pid ? 'this' : 'another'} Shoebox process (pid ${pid})`,
-      );
-    }
-    await rm(file, { force: true }); // stale: its process is gone
-  }
-  throw new LockedError(`cannot take the lock ${file}`);
 }

@@ -35,7 +35,8 @@ import {
 import type { ModelBuildStep } from '../../preload/contract';
 import type { Log } from '../log';
 import { loadAnyBundle, type AnyManifest } from './any-manifest';
-import { acquireLock, DOWNLOADS_DIR, LockedError, ensureFreeSpace, resolveBundlePath, writeVerifiedMarker } from './bundle-files';
+import { DOWNLOADS_DIR, ensureFreeSpace, resolveBundlePath, writeVerifiedMarker } from './bundle-files';
+import { acquireLock, LockedError } from './lock-file';
 import { bundleFileUrl } from './catalog';
 import { fetchFile, type ExpectedFile } from './download-file';
 import { createHttpClient, DownloadError, type HttpClient } from './http-client';

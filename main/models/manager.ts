@@ -14,8 +14,7 @@
  * (`SHOEBOX_DEMO_MODEL=1` or the `demo` option). Whoever shows model output must label it as demo
  * output when `manifest.random_weights` is true.
  */
-import { existsSync, lstatSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../preload/api-error';
 import type { ModelDto } from '../../preload/contract';
@@ -24,19 +23,20 @@ import type { Db } from '../db/open';
 import { createSettingsRepo, SettingKeys } from '../db/settings.repo';
 import type { Log } from '../log';
 import type { AppPaths } from '../paths';
-import { DOWNLOADS_DIR, isInside, lockHolder } from './bundle-files';
 import { CATALOG, catalogEntry, normaliseBaseUrl, pinnedHubSource, TEXT_EMBEDDERS, textEmbedderEntry } from './catalog';
 import { importErrorToApi } from './api-errors';
 import { downloadBundle, type DownloadOptions, type DownloadProgress } from './download';
-import { CHECKPOINTS_DIR } from './hub/hub-download';
 import { createCheckpointBuilder, type CheckpointBuildOptions } from './build/checkpoint-build';
 import { createHubAccess, type HubTokenStatus } from './hub/hub-access';
 import type { HubEndpoint } from './hub/hub-endpoint';
 import type { SecretStore } from './hub/token-store';
 import { importBundle, ImportError } from './import';
 import { modelDto } from './model-dto';
+import { removeModelFiles } from './remove-model';
 import { createInstallJobs, type InstallJob } from './install-jobs';
 import { inspectInstalled, listInstalledIds, listStagedIds, type Installed } from './installed';
+import { createVariantCosts } from './variant-costs';
+import { createVariantSpeedRepo } from '../db/variant-speed.repo';
 
 /** What {@link createModelManager} needs. */
 export interface ModelManagerDeps {
@@ -98,7 +98,11 @@ export interface ModelManager {
   cancelDownload(id: string): boolean;
   /** Copies a bundle folder into the models folder after verifying every file (see import.ts). */
   import(src: string, options?: InstallOptions): Promise<ModelDto>;
-  /** Deletes an installed bundle and any unfinished download of it. Refuses the active model. */
+  /**
+   * Deletes an installed bundle and everything Shoebox keeps for it under the models folder (an
+   * unfinished download, a kept checkpoint, a leftover build). Refuses the active model and a model
+   * another live process is downloading or building.
+   */
   delete(id: string): Promise<boolean>;
   /** Makes `id` the active model (null: none). Persisted in the `settings` table. */
   select(id: string | null): ModelDto[];
@@ -171,12 +175,13 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
   const installedIds = () => listInstalledIds(modelsDir);
 
   const activeId = () => settings.get(SettingKeys.activeModel);
+  const costs = createVariantCosts(createVariantSpeedRepo(deps.db).recentMs);
 
   /** What the catalog knows of `id`: a model that describes photos, or a text embedder. */
   const entryOf = (id: string) => catalogEntry(id) ?? textEmbedderEntry(id);
 
   function dto(id: string, inst: Installed | null = inspect(id)): ModelDto {
-    return modelDto(id, { modelsDir, entry: entryOf(id), job: jobs.get(id), inst, activeId: activeId() });
+    return modelDto(id, { modelsDir, entry: entryOf(id), job: jobs.get(id), inst, activeId: activeId(), costs });
   }
 
   function checkId(id: string): void {
@@ -338,24 +343,7 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
         await job.promise.catch(() => {});
         jobs.delete(id);
       }
-      const holder = lockHolder(path.join(modelsDir, DOWNLOADS_DIR, `${id}.lock`));
-      if (holder !== null) {
-        throw new ApiError('conflict', `model ${id} is being downloaded by another Shoebox process (pid ${holder}); cancel it there first`);
-      }
-      let deleted = false;
-      for (const target of [path.join(modelsDir, id), path.join(modelsDir, DOWNLOADS_DIR, id), path.join(modelsDir, CHECKPOINTS_DIR, id)]) {
-        // Never outside modelsDir: the id regex forbids separators and '..', and this re-checks.
-        if (!isInside(modelsDir, target)) throw new ApiError('bad-argument', `refusing to delete ${target}: not inside ${modelsDir}`);
-        let st;
-        try {
-          st = lstatSync(target);
-        } catch {
-          continue;
-        }
-        // A symlink is removed as a link; what it points to is not ours.
-        await rm(target, { recursive: st.isDirectory() && !st.isSymbolicLink(), force: true });
-        deleted = true;
-      }
+      const deleted = await removeModelFiles(modelsDir, id);
       if (deleted) log.info(`deleted model ${id}`);
       emit('models:progress', dto(id));
       return deleted;

@@ -1,6 +1,7 @@
 /**
  * @file The `ModelDto` of one model, as the Models page, the CLI and `models:progress` show it: what
- * the catalog knows, what is installed (its manifest, any problem, the build's accuracy check), and
+ * the catalog knows, what is installed (its manifest, any problem, the build's accuracy check, what
+ * each variant costs), and
  * the install in flight or the paused download staged on disk.
  *
  * Runs in main (and the CLI / headless host), inside the model manager (manager.ts), its only user.
@@ -10,6 +11,7 @@ import { readVariantCheck } from './build/variant-check';
 import { approxBundleBytes, type CatalogEntry } from './catalog';
 import type { InstallJob } from './install-jobs';
 import { inspectStaged, type Installed } from './installed';
+import type { createVariantCosts } from './variant-costs';
 
 /** What {@link modelDto} reads besides the model's id. */
 export interface ModelDtoSources {
@@ -18,6 +20,8 @@ export interface ModelDtoSources {
   job: InstallJob | undefined;
   inst: Installed | null;
   activeId: string | null;
+  /** Each installed variant's size, memory and speed (variant-costs.ts). */
+  costs: ReturnType<typeof createVariantCosts>;
 }
 
 /** The DTO of model `id` from what the catalog, the models folder and the running job say of it. */
@@ -41,6 +45,7 @@ export function modelDto(id: string, s: ModelDtoSources): ModelDto {
     bytes: m ? m.files.reduce((a, f) => a + f.bytes, 0) : download.total > 0 ? download.total : entry ? approxBundleBytes(entry) : 0,
     path: inst?.dir ?? null,
     accuracy: ok ? accuracyOf(inst.dir) : null,
+    variantCosts: ok && m ? s.costs(id, m) : [],
     download,
   };
 }

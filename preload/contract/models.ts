@@ -17,6 +17,27 @@ export type ModelBuildStep = 'checking' | 'weights' | 'hashing' | 'installing' |
 /** The variants a bundle may carry (native/export/BUNDLE-SPEC.md). */
 export type ModelVariant = 'fp32' | 'fp16' | 'int8' | 'q4';
 
+/**
+ * What one installed variant of an InternVL bundle costs and gives on this machine, for the Models page.
+ * Every figure says whether it was measured; an estimate is never shown as a measurement.
+ */
+export interface ModelVariantCost {
+  variant: string;
+  /** Bytes of its graph and weight files on disk (the shared tokenizer not counted). */
+  bytes: number;
+  /**
+   * Memory it needs while loaded. Not measured yet (`measured: false`): a floor, the weights the runtime
+   * holds (its graph and weight files); activations and the KV cache come on top.
+   */
+  memory: { bytes: number; measured: false; basis: 'weights' };
+  /**
+   * Seconds per photo (caption, tags and text, one photo's share of its batch) measured on this
+   * library's photos: the median of the most recent ones this variant understood; null before it has
+   * run (the Models page may then show the recommendation's estimate, labelled as one).
+   */
+  secondsPerPhoto: { seconds: number; measured: true; photos: number } | null;
+}
+
 /** Argument schemas of the models requests added here. */
 export const modelsRequestSchemas = {
   /** The model (and text embedder) that suits this machine, with what installing it costs. */

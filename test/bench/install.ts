@@ -10,7 +10,10 @@
  * - `build_s_fp32`: the build of the fp32 variant alone; `build_s_fp32_int8`: fp32 + int8 in one build,
  *   and `build_s_int8` their difference (what int8 adds); `build_s_<v>` likewise for `--variants`;
  * - `peak_rss_mb`: the largest peak RSS of the processes that download and build (each step runs in a
- *   child of its own; the hub's process, which holds the files in memory, is not counted).
+ *   child of its own; the hub's process, which holds the files in memory, is not counted);
+ * - `max_stall_ms`: the longest event-loop delay of main (the process that asked for the build) while
+ *   a step ran — what the window's IPC or the host's requests would have waited at worst (the build
+ *   itself runs in a worker thread: [Note: The build runs in a worker thread]).
  *
  * Runs under tsx in plain Node: `node --import tsx test/bench/install.ts [--data DIR] [--graphs DIR]`.
  * Needs the shipped graphs (`assets/graphs/internvl3-1b`, made by native/export/make_graphs.py).
@@ -18,9 +21,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openDatabase } from '../../main/db/open';
 import { silentLog } from '../../main/log';
-import { buildBundle } from '../../main/models/build/build-bundle';
+import { buildBundleInWorker } from '../../main/models/build/build-in-worker';
 import { catalogEntry } from '../../main/models/catalog';
 import { createModelManager } from '../../main/models/manager';
 import type { ModelDto } from '../../preload/contract';
@@ -32,6 +36,22 @@ const GRAPHS = path.resolve(arg('graphs', 'assets/graphs')!);
 const CHECKPOINT = path.join(DATA, 'InternVL3-1B');
 const SOURCE = catalogEntry('internvl3-1b')!.hub![0]!;
 const peakRssMb = () => round(process.resourceUsage().maxRSS / 1024, 0);
+
+/**
+ * Watches this process's event loop from now on; `maxStallMs()` is the longest delay seen (ms): how long
+ * main (the UI's IPC, the host's requests) would have waited at worst while the step ran.
+ */
+function watchStalls(): { maxStallMs: () => number; p99StallMs: () => number } {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  return {
+    maxStallMs: () => {
+      h.disable();
+      return round(h.max / 1e6, 0);
+    },
+    p99StallMs: () => round(h.percentile(99) / 1e6, 0),
+  };
+}
 
 /** Writes the full-size random checkpoint in the hub layout when it is missing (a minute or two). */
 function ensureCheckpoint(): void {
@@ -80,6 +100,7 @@ async function download(endpoint: string, modelsDir: string): Promise<void> {
     // The accuracy check loads every variant in a worker: not part of the build's figures.
     build: { graphsDir: GRAPHS, keepCheckpoint: true, measure: false },
   });
+  const stalls = watchStalls();
   const t0 = performance.now();
   m.download('internvl3-1b', { variants: ['fp32'] });
   await m.waitForDownload('internvl3-1b');
@@ -91,13 +112,16 @@ async function download(endpoint: string, modelsDir: string): Promise<void> {
     download_mb: round(bytes / 1e6, 0),
     build_s: round((t1 - (marks.verifying ?? t0)) / 1000),
     peak_rss_mb: peakRssMb(),
+    max_stall_ms: stalls.maxStallMs(),
+    p99_stall_ms: stalls.p99StallMs(),
   });
 }
 
-/** `--build CHECKPOINT MODELS VARIANTS`: one build straight from the kept checkpoint. */
+/** `--build CHECKPOINT MODELS VARIANTS`: one build straight from the kept checkpoint, in its worker thread as in the app. */
 async function build(checkpoint: string, modelsDir: string, variants: string[]): Promise<void> {
+  const stalls = watchStalls();
   const t0 = performance.now();
-  const res = await buildBundle({
+  const res = await buildBundleInWorker({
     id: 'internvl3-1b',
     name: 'InternVL3-1B',
     source: `${SOURCE.repo}@${SOURCE.revision!}`,
@@ -108,7 +132,13 @@ async function build(checkpoint: string, modelsDir: string, variants: string[]):
     keepCheckpoint: true,
     log: silentLog,
   });
-  printChildResult({ build_s: round((performance.now() - t0) / 1000), bundle_mb: round(res.bytes / 1e6, 0), peak_rss_mb: peakRssMb() });
+  printChildResult({
+    build_s: round((performance.now() - t0) / 1000),
+    bundle_mb: round(res.bytes / 1e6, 0),
+    peak_rss_mb: peakRssMb(),
+    max_stall_ms: stalls.maxStallMs(),
+    p99_stall_ms: stalls.p99StallMs(),
+  });
 }
 
 async function main(): Promise<void> {
@@ -130,10 +160,10 @@ async function main(): Promise<void> {
       server.once('exit', (code) => reject(new Error(`the hub process exited (${String(code)})`)));
     });
     const models = path.join(work, 'models');
-    type Dl = { download_s: number; download_mb: number; build_s: number; peak_rss_mb: number };
+    type Dl = { download_s: number; download_mb: number; build_s: number; peak_rss_mb: number; max_stall_ms: number; p99_stall_ms: number };
     const dl = runChild<Dl>(['--download', endpoint, '--models', models, '--data', DATA, '--graphs', GRAPHS], 'download + fp32 build');
     const kept = path.join(models, '.checkpoints', 'internvl3-1b');
-    type B = { build_s: number; bundle_mb: number; peak_rss_mb: number };
+    type B = { build_s: number; bundle_mb: number; peak_rss_mb: number; max_stall_ms: number; p99_stall_ms: number };
     const both = runChild<B>(
       ['--build', kept, '--models', path.join(work, 'b'), '--variants', 'fp32,int8', '--graphs', GRAPHS],
       'fp32+int8 build',
@@ -150,6 +180,9 @@ async function main(): Promise<void> {
       bundle_mb_fp32_int8: both.bundle_mb,
       peak_rss_mb: Math.max(dl.peak_rss_mb, both.peak_rss_mb, fp32.peak_rss_mb),
       peak_rss_mb_by_step: { download_build_fp32: dl.peak_rss_mb, build_fp32_int8: both.peak_rss_mb, build_fp32: fp32.peak_rss_mb },
+      max_stall_ms: Math.max(dl.max_stall_ms, both.max_stall_ms, fp32.max_stall_ms),
+      max_stall_ms_by_step: { download_build_fp32: dl.max_stall_ms, build_fp32_int8: both.max_stall_ms, build_fp32: fp32.max_stall_ms },
+      p99_stall_ms: Math.max(dl.p99_stall_ms, both.p99_stall_ms, fp32.p99_stall_ms),
     };
     process.stdout.write(JSON.stringify(figures) + '\n');
   } finally {

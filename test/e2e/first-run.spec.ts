@@ -44,6 +44,11 @@ test('the banner offers the model for this machine and one click installs and se
       /first-token agreement with fp32 0\.9\d\d/,
     );
     await expect(card.getByTestId('variant-notes').locator('[data-variant=int8]')).toHaveAttribute('data-ok', 'true');
+    // What each variant costs: its size, a memory floor labelled as an estimate, and a speed that is
+    // measured only once it has described photos here (an estimate, or none, until then).
+    const int8Costs = card.getByTestId('variant-costs').locator('tr[data-variant=int8]');
+    await expect(int8Costs).toContainText(/at least [\d.]+ (KB|MB) \(its weights; an estimate, not measured\)/);
+    await expect(int8Costs).toHaveAttribute('data-speed', /^(estimate|none)$/);
     // Installed: the banner is gone; the Models page's offer no longer offers it, but still the embedder.
     await expect(page.getByTestId('no-model-banner')).toHaveCount(0);
     const pageOffer = page.getByTestId('models-page').getByTestId('first-run-offer');

@@ -1,10 +1,10 @@
 /**
  * The model manager on real folders: import of a good and of a corrupt folder, of manifests with
  * unsafe ids or file lists and of folders holding FIFOs, sockets or symlinks, delete (and what it
- * refuses), select persisted across a reopen of the database, the demo flag for random-weight
+ * refuses; what it removes besides the bundle), select persisted across a reopen of the database, the demo flag for random-weight
  * bundles, folders that Shoebox did not verify, and the "no model" message.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -304,6 +304,44 @@ describe('select, delete, demo flag', () => {
     expect(existsSync(path.join(outside, 'manifest.json'))).toBe(true);
   });
 
+  it("removes what Shoebox keeps for a model (a killed build's staging, a partial download, a kept checkpoint) and their stale locks", async () => {
+    const m = manager();
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    const kept = { '.builds': 'onnx/vision_encoder.onnx_data', '.downloads': 'manifest.json', '.checkpoints': 'config.json' };
+    for (const [dir, file] of Object.entries(kept)) {
+      for (const id of ['ghost', 'other']) {
+        mkdirSync(path.join(modelsDir(), dir, id, path.dirname(file)), { recursive: true });
+        writeFileSync(path.join(modelsDir(), dir, id, file), 'x');
+      }
+    }
+    writeFileSync(path.join(modelsDir(), '.builds', 'ghost.lock'), String(dead));
+    writeFileSync(path.join(modelsDir(), '.downloads', 'ghost.lock'), String(dead));
+    expect(await m.delete('ghost')).toBe(true);
+    for (const dir of Object.keys(kept)) expect(readdirSync(path.join(modelsDir(), dir)), dir).toEqual(['other']);
+
+    // Another live process building it: refused, its staging kept.
+    const builder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      writeFileSync(path.join(modelsDir(), '.builds', 'other.lock'), String(builder.pid));
+      const err = await rejected(m.delete('other'));
+      expect(err.code).toBe('conflict');
+      expect(err.message).toMatch(new RegExp(`being built by another Shoebox process \\(pid ${builder.pid}\\)`));
+      expect(existsSync(path.join(modelsDir(), '.builds', 'other', 'onnx'))).toBe(true);
+    } finally {
+      builder.kill();
+    }
+  });
+
+  it('never follows a staging folder that is a symlink out of the models folder', async () => {
+    const outside = path.join(tmp, 'outside');
+    mkdirSync(path.join(outside, 'victim'), { recursive: true });
+    writeFileSync(path.join(outside, 'victim', 'precious.txt'), 'keep me');
+    mkdirSync(modelsDir(), { recursive: true });
+    symlinkSync(outside, path.join(modelsDir(), '.builds'));
+    expect(await manager().delete('victim')).toBe(false);
+    expect(readFileSync(path.join(outside, 'victim', 'precious.txt'), 'utf8')).toBe('keep me');
+  });
+
   it('lists random-weight bundles but selects them only in demo mode', async () => {
     await manager().import(writeBundle(path.join(tmp, 'src'), makeFakeBundle('tiny-random', { randomWeights: true })));
     const m = manager();
@@ -346,5 +384,38 @@ describe('select, delete, demo flag', () => {
     writeFileSync(mf, readFileSync(mf, 'utf8').replace('"Test edited"', '"Renamed"'));
     expect(m.activeBundle()).toBeNull();
     expect(m.noModelReason()).toMatch(/manifest\.json was edited/);
+  });
+});
+
+describe('variant costs', () => {
+  it("gives each installed variant's size, a memory floor labelled as an estimate, and the speed measured on this library", async () => {
+    const m = manager();
+    await m.import(writeBundle(path.join(tmp, 'src'), makeFakeBundle('speedy')));
+    const photo = db.prepare("INSERT INTO photos (hash, file_time, created_at) VALUES (?, '2020-01-01T00:00:00', 0)");
+    const understood = db.prepare(
+      "INSERT INTO photo_understanding (photo_id, state, model_id, variant, version, ms, made_at) VALUES (?, ?, ?, ?, 'v', ?, ?)",
+    );
+    const runs: [string, string, string, number][] = [
+      ['ok', 'speedy', 'fp32', 1000],
+      ['runaway', 'speedy', 'fp32', 3000],
+      ['empty', 'speedy', 'fp32', 2000],
+      ['error', 'speedy', 'fp32', 99_000], // a failed photo says nothing of the speed
+      ['ok', 'other-model', 'q4', 500], // another model's q4
+    ];
+    runs.forEach(([state, model, variant, ms], i) => understood.run(photo.run(`h${i}`).lastInsertRowid, state, model, variant, ms, i));
+    // A fresh manager: speeds are cached for a minute, and the import's DTO already read none.
+    expect(m.get('speedy').variantCosts[0]!.secondsPerPhoto).toBeNull();
+    const costs = manager().get('speedy').variantCosts;
+    const k = 1024;
+    expect(costs).toEqual([
+      {
+        variant: 'fp32',
+        bytes: 64 * k + 16 * k + 64 * k,
+        memory: { bytes: 64 * k + 16 * k + 64 * k, measured: false, basis: 'weights' },
+        secondsPerPhoto: { seconds: 2, measured: true, photos: 3 },
+      },
+      { variant: 'q4', bytes: 8 * k + 4 * k + 8 * k, memory: { bytes: 20 * k, measured: false, basis: 'weights' }, secondsPerPhoto: null },
+    ]);
+    expect(m.get('not-installed').variantCosts).toEqual([]);
   });
 });

@@ -4,8 +4,9 @@
  * graph's external-data file is written from the checkpoint's safetensors, streamed tensor by tensor
  * (safetensors.ts, checkpoint-names.ts, transforms.ts), then tokenizer.json and the manifest.
  *
- * Runs in main (async I/O; each tensor's arithmetic is synchronous, the largest, the InternVL3-1B
- * lm_head, about a second). Plain Node; no Electron.
+ * Runs in a worker thread of main (build-in-worker.ts; each tensor's arithmetic is synchronous, the
+ * largest, the InternVL3-1B lm_head, a second or more), or wherever it is called (tests). Plain Node;
+ * no Electron.
  *
  * [Note: Bundle build staging] Everything is written in `modelsDir/.builds/<id>/` under the lock
  * `modelsDir/.builds/<id>.lock` (a second build of the same id is refused while the first lives). The
@@ -21,7 +22,8 @@ import { copyFile, mkdir, open, readFile, rename, rm, writeFile, type FileHandle
 import path from 'node:path';
 import type { Log } from '../../log';
 import { loadAnyBundle } from '../any-manifest';
-import { acquireLock, DiskFullError, ensureFreeSpace, hashInto, writeVerifiedMarker } from '../bundle-files';
+import { DiskFullError, ensureFreeSpace, hashInto, writeVerifiedMarker } from '../bundle-files';
+import { acquireLock, LockedError } from '../lock-file';
 import { planWeightSources } from './checkpoint-names';
 import { parseCheckpointConfig, type CheckpointConfig } from './checkpoint-config';
 import { loadRecipes, pickRecipe, type Recipe, type RecipeGraph, type RecipeTensor } from './graph-recipes';
@@ -112,9 +114,10 @@ export async function buildBundle(o: BuildOptions): Promise<BuildResult> {
 
   let release: () => Promise<void>;
   try {
-    release = await acquireLock(path.join(modelsDir, BUILDS_DIR, `${id}.lock`), `model ${id}`);
+    release = await acquireLock(path.join(modelsDir, BUILDS_DIR, `${id}.lock`), `model ${id}`, 'built');
   } catch (err) {
-    throw new BuildError(`model ${id} is already being built: ${(err as Error).message}`, 'busy');
+    if (err instanceof LockedError) throw new BuildError(err.message, 'busy');
+    throw err;
   }
   const staging = path.join(modelsDir, BUILDS_DIR, id);
   const handles: FileHandle[] = [];

@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import type { Log } from '../../log';
 import { DownloadError } from '../http-client';
 import type { HubAccessDeps } from '../hub/hub-access';
-import { buildBundle, BuildError } from './build-bundle';
+import { BuildError } from './build-bundle';
+import { buildBundleInWorker } from './build-in-worker';
 import { checkVariants, workerMeasure, type MeasureVariants } from './variant-check';
 
 /** The manager's `build` option. */
@@ -35,7 +36,8 @@ export function createCheckpointBuilder(
   return async ({ entry, source, dir, opts }) => {
     let built;
     try {
-      built = await buildBundle({
+      // Off main's event loop: [Note: The build runs in a worker thread] in build-in-worker.ts.
+      built = await buildBundleInWorker({
         id: entry.id,
         name: entry.name,
         source: `${source.repo}@${source.revision}`,

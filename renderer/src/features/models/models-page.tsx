@@ -1,18 +1,20 @@
 /**
  * @file The Models page: every known model with its install state, the active one, a "demo" label for
  * random-weight bundles, download with progress and cancel, import from a folder path, delete after a
- * confirmation, and choosing the active model. Runs in the renderer.
+ * confirmation, and choosing the active model; for each installed variant its accuracy against fp32 and
+ * its size, memory and speed (variant-costs.ts). Runs in the renderer.
  */
 import { useState, type FormEvent } from 'react';
 import type { ModelDto } from '../../../../preload/contract';
 import { errorMessage } from '../../api';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { bytesLabel } from '../../format';
-import { useClient } from '../../hooks';
+import { useClient, useRequest } from '../../hooks';
 import { downloadOffer } from './download-offer';
 import { FirstRunOffer } from './first-run-offer';
 import { InstallBar } from './install-bar';
 import { installStatus } from './install-status';
+import { variantCostRows } from './variant-costs';
 import { variantNotes } from './variant-notes';
 import { hasRealModel, type ModelsState } from './use-models';
 
@@ -25,6 +27,8 @@ export function ModelsPage({ state }: { state: ModelsState }) {
   const [importError, setImportError] = useState<string | null>(null);
   const [importing, setImporting] = useState(false);
   const { models, upsert, replace, reload } = state;
+  // Its speed estimate stands in for a variant that has not run here yet (labelled as an estimate).
+  const recommended = useRequest('models:recommend', {}).data?.model ?? null;
   const activeId = models?.find((m) => m.active)?.id ?? '';
 
   const act = async (model: Pick<ModelDto, 'id' | 'name'>, what: string, run: () => Promise<void>) => {
@@ -136,6 +140,29 @@ export function ModelsPage({ state }: { state: ModelsState }) {
                       </li>
                     ))}
                   </ul>
+                ) : null}
+                {m.variantCosts.length > 0 ? (
+                  <table className="variant-costs small" data-testid="variant-costs">
+                    <caption className="visually-hidden">What each variant of {m.name} costs on this machine</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">Variant</th>
+                        <th scope="col">On disk</th>
+                        <th scope="col">Memory</th>
+                        <th scope="col">Speed</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {variantCostRows(m, recommended).map((r) => (
+                        <tr key={r.variant} data-variant={r.variant} data-speed={r.speedSource}>
+                          <th scope="row">{r.variant}</th>
+                          <td>{r.size}</td>
+                          <td className="muted">{r.memory}</td>
+                          <td className={r.speedSource === 'measured' ? undefined : 'muted'}>{r.speed}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
                 ) : null}
                 {status ? (
                   <div className="download">
