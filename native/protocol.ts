@@ -263,6 +263,40 @@ export interface GenerationResult {
   timings: { preprocessMs: number; visionMs: number; prefillMs: number; decodeMs: number };
 }
 
+// [Note: Understanding questions] The questions `understand` asks and its answer lengths live here, in
+// the protocol, because two transports ask them: the worker (native/pipelines/understand.ts) and a
+// remote OpenAI-compatible server (main/remote/remote-understand.ts). One copy keeps the stored record
+// the same whichever made it. [Note: Short questions] in understand.ts says why they are short.
+/** Caption question: one sentence, no preamble. */
+export const DEFAULT_UNDERSTAND_CAPTION_PROMPT = 'Describe this photo in one sentence, without "The image shows".';
+/** Question the labels answer. */
+export const DEFAULT_TAG_PROMPT = 'What is this photo of? Answer in a word or two.';
+/** Transcription question. */
+export const DEFAULT_OCR_PROMPT = 'Transcribe the text in this image exactly, line by line.';
+export const DEFAULT_CAPTION_TOKENS = 30;
+export const DEFAULT_OCR_TOKENS = 128;
+export const DEFAULT_TAG_TOP_K = 10;
+
+// "The image shows", "This photo depicts", "In this picture, there is", "This is an image of"…
+const CAPTION_PREAMBLES = [
+  /^(?:the|this)\s+(?:image|photo|photograph|picture|scene|shot)\s+(?:shows|depicts|features|captures|contains|displays|presents|illustrates|is\s+of)\s*:?\s*/i,
+  /^in\s+(?:the|this)\s+(?:image|photo|photograph|picture|scene)\s*,?\s*(?:we\s+(?:can\s+)?see|there\s+(?:is|are))?\s*:?\s*/i,
+  /^(?:this|it)\s+is\s+(?:a|an)\s+(?:image|photo|photograph|picture|shot)\s+(?:of|showing|depicting)\s*/i,
+];
+
+/** Removes a leading "The image shows…" from a caption and capitalises what follows ([Note: Understanding questions]). */
+export function stripCaptionPreamble(text: string): string {
+  let t = text.trim();
+  for (const re of CAPTION_PREAMBLES) {
+    const m = re.exec(t);
+    if (m !== null && m[0].length > 0 && m[0].length < t.length) {
+      t = t.slice(m[0].length).trimStart();
+      return t.charAt(0).toUpperCase() + t.slice(1);
+    }
+  }
+  return t;
+}
+
 /** Params of `understand`; every field but `images` optional (the worker's defaults rule). */
 export interface UnderstandRequest {
   images: ImageInput[];

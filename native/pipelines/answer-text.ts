@@ -5,32 +5,15 @@
  * Runs in the inference worker (`understand.ts`); pure.
  */
 
-import type { UnderstandAnswer } from '../protocol';
+import { stripCaptionPreamble, type UnderstandAnswer } from '../protocol';
 
 /** A generated answer (the protocol's type): ids include the EOS that ended it, if one did. */
 export type Answer = UnderstandAnswer;
 /** How an answer ended: EOS, the token limit (a runaway answer), or nothing usable was said. */
 export type AnswerFinish = Answer['finish'];
 
-// "The image shows", "This photo depicts", "In this picture, there is", "This is an image of"…
-const PREAMBLES = [
-  /^(?:the|this)\s+(?:image|photo|photograph|picture|scene|shot)\s+(?:shows|depicts|features|captures|contains|displays|presents|illustrates|is\s+of)\s*:?\s*/i,
-  /^in\s+(?:the|this)\s+(?:image|photo|photograph|picture|scene)\s*,?\s*(?:we\s+(?:can\s+)?see|there\s+(?:is|are))?\s*:?\s*/i,
-  /^(?:this|it)\s+is\s+(?:a|an)\s+(?:image|photo|photograph|picture|shot)\s+(?:of|showing|depicting)\s*/i,
-];
-
-/** Removes a leading "The image shows…" and capitalises what follows. */
-export function stripCaptionPreamble(text: string): string {
-  let t = text.trim();
-  for (const re of PREAMBLES) {
-    const m = re.exec(t);
-    if (m !== null && m[0].length > 0 && m[0].length < t.length) {
-      t = t.slice(m[0].length).trimStart();
-      return t.charAt(0).toUpperCase() + t.slice(1);
-    }
-  }
-  return t;
-}
+/** Drops a caption's "The image shows…" preamble; kept in the protocol ([Note: Understanding questions]). */
+export { stripCaptionPreamble };
 
 /** An answer from generated ids: `decode` turns ids (EOS removed) into text; `clean` post-processes it. */
 export function toAnswer(

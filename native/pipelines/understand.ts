@@ -26,16 +26,18 @@ import { scoreLabelRows } from './label-scoring';
 import { calibrateScores, contentFreeImage, selectTags } from './tag-calibration';
 
 // [Note: Short questions] Every question token is prefilled once per photo (and the tag question's
-// cache is copied once per label row), so the default questions are short.
-/** Caption question: one sentence, no preamble. */
-export const DEFAULT_UNDERSTAND_CAPTION_PROMPT = 'Describe this photo in one sentence, without "The image shows".';
-/** Question the labels answer. */
-export const DEFAULT_TAG_PROMPT = 'What is this photo of? Answer in a word or two.';
-/** Transcription question. */
-export const DEFAULT_OCR_PROMPT = 'Transcribe the text in this image exactly, line by line.';
-export const DEFAULT_CAPTION_TOKENS = 30;
-export const DEFAULT_OCR_TOKENS = 128;
-export const DEFAULT_TAG_TOP_K = 10;
+// cache is copied once per label row), so the default questions are short. They live in the protocol
+// ([Note: Understanding questions]): a remote server is asked the same ones.
+import {
+  DEFAULT_CAPTION_TOKENS,
+  DEFAULT_OCR_PROMPT,
+  DEFAULT_OCR_TOKENS,
+  DEFAULT_TAG_PROMPT,
+  DEFAULT_TAG_TOP_K,
+  DEFAULT_UNDERSTAND_CAPTION_PROMPT,
+} from '../protocol';
+/** The questions, for callers that ask the worker's pipeline directly (test/ml). */
+export { DEFAULT_OCR_PROMPT, DEFAULT_TAG_PROMPT, DEFAULT_UNDERSTAND_CAPTION_PROMPT };
 /** Calibrated score a tag needs (a log ratio against the content-free image: 0 = as likely as on gray). */
 export const DEFAULT_TAG_THRESHOLD = 0;
 /** Tiles per vision encoder run. */
