@@ -15,6 +15,7 @@
  * - Errors carry a stable `code` from {@link ErrorCode} so main can decide between retry
  *   (`worker_crashed` for idempotent methods) and failing the job (`bad_input`, `model_invalid`…).
  * - The worker announces itself with a `ready` message once it can take requests.
+ * - It also sends unrequested `memory` messages ({@link MemoryMessage}, [Note: Worker memory reports]).
  *
  * [Note: Worker lanes] Every request has a {@link Priority}; without one it is `interactive`. The
  * worker keeps two FIFO lanes and always starts the oldest interactive request before any background
@@ -240,10 +241,33 @@ export interface ReadyMessage {
   pid: number;
 }
 
+/**
+ * worker → main: the worker's memory with a model loaded ([Note: Worker memory reports]).
+ *
+ * [Note: Worker memory reports] What a variant costs in memory is measured, not guessed (the Models
+ * page, main/models/variant-costs.ts): the worker reports its resident set size after it loads a model
+ * (`after: 'load'`), and after a request that ran it (`after: 'run'`, once activations are allocated):
+ * the first run after each load, then whenever the figure grew by 5% or more (more tiles, a longer
+ * chat). It is the whole worker process's memory — onnxruntime's arena keeps what a run allocated, so
+ * the figure after a run includes it; the other role's model (the small text embedder), when loaded,
+ * counts too. `peakRssBytes` is the process's peak (getrusage maxRSS), sent only while it can belong to
+ * this model alone: no other model of this role, and no accuracy check (which loads every variant), has
+ * been loaded in this process. Sent just before the request's result, so main has it when the result
+ * arrives. Main records it per model and variant (main/inference/variant-memory.ts).
+ */
+export interface MemoryMessage {
+  type: 'memory';
+  role: ModelRole;
+  model: { id: string; variant: string };
+  after: 'load' | 'run';
+  rssBytes: number;
+  peakRssBytes: number | null;
+}
+
 /** Messages main sends. */
 export type WorkerRequest = RequestMessage | CancelMessage;
 /** Messages the worker sends. */
-export type WorkerResponse = ResultMessage | ErrorMessage | StreamMessage | ReadyMessage;
+export type WorkerResponse = ResultMessage | ErrorMessage | StreamMessage | ReadyMessage | MemoryMessage;
 
 /** A streamed piece of generated output. */
 export interface StreamChunk {
@@ -456,5 +480,5 @@ export function isWorkerRequest(msg: unknown): msg is WorkerRequest {
 export function isWorkerResponse(msg: unknown): msg is WorkerResponse {
   if (typeof msg !== 'object' || msg === null) return false;
   const t = (msg as { type?: unknown }).type;
-  return t === 'result' || t === 'error' || t === 'stream' || t === 'ready';
+  return t === 'result' || t === 'error' || t === 'stream' || t === 'ready' || t === 'memory';
 }

@@ -8,7 +8,8 @@
  * background ones (`runtime/scheduler.ts`, [Note: Worker lanes] in `native/protocol.ts`); `cancel` is
  * handled immediately (queued requests are dropped, the running one stops at its next token or
  * session run). Every failure is answered with an error code and the worker keeps serving. See
- * [Note: Worker protocol] in `native/protocol.ts`.
+ * [Note: Worker protocol] in `native/protocol.ts`. It reports its memory after a model loads and after
+ * a request runs it ([Note: Worker memory reports] in `native/protocol.ts`).
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -60,6 +61,37 @@ const models = new ModelRegistry<{ vlm: InternVLModel; 'text-embedder': TextEmbe
 const chats = new ChatSessions();
 const tokenizers = new Map<string, BundleTokenizer>();
 const cancels = new Map<number, CancelToken>();
+/** The model role each method runs, for the memory reports after a run ([Note: Worker memory reports]). */
+const RUNS_ROLE: Partial<Record<Method, ModelRole>> = {
+  caption: 'vlm',
+  chat: 'vlm',
+  classify: 'vlm',
+  understand: 'vlm',
+  embed: 'text-embedder',
+};
+/** Every `role\0id\0variant` this process has loaded, and whether an accuracy check loaded variants of its own. */
+const everLoaded = new Set<string>();
+let accuracyLoaded = false;
+/** Per role: the model last reported, whether it has run since its load, and the figure last sent for it. */
+const reported = new Map<ModelRole, { key: string; ran: boolean; bytes: number }>();
+
+/** Reports the worker's memory with `role`'s model loaded: after its load, its first run, or when it grew 5%. */
+function reportMemory(role: ModelRole, after: 'load' | 'run'): void {
+  const m = models.describe(role);
+  if (m === null) return;
+  const key = `${role}\0${m.id}\0${m.variant}`;
+  if (after === 'load') everLoaded.add(key);
+  const rssBytes = process.memoryUsage.rss();
+  // maxRSS is in KiB (libuv normalises macOS's bytes); the peak is this model's only while no other was held.
+  const alone = !accuracyLoaded && [...everLoaded].filter((k) => k.startsWith(`${role}\0`)).length === 1;
+  const peakRssBytes = alone ? process.resourceUsage().maxRSS * 1024 : null;
+  const last = reported.get(role);
+  const bytes = Math.max(rssBytes, peakRssBytes ?? 0);
+  if (after === 'run' && last?.key === key && last.ran && bytes < last.bytes * 1.05) return;
+  reported.set(role, { key, ran: after === 'run', bytes });
+  send({ type: 'memory', role, model: { id: m.id, variant: m.variant }, after, rssBytes, peakRssBytes });
+}
+
 /** Methods that swap models, so they never run while a background request is paused at a checkpoint. */
 const SWAPS_MODELS: ReadonlySet<Method> = new Set<Method>(['load', 'unload']);
 const scheduler = new Scheduler<RequestMessage>(runOne, (req) => !SWAPS_MODELS.has(req.method));
@@ -115,6 +147,7 @@ const handlers: { [M in Method]: Handler<M> } = {
     });
     // Chat sessions hold KV caches of the vlm that made them.
     if (role === 'vlm') chats.clear();
+    reportMemory(role, 'load');
     return result;
   },
   unload: async (p) => {
@@ -189,6 +222,7 @@ const handlers: { [M in Method]: Handler<M> } = {
     if (typeof p.dir !== 'string' || !Array.isArray(p.variants) || typeof p.image !== 'string') {
       throw new WorkerError('bad_request', 'variantAccuracy needs { dir, variants: string[], image }');
     }
+    accuracyLoaded = true;
     return { cosine: await variantAccuracy(p.dir, p.variants, p.image), prompt: ACCURACY_PROMPT };
   },
   crash: async () => {
@@ -214,6 +248,8 @@ async function runOne(req: RequestMessage, checkpoint: () => Promise<void>): Pro
     if (!isObject(req.params)) throw new WorkerError('bad_request', 'params must be an object');
     const stream = (chunk: StreamChunk): void => send({ type: 'stream', id: req.id, chunk });
     const result = await handler(req.params, { stream, cancel, checkpoint });
+    const ran = RUNS_ROLE[req.method];
+    if (ran !== undefined) reportMemory(ran, 'run');
     send({ type: 'result', id: req.id, result });
   } catch (e) {
     send({ type: 'error', id: req.id, error: errorCode(e) });

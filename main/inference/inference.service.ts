@@ -27,6 +27,10 @@
  * made after the change wait until the running ones are done (at most one understanding batch or one
  * Describe), then the old worker stops, a new one starts with `SHOEBOX_THREADS` set ('auto' leaves the
  * environment as it is), loads the model again (seconds) and runs them. Nothing is cancelled or retried.
+ *
+ * The worker's memory reports ([Note: Worker memory reports] in native/protocol.ts) of the `vlm` role
+ * are recorded per model and variant beside the loaded bundle, for the Models page
+ * ([Note: Measured memory is kept beside the bundle] in variant-memory.ts).
  */
 import { ApiError } from '../../preload/api-error';
 import type { DescribeResult } from '../../preload/contract';
@@ -34,6 +38,7 @@ import type {
   ChatTurnResult,
   EmbedRequest,
   EmbedResponse,
+  MemoryMessage,
   ParamsOf,
   StreamChunk,
   UnderstandRequest,
@@ -44,6 +49,7 @@ import type { Log } from '../log';
 import { readVariantCheck } from '../models/build/variant-check';
 import type { ActiveBundle } from '../models/manager';
 import { chooseVariant, expectedProvider, type ProviderKind, type VariantChoice, type VariantSetting } from './variant-choice';
+import { createVariantMemoryRecorder } from './variant-memory';
 import { createWorkerClient, WorkerClientError, type WorkerClient, type WorkerProcess } from './worker-client';
 
 /** Starts a worker process with this environment (Electron: a utilityProcess). */
@@ -162,6 +168,26 @@ export function createInference({
   let loaded: { dir: string; sha: string; asked: string; model: LoadedModel } | null = null;
   /** The text-embedder bundle the worker holds in its `text-embedder` role. */
   let loadedEmbedder: { dir: string; id: string } | null = null;
+  const memory = createVariantMemoryRecorder(log);
+  /** A `vlm` memory report that came before its load's result (the worker sends it first). */
+  let earlyReport: MemoryMessage | null = null;
+
+  /** Records a `vlm` memory report against the loaded bundle, or keeps it until its load's result arrives. */
+  const onMemory = (r: MemoryMessage): void => {
+    if (r.role !== 'vlm') return;
+    if (loaded === null || loaded.model.id !== r.model.id || loaded.model.variant !== r.model.variant) {
+      earlyReport = r;
+      return;
+    }
+    earlyReport = null;
+    memory.record(loaded.dir, r.model.variant, {
+      rssBytes: r.rssBytes,
+      basis: r.after === 'load' ? 'loaded' : 'running',
+      peakRssBytes: r.peakRssBytes,
+      provider: loaded.model.provider,
+      measuredAt: new Date().toISOString(),
+    });
+  };
 
   // The build's accuracy check is read at each choice (one small file): it is written after the
   // bundle is installed, so a copy kept from before could miss it.
@@ -184,7 +210,7 @@ export function createInference({
     if (client) return client;
     const t = threads;
     const env = t === 'auto' ? process.env : { ...process.env, SHOEBOX_THREADS: String(t) };
-    client = createWorkerClient({ ...(spawn ? { spawn: () => spawn(env) } : { env }), log: (m) => log.info(m) });
+    client = createWorkerClient({ ...(spawn ? { spawn: () => spawn(env) } : { env }), log: (m) => log.info(m), onMemory });
     clientThreads = t;
     return client;
   };
@@ -241,6 +267,7 @@ export function createInference({
       log.info('model loaded', { id: r.id, variant: r.variant, ms: Math.round(r.loadMs), providers: r.providers });
       const provider = [...new Set(Object.values(r.providers).map((p) => p.chosen))].join('+') || 'cpu';
       loaded = { dir: active.dir, sha, asked: want.variant, model: { ...want, variant: r.variant, provider } };
+      if (earlyReport !== null) onMemory(earlyReport);
     }
     return active;
   }
@@ -339,6 +366,7 @@ export function createInference({
       loaded = null;
       loadedEmbedder = null;
       await c?.close();
+      await memory.flushed();
     },
   };
 }

@@ -25,6 +25,7 @@ import {
   IDEMPOTENT_METHODS,
   isWorkerResponse,
   type ErrorCode,
+  type MemoryMessage,
   type Method,
   type ModelRole,
   type ParamsOf,
@@ -76,6 +77,8 @@ export interface WorkerClientOptions {
   log?: (msg: string) => void;
   /** Environment for the default fork spawner. */
   env?: NodeJS.ProcessEnv;
+  /** The worker's memory reports ([Note: Worker memory reports] in `native/protocol.ts`). */
+  onMemory?: (report: MemoryMessage) => void;
 }
 
 /** Where the worker's entry is: the bundled `worker.js` beside this file, or the TS source. */
@@ -224,6 +227,10 @@ export function createWorkerClient(options: WorkerClientOptions = {}): WorkerCli
       const w = readyWaiters;
       readyWaiters = [];
       w.forEach((f) => f());
+      return;
+    }
+    if (msg.type === 'memory') {
+      options.onMemory?.(msg);
       return;
     }
     const pd = pending.get(msg.id);

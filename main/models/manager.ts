@@ -37,6 +37,7 @@ import { createInstallJobs, type InstallJob } from './install-jobs';
 import { inspectInstalled, listInstalledIds, listStagedIds, type Installed } from './installed';
 import { createVariantCosts } from './variant-costs';
 import { createVariantSpeedRepo } from '../db/variant-speed.repo';
+import { readVariantMemory } from '../inference/variant-memory';
 
 /** What {@link createModelManager} needs. */
 export interface ModelManagerDeps {
@@ -175,7 +176,7 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
   const installedIds = () => listInstalledIds(modelsDir);
 
   const activeId = () => settings.get(SettingKeys.activeModel);
-  const costs = createVariantCosts(createVariantSpeedRepo(deps.db).recentMs);
+  const costs = createVariantCosts(createVariantSpeedRepo(deps.db).recentMs, Date.now, (id) => readVariantMemory(path.join(modelsDir, id)));
 
   /** What the catalog knows of `id`: a model that describes photos, or a text embedder. */
   const entryOf = (id: string) => catalogEntry(id) ?? textEmbedderEntry(id);

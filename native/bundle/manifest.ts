@@ -46,6 +46,8 @@ export const RESERVED_NAMES = {
   remoteManifest: '.remote-manifest.json',
   /** The build's accuracy check of each variant ([Note: Variant accuracy check] in main/models/build/variant-check.ts). */
   variantCheck: '.shoebox-variant-check.json',
+  /** The worker's memory measured with each variant loaded ([Note: Measured memory is kept beside the bundle] in main/inference/variant-memory.ts). */
+  variantMemory: '.shoebox-variant-memory.json',
 } as const;
 /** Suffix of a file being downloaded (`<path>.part`); no listed path may end with it. */
 export const PART_SUFFIX = '.part';

@@ -26,10 +26,16 @@ export interface ModelVariantCost {
   /** Bytes of its graph and weight files on disk (the shared tokenizer not counted). */
   bytes: number;
   /**
-   * Memory it needs while loaded. Not measured yet (`measured: false`): a floor, the weights the runtime
-   * holds (its graph and weight files); activations and the KV cache come on top.
+   * Memory it needs while loaded. Measured when the inference worker has loaded it on this machine
+   * (`measured: true`, [Note: Worker memory reports] in native/protocol.ts): the worker's resident set
+   * just after the load (`loaded`) or after a photo (`running`), its peak when that is this variant's
+   * alone, and the provider it ran on (on a GPU the device's memory is not counted). Else a floor
+   * (`measured: false`): the weights the runtime holds (its graph and weight files); activations and
+   * the KV cache come on top.
    */
-  memory: { bytes: number; measured: false; basis: 'weights' };
+  memory:
+    | { bytes: number; measured: false; basis: 'weights' }
+    | { bytes: number; measured: true; basis: 'loaded' | 'running'; peakBytes: number | null; provider: string; measuredAt: string };
   /**
    * Seconds per photo (caption, tags and text, one photo's share of its batch) measured on this
    * library's photos: the median of the most recent ones this variant understood; null before it has

@@ -4,8 +4,22 @@
  * ([Note: Variant costs are measured or say so] in main/models/variant-costs.ts). Runs in the
  * renderer; pure.
  */
-import type { ModelDto, ModelOffer } from '../../../../preload/contract';
+import type { ModelDto, ModelOffer, ModelVariantCost } from '../../../../preload/contract';
 import { bytesLabel } from '../../format';
+
+/**
+ * The memory a variant needs, in words: measured on this machine (after a photo, or only after its
+ * load, which says less), with its peak and what a GPU leaves out; else the weights, labelled as an
+ * estimate ([Note: Worker memory reports] in native/protocol.ts).
+ */
+export function memoryLabel(m: ModelVariantCost['memory']): string {
+  if (!m.measured) return `at least ${bytesLabel(m.bytes)} (its weights; an estimate, not measured)`;
+  const notes: string[] = [];
+  if (m.basis === 'loaded') notes.push('loaded, before its first photo; describing needs more');
+  if (m.peakBytes !== null && m.peakBytes > m.bytes * 1.05) notes.push(`${bytesLabel(m.peakBytes)} at its peak`);
+  if (m.provider !== 'cpu') notes.push(`main memory only: what it holds on the ${m.provider} device is not counted`);
+  return `${bytesLabel(m.bytes)} measured on this machine${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
+}
 
 /** One variant's row. */
 export interface VariantCostRow {
@@ -29,7 +43,7 @@ export function variantCostRows(
     const row = {
       variant: c.variant,
       size: bytesLabel(c.bytes),
-      memory: `at least ${bytesLabel(c.memory.bytes)} (its weights; an estimate, not measured)`,
+      memory: memoryLabel(c.memory),
     };
     const s = c.secondsPerPhoto;
     if (s !== null) {
