@@ -21,7 +21,8 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 
-def to_fp16(model: onnx.ModelProto) -> onnx.ModelProto:
+def to_fp16(model: onnx.ModelProto, base_dir: str = "") -> onnx.ModelProto:
+    from quantize import tensor_array   # quantize imports this module lazily: no cycle at import time
     g = model.graph
     inits: Dict[str, onnx.TensorProto] = {t.name: t for t in g.initializer}
     users: Dict[str, int] = {}
@@ -33,7 +34,7 @@ def to_fp16(model: onnx.ModelProto) -> onnx.ModelProto:
 
     def half_init(name: str) -> str:
         if name not in converted:
-            arr = numpy_helper.to_array(inits[name]).astype(np.float16)
+            arr = tensor_array(inits[name], base_dir).astype(np.float16)
             g.initializer.append(numpy_helper.from_array(arr, name + "_fp16"))
             converted[name] = name + "_fp16"
         return converted[name]

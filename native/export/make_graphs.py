@@ -22,31 +22,49 @@ written from the same weights (write_checkpoint.py).
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import json
 import os
 import shutil
 import sys
 import tempfile
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 import numpy as np
 import onnx
 import torch
-from onnx import TensorProto, numpy_helper
+from onnx import TensorProto
+from onnx.external_data_helper import _get_attribute_tensors, load_external_data_for_tensor, uses_external_data
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from model_config import ModelConfig  # noqa: E402
-from onnx_export import GRAPHS, SUFFIX, export_fp32  # noqa: E402
+import onnx_export  # noqa: E402
+from onnx_export import EXTERNAL_DATA_THRESHOLD, GRAPHS, SUFFIX, add_num_logits_to_keep, export_fp32  # noqa: E402
 from quantize import (INT8_GATHER_QMAX, INT8_MATMUL_QMAX, make_variant, quantize_int8_weights,  # noqa: E402
-                      quantize_q4_weights)
+                      quantize_q4_weights, tensor_array, tensor_nbytes)
 from weights import random_model  # noqa: E402
 
 RECIPE_VERSION = 1
 ALIGN = 64
 # Initializers that are not weights (shape constants of num_logits_to_keep) stay inside the graph.
 MAX_INLINE_BYTES = 1024
+CHUNK = 1 << 26
+FILE_BACKED_MIN_BYTES = 1 << 20   # smaller weights stay in ordinary memory
+
+# [Note: make_graphs memory] The InternVL3-2B graphs must be made on a 23 GB machine, so no graph is
+# ever loaded with its weights: graphs are read with `load_external_data=False`, each weight is mapped
+# from its data file (np.memmap) when it is compared, transformed or hashed, the state dict `sd` holds
+# views of the torch parameters, and after the fp32 export (to disk) one graph at a time is turned
+# into variants, stripped and deleted. The output is byte-identical to loading everything: onnx.load's only trace on a tensor it
+# read from external data is an explicitly set `data_location = DEFAULT` (a proto2 field, serialized
+# once set), so `_inline` repeats exactly that for every tensor that stays inside a graph, and the
+# fp32 intermediate externalizes exactly the tensors onnx.save_model would have (plus big ones that
+# must have a recipe anyway). The model's own weights live in a file-backed np.memmap (`_file_backed`):
+# torch.onnx.export's tracer clones every parameter of the module it traces (the whole model, for each
+# graph, since export.py's wrappers hold it), so at full size the model and that clone would not fit
+# together in anonymous memory; the mapped weights are clean page cache the kernel can drop and re-read.
 
 
 def arch_of(cfg: ModelConfig) -> Dict[str, Any]:
@@ -56,8 +74,100 @@ def arch_of(cfg: ModelConfig) -> Dict[str, Any]:
             "downsample_ratio": cfg.downsample_ratio, "ps_version": cfg.ps_version}
 
 
-def _fp32_sources(model: onnx.ModelProto, sd: Dict[str, np.ndarray]) -> Dict[str, Dict[str, Any]]:
+def _inline(t: onnx.TensorProto, base_dir: str) -> None:
+    """What onnx.load does to an external tensor (see [Note: make_graphs memory])."""
+    load_external_data_for_tensor(t, base_dir)
+    t.data_location = TensorProto.DEFAULT
+    del t.external_data[:]
+
+
+def _chunks(t: onnx.TensorProto, base_dir: str) -> Iterator[memoryview]:
+    """A tensor's data bytes, a bounded piece at a time (mapped from its file when external)."""
+    if t.data_location != TensorProto.EXTERNAL:
+        yield memoryview(t.raw_data)
+        return
+    info = {e.key: e.value for e in t.external_data}
+    n = tensor_nbytes(t)
+    if n == 0:
+        return
+    mm = np.memmap(os.path.join(base_dir, info["location"]), dtype=np.uint8, mode="r",
+                   offset=int(info.get("offset", "0")), shape=(n,))
+    for i in range(0, n, CHUNK):
+        yield memoryview(mm[i:i + CHUNK])
+    del mm
+
+
+def _set_external(t: onnx.TensorProto, location: str, offset: int, length: int) -> None:
+    t.ClearField("raw_data")
+    del t.external_data[:]
+    for k, val in (("location", location), ("offset", str(offset)), ("length", str(length))):
+        e = t.external_data.add()
+        e.key, e.value = k, val
+    t.data_location = TensorProto.EXTERNAL
+
+
+def save_fp32_lean(model_path_tmp: str, out_path: str) -> None:
+    """onnx_export._save without loading the weights: the same graph, its big weights streamed into
+    `<out>_data` (every tensor onnx.save_model would externalize there, and every one over
+    MAX_INLINE_BYTES), the rest inline exactly as onnx.load + save would leave them."""
+    base = os.path.dirname(model_path_tmp)
+    m = onnx.load(model_path_tmp, load_external_data=False)
+    for t in _get_attribute_tensors(m):
+        if uses_external_data(t):
+            _inline(t, base)
+    if any(o.name == "logits" for o in m.graph.output):
+        add_num_logits_to_keep(m)
+    gc.collect()
+    inits = list(m.graph.initializer)
+    external = sum(tensor_nbytes(t) for t in inits) > EXTERNAL_DATA_THRESHOLD
+    overhead = sys.getsizeof(b"")
+    data_name = os.path.basename(out_path) + "_data"
+    offset = 0
+    with open(out_path + "_data", "wb") as f:
+        for t in inits:
+            n = tensor_nbytes(t)
+            has_data = uses_external_data(t) or t.HasField("raw_data")
+            saved_external = external and has_data and overhead + n >= 1024   # onnx.save_model's test
+            if not (saved_external or (has_data and n > MAX_INLINE_BYTES)):
+                if uses_external_data(t):
+                    _inline(t, base)
+                continue
+            for piece in _chunks(t, base):
+                f.write(piece)
+            _set_external(t, data_name, offset, n)
+            offset += n
+    onnx.save_model(m, out_path)
+
+
+def _file_backed(model: torch.nn.Module, path: str) -> None:
+    """Move every large parameter and buffer of `model` into one file mapped with np.memmap (same values,
+    see [Note: make_graphs memory])."""
+    tensors, seen = [], set()
+    for t in list(model.parameters()) + list(model.buffers()):
+        if id(t) not in seen and t.is_contiguous() and t.numel() * t.element_size() >= FILE_BACKED_MIN_BYTES:
+            seen.add(id(t))
+            tensors.append(t)
+    total = sum(-(-t.numel() * t.element_size() // ALIGN) * ALIGN for t in tensors)
+    if total == 0:
+        return
+    mm = np.memmap(path, dtype=np.uint8, mode="w+", shape=(total,))
+    offset = 0
+    with torch.no_grad():
+        for t in tensors:
+            a = t.detach().numpy()
+            view = mm[offset:offset + a.nbytes].view(a.dtype).reshape(a.shape)
+            view[...] = a
+            t.data = torch.from_numpy(view)
+            offset += -(-a.nbytes // ALIGN) * ALIGN
+            del a
+    mm.flush()
+    gc.collect()
+
+
+def _fp32_sources(path: str, sd: Dict[str, np.ndarray]) -> Dict[str, Dict[str, Any]]:
     """fp32 initializer name -> {src, transpose}, found by exact value."""
+    model = onnx.load(path, load_external_data=False)
+    base = os.path.dirname(path)
     by_shape: Dict[Tuple[int, ...], List[str]] = {}
     for k, v in sd.items():
         by_shape.setdefault(tuple(v.shape), []).append(k)
@@ -65,17 +175,20 @@ def _fp32_sources(model: onnx.ModelProto, sd: Dict[str, np.ndarray]) -> Dict[str
     for t in model.graph.initializer:
         if t.data_type != TensorProto.FLOAT:
             continue
-        arr = numpy_helper.to_array(t)
+        arr = tensor_array(t, base)
         name = t.name[2:] if t.name.startswith("m.") else t.name
         if name in sd and sd[name].size == arr.size and np.array_equal(sd[name].reshape(arr.shape), arr):
             out[t.name] = {"src": name, "transpose": False}
             continue
         if arr.ndim == 2:
-            hit = [k for k in by_shape.get((arr.shape[1], arr.shape[0]), []) if np.array_equal(sd[k].T, arr)]
+            # A corner first: a full strided compare per candidate is quadratic in the layer count (hours at 2B).
+            corner = np.array(arr[:2, :8])
+            hit = [k for k in by_shape.get((arr.shape[1], arr.shape[0]), [])
+                   if np.array_equal(sd[k].T[:2, :8], corner) and np.array_equal(sd[k].T, arr)]
             if len(hit) == 1:
                 out[t.name] = {"src": hit[0], "transpose": True}
                 continue
-        if len(t.raw_data) > MAX_INLINE_BYTES:
+        if tensor_nbytes(t) > MAX_INLINE_BYTES:
             raise RuntimeError(f"initializer {t.name} {list(t.dims)} matches no weight of the reference")
     return out
 
@@ -103,7 +216,7 @@ def _recipe_for(t: onnx.TensorProto, graph: onnx.GraphProto, fp32: Dict[str, Dic
 
 def apply_recipe(r: Dict[str, Any], sd: Dict[str, np.ndarray], shape: List[int]) -> np.ndarray:
     """numpy twin of the Node builder's transforms (main/models/build/transforms.ts)."""
-    w = sd[r["src"]].astype(np.float32)
+    w = sd[r["src"]].astype(np.float32, copy=False)
     if r["transpose"]:
         w = w.T
     op = r["op"]
@@ -128,9 +241,14 @@ def apply_recipe(r: Dict[str, Any], sd: Dict[str, np.ndarray], shape: List[int])
 
 
 def strip_graph(src: str, dst: str, fp32: Dict[str, Dict[str, Any]], sd: Dict[str, np.ndarray]) -> Dict[str, Any]:
-    """Write `dst` (weights as external data refs) and return its recipe entry; checks every recipe."""
-    model = onnx.load(src)
+    """Write `dst` (weights as external data refs) and return its recipe entry; checks every recipe.
+    Reads `src` without its weights and maps one weight at a time ([Note: make_graphs memory])."""
+    model = onnx.load(src, load_external_data=False)
+    base = os.path.dirname(src)
     g = model.graph
+    for t in _get_attribute_tensors(model):
+        if uses_external_data(t):
+            _inline(t, base)
     data_name = os.path.basename(dst) + "_data"
     tensors: List[Dict[str, Any]] = []
     data = hashlib.sha256()
@@ -138,31 +256,41 @@ def strip_graph(src: str, dst: str, fp32: Dict[str, Dict[str, Any]], sd: Dict[st
     for t in g.initializer:
         r = _recipe_for(t, g, fp32)
         if r is None:
-            if len(t.raw_data) > MAX_INLINE_BYTES or t.data_location == TensorProto.EXTERNAL:
+            if uses_external_data(t):
+                _inline(t, base)
+            if len(t.raw_data) > MAX_INLINE_BYTES:
                 raise RuntimeError(f"{os.path.basename(src)}: no recipe for initializer {t.name}")
             continue
-        raw = t.raw_data
-        mine = apply_recipe(r, sd, list(t.dims)).tobytes()
-        if mine != raw:
+        n = tensor_nbytes(t)
+        mine = np.ascontiguousarray(apply_recipe(r, sd, list(t.dims))).reshape(-1).view(np.uint8)
+        at = 0
+        for piece in _chunks(t, base):
+            if not np.array_equal(mine[at:at + len(piece)], np.frombuffer(piece, np.uint8)):
+                raise RuntimeError(f"{os.path.basename(src)}: recipe {r} does not reproduce {t.name}")
+            at += len(piece)
+        if at != n or len(mine) != n:
             raise RuntimeError(f"{os.path.basename(src)}: recipe {r} does not reproduce {t.name}")
+        del mine
         pad = (-offset) % ALIGN
         data.update(b"\0" * pad)
         offset += pad
         tensors.append({"name": t.name, "dtype": t.data_type, "shape": list(t.dims), "offset": offset,
-                        "length": len(raw), **r, "src_shape": list(sd[r["src"]].shape)})
-        data.update(raw)
-        t.ClearField("raw_data")
-        del t.external_data[:]
-        for k, val in (("location", data_name), ("offset", str(offset)), ("length", str(len(raw)))):
-            e = t.external_data.add()
-            e.key, e.value = k, val
-        t.data_location = TensorProto.EXTERNAL
-        offset += len(raw)
+                        "length": n, **r, "src_shape": list(sd[r["src"]].shape)})
+        for piece in _chunks(t, base):
+            data.update(piece)
+        _set_external(t, data_name, offset, n)
+        offset += n
     for n in g.node:
         n.doc_string = ""
     onnx.save_model(model, dst)
     return {"graph": os.path.basename(dst), "data": data_name, "data_bytes": offset,
             "data_sha256": data.hexdigest(), "tensors": tensors}
+
+
+def _remove_graph(path: str) -> None:
+    for p in (path, path + "_data"):
+        if os.path.exists(p):
+            os.remove(p)
 
 
 def main(argv: List[str] | None = None) -> int:
@@ -177,32 +305,38 @@ def main(argv: List[str] | None = None) -> int:
     cfg = ModelConfig.load(a.config)
     variants = [v for v in a.variants.split(",") if v]
     model = random_model(cfg, a.seed)
-    sd = {k: v.detach().numpy() for k, v in model.state_dict().items()}
     tmp = tempfile.mkdtemp(prefix="shoebox-graphs-")
     try:
-        paths = {"fp32": export_fp32(model, os.path.join(tmp, "onnx"))}
-        fp32_sources: Dict[str, Dict[str, Any]] = {}
-        for g, rel in paths["fp32"].items():
-            fp32_sources[g] = _fp32_sources(onnx.load(os.path.join(tmp, rel)), sd)
-        for v in variants:
-            if v == "fp32":
-                continue
-            paths[v] = {}
-            for g, rel in paths["fp32"].items():
-                dst = f"onnx/{g}{SUFFIX[v]}.onnx"
-                make_variant(os.path.join(tmp, rel), os.path.join(tmp, dst), v)
-                paths[v][g] = dst
+        _file_backed(model, os.path.join(tmp, "weights.bin"))
+        sd = {k: v.detach().numpy() for k, v in model.state_dict().items()}   # views, no copies
+        onnx_dir = os.path.join(tmp, "onnx")
+        plain_save = onnx_export._save
+        onnx_export._save = save_fp32_lean
+        try:
+            paths = export_fp32(model, onnx_dir)
+        finally:
+            onnx_export._save = plain_save
+        gc.collect()
         if os.path.isdir(a.out):
             shutil.rmtree(a.out)
         os.makedirs(a.out)
-        recipe: Dict[str, Any] = {"version": RECIPE_VERSION, "config": os.path.basename(a.config),
-                                  "arch": arch_of(cfg), "reference": {"seed": a.seed}, "variants": {}}
-        for v in variants:
-            recipe["variants"][v] = {}
-            for g in GRAPHS:
+        entries: Dict[Tuple[str, str], Dict[str, Any]] = {}
+        for g in GRAPHS:      # one graph at a time: its variants, stripped, then its files deleted
+            src = os.path.join(tmp, paths[g])
+            fp32_sources = _fp32_sources(src, sd)
+            for v in variants:
                 name = f"{g}{SUFFIX[v]}.onnx"
-                recipe["variants"][v][g] = strip_graph(os.path.join(tmp, paths[v][g]), os.path.join(a.out, name),
-                                                       fp32_sources[g], sd)
+                path = src if v == "fp32" else os.path.join(onnx_dir, name)
+                if v != "fp32":
+                    make_variant(src, path, v, lazy=True)
+                entries[(v, g)] = strip_graph(path, os.path.join(a.out, name), fp32_sources, sd)
+                if v != "fp32":
+                    _remove_graph(path)
+                gc.collect()
+            _remove_graph(src)
+        recipe: Dict[str, Any] = {"version": RECIPE_VERSION, "config": os.path.basename(a.config),
+                                  "arch": arch_of(cfg), "reference": {"seed": a.seed},
+                                  "variants": {v: {g: entries[(v, g)] for g in GRAPHS} for v in variants}}
         with open(os.path.join(a.out, "recipe.json"), "w", encoding="utf-8") as f:
             json.dump(recipe, f, indent=1)
             f.write("\n")

@@ -41,14 +41,26 @@ def _inits(graph: onnx.GraphProto) -> Dict[str, onnx.TensorProto]:
     return {t.name: t for t in graph.initializer}
 
 
-def _weight_matmuls(graph: onnx.GraphProto) -> List[Tuple[int, onnx.NodeProto, np.ndarray]]:
+def tensor_array(t: onnx.TensorProto, base_dir: str = "") -> np.ndarray:
+    """A tensor's values. An external-data tensor (a graph loaded with `load_external_data=False`) is
+    mapped read-only from its file under `base_dir`, never copied into the proto: the variants of a
+    full-size graph are made without holding its weights in memory (make_graphs.py)."""
+    if t.data_location != TensorProto.EXTERNAL:
+        return numpy_helper.to_array(t)
+    info = {e.key: e.value for e in t.external_data}
+    dtype = onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[t.data_type]
+    return np.memmap(os.path.join(base_dir, info["location"]), dtype=dtype, mode="r",
+                     offset=int(info.get("offset", "0")), shape=tuple(t.dims))
+
+
+def _weight_matmuls(graph: onnx.GraphProto, base_dir: str = "") -> List[Tuple[int, onnx.NodeProto, np.ndarray]]:
     inits = _inits(graph)
     out = []
     for i, n in enumerate(graph.node):
         if n.op_type == "MatMul" and n.input[1] in inits:
             t = inits[n.input[1]]
             if t.data_type == TensorProto.FLOAT and len(t.dims) == 2:
-                out.append((i, n, numpy_helper.to_array(t)))
+                out.append((i, n, tensor_array(t, base_dir)))
     return out
 
 
@@ -73,14 +85,14 @@ def quantize_int8_weights(w: np.ndarray, axis: int, qmax: int) -> Tuple[np.ndarr
     return q, scale
 
 
-def to_int8(model: onnx.ModelProto) -> onnx.ModelProto:
+def to_int8(model: onnx.ModelProto, base_dir: str = "") -> onnx.ModelProto:
     g = model.graph
     reps: Dict[int, List[onnx.NodeProto]] = {}
     new_inits: List[onnx.TensorProto] = []
     drop = set()
     dq_cache: Dict[str, Tuple[str, str, str, List[onnx.NodeProto]]] = {}
     first_use: Dict[str, int] = {}
-    for idx, n, w in _weight_matmuls(g):
+    for idx, n, w in _weight_matmuls(g, base_dir):
         a, b, y = n.input[0], n.input[1], n.output[0]
         q, scale = quantize_int8_weights(w, axis=0, qmax=INT8_MATMUL_QMAX)   # scale per output column: [1, N]
         new_inits += [numpy_helper.from_array(q, b + "_q"),
@@ -102,11 +114,11 @@ def to_int8(model: onnx.ModelProto) -> onnx.ModelProto:
         ]
         reps[idx] = nodes
     _replace(g, reps, new_inits, drop)
-    _quantize_gathers(g)
+    _quantize_gathers(g, base_dir)
     return model
 
 
-def _quantize_gathers(g: onnx.GraphProto) -> None:
+def _quantize_gathers(g: onnx.GraphProto, base_dir: str = "") -> None:
     """Embedding tables: Gather(int8 rows) * Gather(per-row scale)."""
     inits = _inits(g)
     reps: Dict[int, List[onnx.NodeProto]] = {}
@@ -120,7 +132,7 @@ def _quantize_gathers(g: onnx.GraphProto) -> None:
         axis = next((a.i for a in n.attribute if a.name == "axis"), 0)
         if axis != 0:
             continue
-        w = numpy_helper.to_array(t)
+        w = tensor_array(t, base_dir)
         q, scale = quantize_int8_weights(w, axis=1, qmax=INT8_GATHER_QMAX)   # [V, 1]
         name, y = n.input[0], n.output[0]
         new_inits += [numpy_helper.from_array(q, name + "_q"), numpy_helper.from_array(scale, name + "_scale")]
@@ -148,11 +160,11 @@ def quantize_q4_weights(w: np.ndarray, block: int = Q4_BLOCK) -> Tuple[np.ndarra
     return packed, scale.reshape(n, kb)
 
 
-def to_q4(model: onnx.ModelProto) -> onnx.ModelProto:
+def to_q4(model: onnx.ModelProto, base_dir: str = "") -> onnx.ModelProto:
     g = model.graph
     reps: Dict[int, List[onnx.NodeProto]] = {}
     new_inits, drop = [], set()
-    for idx, n, w in _weight_matmuls(g):
+    for idx, n, w in _weight_matmuls(g, base_dir):
         k, nn = w.shape
         packed, scale = quantize_q4_weights(w)
         b = n.input[1]
@@ -162,26 +174,43 @@ def to_q4(model: onnx.ModelProto) -> onnx.ModelProto:
                                       name=n.name + "_MatMulNBits", domain="com.microsoft", K=k, N=nn, bits=4,
                                       block_size=Q4_BLOCK, accuracy_level=Q4_ACCURACY_LEVEL)]
     _replace(g, reps, new_inits, drop)
-    _quantize_gathers(g)
+    _quantize_gathers(g, base_dir)
     if not any(o.domain == "com.microsoft" for o in model.opset_import):
         model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
     return model
 
 
-def make_variant(src: str, dst: str, variant: str) -> None:
-    """Write variant `variant` of the fp32 graph `src` to `dst` (external data when large)."""
-    model = onnx.load(src)
+def tensor_nbytes(t: onnx.TensorProto) -> int:
+    """Byte length of a tensor's data, inline or external (what `len(t.raw_data)` is once loaded)."""
+    if t.data_location != TensorProto.EXTERNAL:
+        return len(t.raw_data)
+    info = {e.key: e.value for e in t.external_data}
+    if "length" in info:
+        return int(info["length"])
+    return int(np.prod(t.dims, dtype=np.int64)) * np.dtype(onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[t.data_type]).itemsize
+
+
+def make_variant(src: str, dst: str, variant: str, lazy: bool = False) -> None:
+    """Write variant `variant` of the fp32 graph `src` to `dst` (external data when large).
+
+    `lazy` (make_graphs.py): the fp32 weights stay in `src`'s data file and are mapped one at a time;
+    the float initializers the variant keeps remain references into that file, so `dst` must be in
+    `src`'s folder and is only good as long as `src`'s data file is."""
+    if lazy and os.path.dirname(os.path.abspath(src)) != os.path.dirname(os.path.abspath(dst)):
+        raise ValueError("make_variant(lazy=True) writes beside its source graph")
+    model = onnx.load(src, load_external_data=not lazy)
+    base = os.path.dirname(src) if lazy else ""
     if variant == "int8":
-        model = to_int8(model)
+        model = to_int8(model, base)
     elif variant == "q4":
-        model = to_q4(model)
+        model = to_q4(model, base)
     elif variant == "fp16":
         from fp16 import to_fp16
-        model = to_fp16(model)
+        model = to_fp16(model, base)
     else:
         raise ValueError(f"unknown variant {variant}")
-    size = sum(len(t.raw_data) for t in model.graph.initializer)
+    size = sum(tensor_nbytes(t) for t in model.graph.initializer)
     save_model(model, dst, size > EXTERNAL_DATA_THRESHOLD)
-    onnx.checker.check_model(dst if size > EXTERNAL_DATA_THRESHOLD else model)
+    onnx.checker.check_model(dst if size > EXTERNAL_DATA_THRESHOLD or lazy else model)
     if not os.path.isfile(dst):
         raise RuntimeError(f"variant {variant} was not written to {dst}")
