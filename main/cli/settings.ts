@@ -19,10 +19,13 @@ function valueOf(values: Settings, key: string): unknown {
   return (values as unknown as Record<string, Record<string, unknown>>)[section]?.[field];
 }
 
+/** A value as the terminal shows it: lists and objects (the remote backends) as JSON. */
+const shownValue = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
 /** One line per setting: key, value, what it does. */
 export function formatSettings(values: Settings): string {
   const width = Math.max(...SETTING_KEYS.map((k) => k.length));
-  const shown = SETTING_KEYS.map((k) => String(valueOf(values, k)));
+  const shown = SETTING_KEYS.map((k) => shownValue(valueOf(values, k)));
   const valueWidth = Math.max(...shown.map((v) => v.length));
   return SETTING_KEYS.map((k, i) => `${k.padEnd(width)}  ${shown[i]!.padEnd(valueWidth)}  ${SETTING_HELP[k].about}`).join('\n');
 }
@@ -49,7 +52,7 @@ export function registerSettingsCommand(
       if (!(SETTING_KEYS as string[]).includes(key))
         cmd.error(`Unknown setting ${key} (known: ${SETTING_KEYS.join(', ')})`, { exitCode: 2 });
       const value = valueOf(dto.values, key);
-      print(!!opts.json, { key, value }, () => String(value));
+      print(!!opts.json, { key, value }, () => shownValue(value));
     });
 
   settings

@@ -78,8 +78,8 @@ export interface ModelOutput {
   ms: number;
   caption: { text: string; finish: AnswerFinish } | null;
   text: { text: string; finish: AnswerFinish; reason: string | null } | null;
-  /** Tags by label id, with calibrated and raw scores. */
-  tags: { labelId: number; score: number; rawScore: number }[];
+  /** Tags by label id, with calibrated and raw scores (null for a tag a remote server chose: [Note: Remote tags]). */
+  tags: { labelId: number; score: number | null; rawScore: number | null }[];
 }
 
 export type LabelPatch = Partial<{ label: string; group: string; isTextLabel: boolean; enabled: boolean; position: number }>;

@@ -30,7 +30,8 @@ import { DEFAULT_HUB_ENDPOINT } from '../models/hub/hub-endpoint';
 export const DEFAULT_SETTINGS: Settings = {
   understanding: { pauseOnBattery: true, backgroundThreads: 'auto', variant: 'auto' },
   xmp: { naming: 'basename', subjects: 'merge' },
-  models: { hubEndpoint: DEFAULT_HUB_ENDPOINT },
+  models: { hubEndpoint: DEFAULT_HUB_ENDPOINT, demoMode: false },
+  remote: { enabled: false, backends: [], fallbackLocal: true, inFlight: 8, maxTiles: 1, timeoutSeconds: 120, chat: false },
 };
 
 /** What each setting does and what it accepts, for `shoebox settings` and error messages. */
@@ -59,6 +60,38 @@ export const SETTING_HELP: Record<SettingKey, { about: string; accepts: string }
   'models.hubEndpoint': {
     about: 'the Hugging Face hub (or a mirror) catalog models download from; the HF_ENDPOINT variable wins when set',
     accepts: 'an http(s) URL without query string, fragment or credentials, e.g. https://huggingface.co',
+  },
+  'models.demoMode': {
+    about: 'demo mode: models with random weights may be used; they write random text, labelled as such',
+    accepts: 'true or false',
+  },
+  'remote.enabled': {
+    about: 'send photos to the remote backends for understanding (they leave this machine); see `shoebox backends`',
+    accepts: 'true or false',
+  },
+  'remote.backends': {
+    about: 'OpenAI-compatible servers (vLLM, LMDeploy) tried in order; change them with `shoebox backends add|remove`',
+    accepts: 'a JSON list of {"url", "model", "keyRef"}',
+  },
+  'remote.fallbackLocal': {
+    about: 'the local worker understands photos while no backend answers',
+    accepts: 'true or false',
+  },
+  'remote.inFlight': {
+    about: 'requests sent to a backend at once, so that the server batches them',
+    accepts: 'a whole number from 1 to 256',
+  },
+  'remote.maxTiles': {
+    about: '448 px tiles a photo is sized for before it is sent (more tiles: more detail, more pixels sent)',
+    accepts: 'a whole number from 1 to 12',
+  },
+  'remote.timeoutSeconds': {
+    about: 'seconds one request to a backend may take before it counts as failed',
+    accepts: 'a whole number from 1 to 3600',
+  },
+  'remote.chat': {
+    about: 'photo and library chat are answered by the remote backend too (the photos of the conversation are sent)',
+    accepts: 'true or false',
   },
 };
 

@@ -181,6 +181,19 @@ export function createUnderstanding(deps: UnderstandingDeps) {
       return true;
     },
 
+    /**
+     * Stores one photo's record made elsewhere (a remote backend, main/remote/remote-step.ts) under the
+     * same re-check as `record`: false when `maker.version` is no longer the active one.
+     */
+    recordOutput(photoId: number, out: ModelOutput, maker: Maker): boolean {
+      const active = deps.activeModel();
+      if (!active || versionFor(active) !== maker.version) return false;
+      if (!photoExists(photoId)) return true;
+      repo.writeOutput(photoId, out, maker, now());
+      changed([photoId]);
+      return true;
+    },
+
     /** Records that a photo cannot be understood (a permanent failure), keeping earlier results. */
     recordError(photoId: number, message: string, maker: Maker): void {
       if (!photoExists(photoId)) return;

@@ -29,6 +29,22 @@ const plainHttpUrl = z
     }
   }, 'must be an http(s) URL without query string, fragment or credentials');
 
+/**
+ * One remote understanding backend ([Note: Remote backends are a transport] in main/remote/remote-step.ts):
+ * its URL (the server's root or its `/v1`), the model name it serves, and the name of its API key in
+ * the secret store (never the key itself).
+ */
+export const remoteBackendSchema = z
+  .object({
+    url: plainHttpUrl,
+    model: z.string().trim().min(1).max(200),
+    keyRef: z
+      .string()
+      .regex(/^backend-key-[0-9a-f]{12}$/)
+      .nullable(),
+  })
+  .strict();
+
 /** One schema per setting, by section: the shape of {@link Settings}. */
 export const settingSchemas = {
   understanding: {
@@ -48,6 +64,28 @@ export const settingSchemas = {
   models: {
     /** [Note: Hub endpoint] in main/models/hub/hub-endpoint.ts: the Hugging Face hub (or mirror); `HF_ENDPOINT` wins when set. */
     hubEndpoint: plainHttpUrl,
+    /**
+     * [Note: Demo mode switch] Allow random-weight bundles (the tiny test model): they write random
+     * text, labelled as such wherever it shows. Switched on the Models page; `SHOEBOX_DEMO_MODEL=1` also
+     * turns it on (main/models/manager.ts).
+     */
+    demoMode: z.boolean(),
+  },
+  remote: {
+    /** Understanding is sent to the backends below (off by default: photos leave this machine). */
+    enabled: z.boolean(),
+    /** OpenAI-compatible servers (vLLM, LMDeploy), tried in order. */
+    backends: z.array(remoteBackendSchema).max(16),
+    /** The local worker understands photos while no backend answers. */
+    fallbackLocal: z.boolean(),
+    /** Requests in flight at once, so that the server batches them. */
+    inFlight: z.number().int().min(1).max(256),
+    /** Tiles of 448 px the image is sized for. */
+    maxTiles: z.number().int().min(1).max(12),
+    /** Seconds one request may take before it counts as failed. */
+    timeoutSeconds: z.number().int().min(1).max(3600),
+    /** Photo and library chat are answered by the backend too (streamed). */
+    chat: z.boolean(),
   },
 } as const;
 
@@ -65,6 +103,7 @@ const patchSchema = z
     understanding: z.object(settingSchemas.understanding).partial().strict().optional(),
     xmp: z.object(settingSchemas.xmp).partial().strict().optional(),
     models: z.object(settingSchemas.models).partial().strict().optional(),
+    remote: z.object(settingSchemas.remote).partial().strict().optional(),
   })
   .strict();
 

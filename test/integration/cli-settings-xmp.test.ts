@@ -40,7 +40,8 @@ describe('shoebox settings', () => {
     expect((JSON.parse(shown.stdout) as SettingsDto).values).toEqual({
       understanding: { pauseOnBattery: true, backgroundThreads: 'auto', variant: 'auto' },
       xmp: { naming: 'basename', subjects: 'merge' },
-      models: { hubEndpoint: 'https://huggingface.co' },
+      models: { hubEndpoint: 'https://huggingface.co', demoMode: false },
+      remote: { enabled: false, backends: [], fallbackLocal: true, inFlight: 8, maxTiles: 1, timeoutSeconds: 120, chat: false },
     });
     const text = await shoebox('settings');
     expect(text.stdout).toMatch(/^understanding\.pauseOnBattery\s+true\s+the desktop app pauses/m);

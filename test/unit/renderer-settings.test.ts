@@ -13,7 +13,8 @@ import { UnderstandingSettings, XmpOutcome } from '../../renderer/src/features/s
 const values: Settings = {
   understanding: { pauseOnBattery: true, backgroundThreads: 2, variant: 'auto' },
   xmp: { naming: 'basename', subjects: 'merge' },
-  models: { hubEndpoint: 'https://huggingface.co' },
+  models: { hubEndpoint: 'https://huggingface.co', demoMode: false },
+  remote: { enabled: false, backends: [], fallbackLocal: true, inFlight: 8, maxTiles: 1, timeoutSeconds: 120, chat: false },
 };
 
 describe('settings page', () => {

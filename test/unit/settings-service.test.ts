@@ -45,7 +45,8 @@ describe('settings service', () => {
       values: {
         understanding: { pauseOnBattery: true, backgroundThreads: 'auto', variant: 'auto' },
         xmp: { naming: 'basename', subjects: 'merge' },
-        models: { hubEndpoint: 'https://huggingface.co' },
+        models: { hubEndpoint: 'https://huggingface.co', demoMode: false },
+        remote: { enabled: false, backends: [], fallbackLocal: true, inFlight: 8, maxTiles: 1, timeoutSeconds: 120, chat: false },
       },
       cores: 8,
     });
@@ -57,7 +58,8 @@ describe('settings service', () => {
     expect(dto.values).toEqual({
       understanding: { pauseOnBattery: true, backgroundThreads: 4, variant: 'auto' },
       xmp: { naming: 'fullname', subjects: 'merge' },
-      models: { hubEndpoint: 'https://huggingface.co' },
+      models: { hubEndpoint: 'https://huggingface.co', demoMode: false },
+      remote: { enabled: false, backends: [], fallbackLocal: true, inFlight: 8, maxTiles: 1, timeoutSeconds: 120, chat: false },
     });
     expect(stored()).toEqual({ 'understanding.backgroundThreads': '4', 'xmp.naming': '"fullname"' });
     expect(emitted).toEqual([dto]);
@@ -66,7 +68,8 @@ describe('settings service', () => {
     expect(settings.values()).toEqual({
       understanding: { pauseOnBattery: false, backgroundThreads: 4, variant: 'auto' },
       xmp: { naming: 'fullname', subjects: 'merge' },
-      models: { hubEndpoint: 'https://huggingface.co' },
+      models: { hubEndpoint: 'https://huggingface.co', demoMode: false },
+      remote: { enabled: false, backends: [], fallbackLocal: true, inFlight: 8, maxTiles: 1, timeoutSeconds: 120, chat: false },
     });
     // The same values again: nothing to announce.
     settings.set({ understanding: { pauseOnBattery: false } });
@@ -98,7 +101,8 @@ describe('settings service', () => {
     expect(settings.values()).toEqual({
       understanding: { pauseOnBattery: false, backgroundThreads: 2, variant: 'auto' },
       xmp: { naming: 'basename', subjects: 'replace' },
-      models: { hubEndpoint: 'https://huggingface.co' },
+      models: { hubEndpoint: 'https://huggingface.co', demoMode: false },
+      remote: { enabled: false, backends: [], fallbackLocal: true, inFlight: 8, maxTiles: 1, timeoutSeconds: 120, chat: false },
     });
     settings.setText('understanding.backgroundThreads', 'auto');
     expect(settings.values().understanding.backgroundThreads).toBe('auto');

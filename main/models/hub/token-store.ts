@@ -19,8 +19,8 @@ import { constants } from 'node:fs';
 import { chmod, lstat, mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
-/** The secrets Shoebox keeps. */
-export type SecretName = 'hub-token';
+/** The secrets Shoebox keeps: the hub token and remote backends' API keys (main/remote/backends.ts `keyRefOf`). */
+export type SecretName = 'hub-token' | `backend-key-${string}`;
 
 /** Keeps secrets for the model manager (and whatever else needs one later). */
 export interface SecretStore {

@@ -1,5 +1,6 @@
 /**
- * @file The Settings page: pause understanding on battery, the inference worker's threads, XMP sidecar
+ * @file The Settings page: pause understanding on battery, the inference worker's threads, remote
+ * understanding servers (./backends-section.tsx), XMP sidecar
  * naming and keywords, and the "Write XMP sidecars" action per library folder with its outcome (counts
  * and the skipped files' reasons). Every change is saved at once through `settings:set`; the page
  * follows `settings:changed`. Runs in the renderer.
@@ -10,6 +11,7 @@ import { errorMessage } from '../../api';
 import { useNotify } from '../../components/notices';
 import { countLabel } from '../../format';
 import { useClient, useEvent, useRequest } from '../../hooks';
+import { RemoteSettings } from './backends-section';
 import './settings.css';
 
 export interface SettingsPageProps {
@@ -49,6 +51,7 @@ export function SettingsPage({ folders }: SettingsPageProps) {
         {dto ? (
           <>
             <UnderstandingSettings values={dto.values} cores={dto.cores} disabled={saving} onChange={(p) => void save(p)} />
+            <RemoteSettings values={dto.values} disabled={saving} onChange={(p) => void save(p)} />
             <XmpSettings values={dto.values} disabled={saving} onChange={(p) => void save(p)} />
             <XmpFolders folders={folders} values={dto.values} />
           </>
@@ -138,7 +141,7 @@ function XmpSettings({ values, disabled, onChange }: SectionProps) {
       <legend>XMP sidecars</legend>
       <p className="settings-note">
         Shoebox can write captions and tags into .xmp files beside your photos, for Lightroom, darktable, digiKam and others. It only does
-        so when you ask (below, or `shoebox xmp write`), and never changes the photos themselves.
+        so when you ask (“Write XMP sidecars for this folder” below), and never changes the photos themselves.
       </p>
       <RadioRow
         label="Sidecar names"
