@@ -2,7 +2,7 @@
  * @file Electron's entry: single-instance lock, the media protocol, the services, IPC and the window.
  * Deliberately thin: everything it starts is a plain service that also runs under the headless host.
  */
-import { app, BrowserWindow, dialog, powerMonitor, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, powerMonitor, shell, utilityProcess } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errMessage } from './errors';
@@ -40,6 +40,10 @@ if (!app.requestSingleInstanceLock()) {
         spawnWorker: (env) => utilityProcessSpawner(utilityProcess, env)(),
         // The hub access token is encrypted with the OS keychain here; the host and CLI keep a 0600 file.
         secrets: createSafeStorageSecretStore,
+        // The viewer's "Show in folder" ([Note: Show in folder or Copy path] in preload/contract/viewer.ts).
+        showItemInFolder: (absPath) => shell.showItemInFolder(absPath),
+        // "Move to Trash": the OS trash, never a permanent delete ([Note: Trash state] in main/library/trash.ts).
+        trashItem: (absPath) => shell.trashItem(absPath),
       });
       // A fresh install opens the bundled sample library, so the first window is never empty.
       const sample =

@@ -20,7 +20,11 @@ import { createDescriber } from './chat/describe';
 import { createLibraryChat, type LibraryChat } from './chat/library-chat';
 import { createPhotoChat, type PhotoChat } from './chat/photo-chat';
 import { createInference, type InferenceService, type WorkerSpawner } from './inference/inference.service';
+import { createCollections, type Collections } from './library/collections';
 import { createLibrary, type Library } from './library/library';
+import { createTrash, type Trash } from './library/trash';
+import { trashWithPackage, type TrashItem } from './library/trash-host';
+import { createTrashLocator } from './library/trash-locate';
 import { createLog, type Log } from './log';
 import { createFileSecretStore, type SecretStore } from './models/hub/token-store';
 import { createModelManager, type ModelManager } from './models/manager';
@@ -31,9 +35,13 @@ import { createSearch, type Search } from './search/hybrid-search';
 import { textEmbedderFrom } from './search/inference-embedder';
 import type { TextEmbedder } from './search/text-embedder';
 import { createSettings, type SettingsService } from './settings/settings.service';
-import { createUnderstandStep, type UnderstandStep } from './understanding/understand-step';
-import { createUnderstanding, UNDERSTAND_STEP, type UnderstandingService } from './understanding/understanding.service';
+import { createUnderstandStep } from './understanding/understand-step';
+import { createUnderstanding, UNDERSTAND_STEP, versionFor, type UnderstandingService } from './understanding/understanding.service';
 import { createXmpService, type XmpService } from './xmp/xmp.service';
+import { remoteTarget } from './remote/backends';
+import { createRemoteUnderstandStep, type RemoteUnderstandStep } from './remote/remote-step';
+import { createBackends } from './remote/backends.service';
+import { createRemoteChat } from './remote/remote-chat';
 
 export interface ServiceOptions {
   /** Data directory; default `SHOEBOX_DATA_DIR` or the platform's place. */
@@ -50,6 +58,16 @@ export interface ServiceOptions {
    * with the OS keychain (main/safe-storage.ts); by default a 0600 file (main/models/hub/token-store.ts).
    */
   secrets?: ((dir: string) => SecretStore) | undefined;
+  /**
+   * Reveals a file in the system's file manager (Electron's `shell.showItemInFolder`); absent in the
+   * headless host and the CLI, where "Show in folder" is refused ([Note: Show in folder or Copy path]).
+   */
+  showItemInFolder?: ((absPath: string) => void) | undefined;
+  /**
+   * Moves a file to the OS trash (Electron's `shell.trashItem`); the `trash` package by default. The
+   * only way Shoebox removes a user's file ([Note: Trash state] in main/library/trash.ts).
+   */
+  trashItem?: TrashItem | undefined;
 }
 
 export interface Services {
@@ -62,13 +80,17 @@ export interface Services {
   models: ModelManager;
   inference: InferenceService;
   understanding: UnderstandingService;
-  /** The understanding step: the shell pauses it (on battery), the CLI runs it. */
-  understandStep: UnderstandStep;
+  /** The understanding step (local, or through remote backends): the shell pauses it (on battery), the CLI runs it. */
+  understandStep: RemoteUnderstandStep;
+  /** Where secrets are kept (the hub token, backends' API keys). */
+  secrets: SecretStore;
   settings: SettingsService;
   xmp: XmpService;
   search: Search;
   photoChat: PhotoChat;
   libraryChat: LibraryChat;
+  collections: Collections;
+  trash: Trash;
   router: Router;
   close(): Promise<void>;
 }
@@ -90,6 +112,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     ...(options.shell === 'cli' ? { startupRescanDelayMs: 0 } : {}),
   });
   const secretsDir = join(paths.dataDir, 'secrets');
+  const secrets = options.secrets ? options.secrets(secretsDir) : createFileSecretStore(secretsDir);
   const manager = createModelManager({
     db,
     paths,
@@ -97,7 +120,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     emit,
     hub: {
       setting: () => settings.values().models.hubEndpoint,
-      secrets: options.secrets ? options.secrets(secretsDir) : createFileSecretStore(secretsDir),
+      secrets,
     },
   });
   const inference = createInference({
@@ -118,15 +141,29 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   const understanding = createUnderstanding({
     db,
     emit,
-    activeModel: () => inference.activeModel(),
+    // With no local model, a remote backend's model is what results are made by ([Note: Remote backends are a transport]).
+    activeModel: () => inference.activeModel() ?? remoteTarget(settings.values().remote),
     requeue: (ids) => library.requeueStep(UNDERSTAND_STEP, ids),
   });
-  const understandStep = createUnderstandStep({
-    inference,
-    noModelReason: () => manager.noModelReason(),
+  const understandStep = createRemoteUnderstandStep({
+    local: createUnderstandStep({
+      inference,
+      noModelReason: () => manager.noModelReason(),
+      understanding,
+      library,
+      log: log.child('understand'),
+    }),
+    settings: () => settings.values().remote,
+    secrets,
     understanding,
     library,
-    log: log.child('understand'),
+    version: () => {
+      const m = inference.activeModel() ?? remoteTarget(settings.values().remote);
+      return m ? versionFor(m) : null;
+    },
+    localAvailable: () => inference.activeModel() !== null,
+    wake: () => library.wake(),
+    log: log.child('remote'),
   });
   library.addStep(understandStep);
   library.addStep(embedStep);
@@ -151,6 +188,21 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     variant = values.understanding.variant;
     modelChanged();
   });
+  // Turning remote on with no local model names the backend's model as the maker.
+  events.on('settings:changed', () => {
+    understandStep.modelChanged();
+    library.revalidateStep(UNDERSTAND_STEP);
+    library.wake();
+  });
+  // The Models page's demo switch changes which bundles may run ([Note: Demo mode switch]), as a new selection does.
+  let demoMode = settings.values().models.demoMode;
+  events.on('settings:changed', ({ values }) => {
+    if (values.models.demoMode === demoMode) return;
+    demoMode = values.models.demoMode;
+    modelChanged();
+    photoChat.modelChanged();
+    libraryChat.modelChanged();
+  });
   const models: typeof manager = {
     ...manager,
     select(id) {
@@ -162,10 +214,12 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     },
   };
   const describer = createDescriber({ library, inference, emit });
+  // Chat goes to the remote backend when `remote.chat` is on (main/remote/remote-chat.ts).
+  const chatInference = createRemoteChat({ local: inference, settings: () => settings.values().remote, step: understandStep });
   const photoChat = createPhotoChat({
     db,
     library,
-    inference,
+    inference: chatInference,
     noModelReason: () => manager.noModelReason(),
     emit,
     log: log.child('chat'),
@@ -173,11 +227,27 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   const libraryChat = createLibraryChat({
     db,
     search,
-    inference,
+    inference: chatInference,
     noModelReason: () => manager.noModelReason(),
     emit,
     log: log.child('library-chat'),
   });
+  const collectionsChanged = (n: number) => library.noteChanged(null, { added: 0, updated: n, removed: 0 });
+  const collections = createCollections({ db, emit, onChanged: collectionsChanged });
+  const trash = createTrash({
+    db,
+    log: log.child('trash'),
+    trashItem: options.trashItem ?? trashWithPackage,
+    locator: createTrashLocator(),
+    resolve: (selection) => collections.resolve(selection),
+    onChanged: (n) => {
+      collectionsChanged(n);
+      emit('albums:changed', collections.listAlbums());
+    },
+    reindex: (folderId) =>
+      void library.rescan(folderId).catch((err: unknown) => log.warn('could not rescan after a restore', { folderId, error: err })),
+  });
+  await trash.recover().catch((err: unknown) => log.warn('could not settle an interrupted move to the trash', { error: err }));
   const mediaBase = options.shell === 'electron' ? 'shoebox://media' : '/media';
   const handlers = createHandlers({
     version,
@@ -194,6 +264,10 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     xmp,
     search,
     info: { shell: options.shell === 'electron' ? 'electron' : 'headless', mediaBase },
+    backends: createBackends({ settings, secrets }),
+    showItemInFolder: options.showItemInFolder,
+    collections,
+    trash,
   });
   const router = createRouter(handlers, log.child('api'));
   if (options.startLibrary !== false) await library.start();
@@ -210,11 +284,14 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     inference,
     understanding,
     understandStep,
+    secrets,
     settings,
     xmp,
     search,
     photoChat,
     libraryChat,
+    collections,
+    trash,
     router,
     async close() {
       if (closed) return;

@@ -23,8 +23,9 @@ export function createMainWindow(outDir: string): BrowserWindow {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
-  // Deny every permission request (camera, notifications, ...): a photo library needs none.
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  // Deny every permission request (camera, notifications, ...) but fullscreen, which the viewer's
+  // F11 / F uses (the Fullscreen API asks for it): a photo library needs nothing else.
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(permission === 'fullscreen'));
 
   const win = new BrowserWindow({
     width: 1280,

@@ -14,14 +14,39 @@
  */
 import { z } from 'zod';
 import { chatRequestSchemas, type ChatEvents, type ChatResults } from './contract/chat';
+import {
+  collectionsRequestSchemas,
+  photoViewSchema,
+  type CollectionsEvents,
+  type CollectionsResults,
+  type Rotation,
+} from './contract/collections';
+import { foldersRequestSchemas, type FoldersResults } from './contract/folders';
 import { libraryChatRequestSchemas, type LibraryChatEvents, type LibraryChatResults } from './contract/library-chat';
+import { bboxSchema } from './contract/bbox';
+import { mapRequestSchemas, type MapResults } from './contract/map';
+import { layoutRequestSchemas, type LayoutResults } from './contract/layout';
 import { modelsRequestSchemas, type ModelBuildStep, type ModelsResults, type ModelVariantCost } from './contract/models';
 import { searchRequestSchemas, type SearchResults } from './contract/search';
 import { settingsRequestSchemas, type SettingsEvents, type SettingsResults } from './contract/settings';
+import { backendsRequestSchemas, type BackendsResults } from './contract/backends';
 import { understandingRequestSchemas, type UnderstandingEvents, type UnderstandingResults } from './contract/understanding';
+import { viewerRequestSchemas, type ViewerResults } from './contract/viewer';
 import { xmpRequestSchemas, type XmpResults } from './contract/xmp';
 
 export type { ChatConversationDto, ChatConversationSummary, ChatPhotoDto, ChatTurnDto } from './contract/chat';
+export type {
+  AlbumDto,
+  CollectionChange,
+  CollectionProblem,
+  PhotoSelection,
+  PhotoView,
+  PhotoViewKind,
+  Rotation,
+  TrashMoveResult,
+  TrashPlan,
+  TrashRestoreResult,
+} from './contract/collections';
 export type {
   LibraryConversationDto,
   LibraryConversationSummary,
@@ -29,10 +54,14 @@ export type {
   LibrarySourceDto,
   LibraryTurnDto,
 } from './contract/library-chat';
+export type { Bbox, MapPoints } from './contract/map';
+export type { PhotoLayout } from './contract/layout';
+export type { FolderEntryDto, FolderListing, FolderPlace, FolderPlaces } from './contract/folders';
 export type { ModelBuildStep, ModelOffer, ModelRecommendation, ModelVariant, ModelVariantCost } from './contract/models';
 export type { MadeBy, PhotoTagDto, PhotoUnderstanding, TagLabelDto, UnderstoodText } from './contract/understanding';
 export type { MatchReason, MatchSnippet, SearchChip, SearchCoverage, SearchItem, SearchResult, Strictness } from './contract/search';
 export type { SettingKey, Settings, SettingsDto, SettingsPatch } from './contract/settings';
+export type { BackendHealth, BackendsDto, RemoteBackend, RemoteBackendDto } from './contract/backends';
 export type { XmpSkipped, XmpWriteResult } from './contract/xmp';
 
 /** A positive SQLite row id. */
@@ -53,9 +82,13 @@ export const requestSchemas = {
       offset: z.number().int().min(0).max(10_000_000),
       limit: z.number().int().min(1).max(1000),
       folderId: Id.optional(),
+      /** Which photos: [Note: Views and selections] in contract/collections.ts; 'all' when omitted. */
+      view: photoViewSchema.optional(),
+      /** Only photos taken inside this area ([Note: Map areas] in contract/map.ts). */
+      bbox: bboxSchema.optional(),
     })
     .strict(),
-  'photos:timeline': z.object({ folderId: Id.optional() }).strict(),
+  'photos:timeline': z.object({ folderId: Id.optional(), view: photoViewSchema.optional(), bbox: bboxSchema.optional() }).strict(),
   'photos:get': z.object({ id: Id }).strict(),
   'jobs:status': Empty,
   'jobs:pause': Empty,
@@ -96,11 +129,17 @@ export const requestSchemas = {
   'system:doctor': Empty,
   ...understandingRequestSchemas,
   ...settingsRequestSchemas,
+  ...backendsRequestSchemas,
   ...xmpRequestSchemas,
+  ...viewerRequestSchemas,
   ...searchRequestSchemas,
   ...chatRequestSchemas,
   ...libraryChatRequestSchemas,
   ...modelsRequestSchemas,
+  ...collectionsRequestSchemas,
+  ...mapRequestSchemas,
+  ...layoutRequestSchemas,
+  ...foldersRequestSchemas,
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -154,6 +193,14 @@ export interface PhotoSummary {
   status: 'ok' | 'missing' | 'error';
   /** ThumbHash of the thumbnail, base64 (~30 chars), painted while it loads; absent until made. */
   placeholder?: string;
+  /** Marked as a favourite; absent in grid cells when not (contract/collections.ts). */
+  favourite?: boolean;
+  /** Stars 1–5 (the user's, else the file's XMP/EXIF rating); absent when unrated. */
+  rating?: number;
+  /** Hidden (shown only in the Hidden view); absent in grid cells when not. */
+  hidden?: boolean;
+  /** Display rotation in quarter turns clockwise, applied after the EXIF orientation; absent when 0. */
+  rotation?: Rotation;
 }
 
 export interface PhotoFileDto {
@@ -181,6 +228,17 @@ export interface PhotoDetail extends PhotoSummary {
   xmp: { title: string | null; description: string | null; keywords: string[]; rating: number | null };
   orientation: number | null;
   error: string | null;
+  favourite: boolean;
+  /** 0 (unrated) to 5: the user's rating, else the file's XMP/EXIF rating read at index time. */
+  rating: number;
+  /** Where `rating` comes from: set in Shoebox, read from the file, or none. */
+  ratingSource: 'user' | 'file' | 'none';
+  hidden: boolean;
+  rotation: Rotation;
+  /** Moved to the OS trash by Shoebox and not restored (shown in the Trash view). */
+  removed: boolean;
+  /** The albums this photo is in, by name. */
+  albums: { id: number; name: string }[];
 }
 
 export interface PhotoPage {
@@ -221,6 +279,8 @@ export interface JobsStatus {
   /** Why the queue is not moving, when it is not: 'paused', 'no model installed', ... */
   blockedReason: string | null;
   steps: StepProgress[];
+  /** Files with at least one failed step: what "N files could not be read" counts (each file once). */
+  failedFiles?: number;
   photos: number;
   missing: number;
   errors: number;
@@ -297,7 +357,20 @@ export interface DoctorReport {
 
 /** Results of every request. */
 export interface RequestResults
-  extends UnderstandingResults, SettingsResults, XmpResults, SearchResults, ChatResults, LibraryChatResults, ModelsResults {
+  extends
+    UnderstandingResults,
+    SettingsResults,
+    BackendsResults,
+    XmpResults,
+    ViewerResults,
+    SearchResults,
+    ChatResults,
+    LibraryChatResults,
+    ModelsResults,
+    CollectionsResults,
+    MapResults,
+    LayoutResults,
+    FoldersResults {
   'app:info': AppInfo;
   'library:folders': FolderDto[];
   'library:addFolder': FolderDto;
@@ -325,7 +398,7 @@ export interface RequestResults
 // ---------------------------------------------------------------------------------------------------
 // Events pushed from main to every renderer.
 
-export interface Events extends UnderstandingEvents, SettingsEvents, ChatEvents, LibraryChatEvents {
+export interface Events extends UnderstandingEvents, SettingsEvents, ChatEvents, LibraryChatEvents, CollectionsEvents {
   /** Photos were added, changed or removed; the grid refetches what it shows. */
   'library:changed': { folderId: number | null; added: number; updated: number; removed: number };
   'library:folders': FolderDto[];

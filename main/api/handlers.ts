@@ -7,13 +7,23 @@ import { ApiError } from '../../preload/api-error';
 import type { AppInfo, Handlers } from '../../preload/contract';
 import type { Db } from '../db/open';
 import { runDoctor } from '../doctor';
+import { createMapHandlers } from './map-handlers';
+import { createLayoutHandlers } from './layout-handlers';
+import { createFolderHandlers } from './folder-handlers';
+import { createCollectionsHandlers } from './collections-handlers';
+import { createBackendsHandlers } from './backends-handlers';
+import type { BackendsService } from '../remote/backends.service';
+import { createViewerHandlers } from './viewer-handlers';
 import type { Describer } from '../chat/describe';
 import type { LibraryChat } from '../chat/library-chat';
 import type { PhotoChat } from '../chat/photo-chat';
 import type { InferenceService } from '../inference/inference.service';
+import type { Collections } from '../library/collections';
 import type { LibraryService } from '../library/types';
+import type { Trash } from '../library/trash';
 import type { ModelManager } from '../models/manager';
 import { probeMachine, recommendModels } from '../models/recommend';
+import { absoluteUserPath } from '../library/user-path';
 import type { Search } from '../search/hybrid-search';
 import type { AppPaths } from '../paths';
 import type { SettingsService } from '../settings/settings.service';
@@ -21,6 +31,9 @@ import type { UnderstandingService } from '../understanding/understanding.servic
 import type { XmpService } from '../xmp/xmp.service';
 
 export interface HandlerDeps {
+  /** Favourites, ratings, hidden, rotation, albums; and the trash. */
+  collections: Collections;
+  trash: Trash;
   version: string;
   paths: AppPaths;
   db: Db;
@@ -36,9 +49,15 @@ export interface HandlerDeps {
   xmp: XmpService;
   search: Search;
   info: Pick<AppInfo, 'shell' | 'mediaBase'>;
+  /** Electron's `shell.showItemInFolder`; absent in the headless host and the CLI. */
+  showItemInFolder?: ((absPath: string) => void) | undefined;
+  /** Remote understanding backends (main/remote/backends.service.ts). */
+  backends?: BackendsService | undefined;
 }
 
 export function createHandlers({
+  collections,
+  trash,
   version,
   paths,
   db,
@@ -53,6 +72,8 @@ export function createHandlers({
   xmp,
   search,
   info,
+  showItemInFolder,
+  backends,
 }: HandlerDeps): Handlers {
   return {
     'app:info': () => ({
@@ -67,7 +88,7 @@ export function createHandlers({
     'library:removeFolder': async ({ folderId }) => ({ removed: await library.removeFolder(folderId) }),
     'library:rescan': async ({ folderId }) => ({ queued: await library.rescan(folderId) }),
     'photos:page': (args) => library.page(args),
-    'photos:timeline': ({ folderId }) => library.timeline(folderId),
+    'photos:timeline': ({ folderId, bbox, view }) => library.timeline(folderId, bbox, view),
     'photos:get': ({ id }) => {
       const photo = library.getPhoto(id);
       if (!photo) throw new ApiError('not-found', `No photo with id ${id}`);
@@ -83,7 +104,7 @@ export function createHandlers({
       models.download(id, { ...(variants ? { variants } : {}), ...(activate ? { activate } : {}) }),
     'models:recommend': async () => recommendModels(await probeMachine(() => inference.workerInfo({ timeoutMs: 15_000 }))),
     'models:cancelDownload': ({ id }) => ({ cancelled: models.cancelDownload(id) }),
-    'models:import': ({ path }) => models.import(path),
+    'models:import': ({ path }) => models.import(absoluteUserPath(path)),
     'models:delete': async ({ id }) => ({ deleted: await models.delete(id) }),
     'models:select': ({ id }) => models.select(id),
     'photos:describe': (args) => describer.describe(args),
@@ -116,5 +137,11 @@ export function createHandlers({
     'ask:send': ({ conversationId, text }) => libraryChat.send(conversationId, text),
     'ask:stop': ({ conversationId }) => ({ stopped: libraryChat.stop(conversationId) }),
     'ask:delete': async ({ conversationId }) => ({ deleted: await libraryChat.delete(conversationId) }),
+    ...createCollectionsHandlers({ collections, trash }),
+    ...createBackendsHandlers({ backends }),
+    ...createViewerHandlers({ library, showItemInFolder }),
+    ...createFolderHandlers({ library }),
+    ...createMapHandlers({ db }),
+    ...createLayoutHandlers({ library }),
   } satisfies Handlers;
 }

@@ -18,6 +18,7 @@ import { startHost } from '../host/server';
 import { createLog, type LogLevel } from '../log';
 import { createServices, type ServiceOptions, type Services } from '../services';
 import { registerAskCommand } from './ask';
+import { registerBackendsCommand } from './backends';
 import { registerModelsCommands } from './models';
 import { registerSearchCommand } from './search';
 import { registerDebugCommands } from './debug';
@@ -83,7 +84,7 @@ export function buildProgram(): Command {
       if (opts.library) {
         // Folders are stored by their real path; compare the same way (symlinked paths included).
         const want = await realpath(opts.library).catch(() => resolve(opts.library!));
-        if (!services.library.listFolders().some((f) => f.path === want)) await services.library.addFolder(opts.library);
+        if (!services.library.listFolders().some((f) => f.path === want)) await services.library.addFolder(resolve(opts.library));
       }
       if (opts.defaultLibrary) await offerDefaultLibrary(services.db, services.library, resolve(opts.defaultLibrary));
       const host = await startHost({
@@ -98,13 +99,16 @@ export function buildProgram(): Command {
       process.stdout.write(
         `SHOEBOX_READY ${JSON.stringify({ url: host.url, port: host.port, token: host.token, dataDir: services.paths.dataDir })}\n`,
       );
-      const stop = async () => {
-        await host.close();
-        await services.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', () => void stop());
-      process.once('SIGTERM', () => void stop());
+      let stopping: Promise<void> | null = null;
+      const stop = () =>
+        (stopping ??= (async () => {
+          await host.close();
+          await services.close();
+          process.exit(0);
+        })());
+      // `on`, not `once`: under `npm start` one Ctrl+C arrives twice (from the terminal and from the
+      // launcher), and a second signal must not kill the host mid-close ([Note: Stopping npm start]).
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void stop());
       await new Promise(() => {}); // serve until a signal
     });
 
@@ -115,7 +119,8 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .action(async (path: string, opts: { wait: boolean; json?: boolean }) => {
       await withServices(program, { startLibrary: true }, async (services) => {
-        const folder = await services.library.addFolder(path);
+        // A relative path on the command line means the shell's folder; the library itself refuses relative paths.
+        const folder = await services.library.addFolder(resolve(path));
         if (opts.wait) await services.library.whenIdle();
         const status = services.library.jobsStatus();
         const refreshed = services.library.listFolders().find((f) => f.id === folder.id) ?? folder;
@@ -192,6 +197,7 @@ export function buildProgram(): Command {
   registerXmpCommand(program, (fn) => withServices(program, {}, fn), print);
   registerSearchCommand(program, (fn) => withServices(program, {}, fn), print);
   registerAskCommand(program, (fn) => withServices(program, {}, fn), print);
+  registerBackendsCommand(program, (fn) => withServices(program, {}, fn), print);
   registerModelsCommands(program, () => open(program));
   registerDebugCommands(program);
   return program;

@@ -8,6 +8,7 @@
  */
 import { createInterface } from 'node:readline';
 import { type Command, CommanderError } from 'commander';
+import { ApiError } from '../../preload/api-error';
 import type { EventName, Events, ModelDto } from '../../preload/contract';
 import { BUNDLE_ID, BUNDLE_ID_RULE } from '../../native/bundle/manifest';
 import { formatBytes } from '../models/bundle-files';
@@ -144,7 +145,7 @@ export function registerModelsCommands(program: Command, getServices: () => Prom
       io.out(formatModelTable(all));
       const reason = models.noModelReason();
       io.out(reason ? `\n${reason}\n` : '\n* = active model\n');
-      if (models.demoMode()) io.out('Demo mode is on (SHOEBOX_DEMO_MODEL=1): random-weight bundles may be selected.\n');
+      if (models.demoMode()) io.out('Demo mode is on (models.demoMode or SHOEBOX_DEMO_MODEL=1): random-weight bundles may be selected.\n');
     });
 
   const models = mapExit(program.command('models').description('list, download, import, delete and select InternVL model bundles'));
@@ -239,7 +240,17 @@ export function registerModelsCommands(program: Command, getServices: () => Prom
     if ((id === undefined) === (opts.none !== true)) usage(select, 'error: give a model id or --none (not both)');
     if (id !== undefined) checkId(select, id);
     await withServices(({ models }) => {
-      models.select(id ?? null);
+      try {
+        models.select(id ?? null);
+      } catch (err) {
+        // The message names the Models page's switch; a terminal has its own ways to turn demo mode on.
+        if (err instanceof ApiError && /random weights/.test(err.message))
+          throw new ApiError(
+            err.code,
+            `${err.message} Here: shoebox settings set models.demoMode true (or SHOEBOX_DEMO_MODEL=1 for one run).`,
+          );
+        throw err;
+      }
       io.out(id ? `active model: ${id}\n` : 'no model selected\n');
     });
   });

@@ -28,6 +28,8 @@ export interface FilteredPhotosRepo {
   passing(ids: readonly number[], filter: FilterSql): number[];
   /** The ids of the photos that pass `filter`, or null when more than `cap` do (the caller scans all instead). */
   ids(filter: FilterSql, cap: number): number[] | null;
+  /** How many photos pass `filter` per month (`YYYY-MM`), newest first: the grid's timeline for a filtered library. */
+  months(filter: FilterSql): { key: string; count: number }[];
 }
 
 /** A filter's WHERE for a query that reads the whole library ([Note: Filters per photo and as id sets]). */
@@ -88,5 +90,11 @@ export function createFilteredPhotosRepo(db: Db): FilteredPhotosRepo {
         .all(...filter.params, limit, offset);
       return { rows, total };
     },
+    months: (filter) =>
+      db
+        .prepare<unknown[], { key: string; count: number }>(
+          `SELECT substr(p.sort_key, 1, 7) AS key, count(*) AS count FROM photos p WHERE ${wholeLibrary(filter)} GROUP BY key ORDER BY key DESC`,
+        )
+        .all(...filter.params),
   };
 }

@@ -95,6 +95,8 @@ export interface JobsRepo {
   counts(): { step: string; state: JobState; n: number }[];
   failures(offset: number, limit: number): FailureRow[];
   failureCount(): number;
+  /** Photos with at least one failed job: a file that failed in three steps counts once. */
+  failedFileCount(): number;
   pendingCount(): number;
 }
 
@@ -185,6 +187,10 @@ export function createJobsRepo(db: Db): JobsRepo {
   const failureCountStmt = db.prepare<[], { n: number }>(
     "SELECT count(*) AS n FROM jobs WHERE state IN ('failed-retryable', 'failed-permanent')",
   );
+  // jobs_queue (state, …) narrows this to the failed rows.
+  const failedFileCountStmt = db.prepare<[], { n: number }>(
+    "SELECT count(DISTINCT photo_id) AS n FROM jobs WHERE state IN ('failed-retryable', 'failed-permanent')",
+  );
   const forPhotoStmt = db.prepare<[number, string], JobRow>('SELECT * FROM jobs WHERE photo_id = ? AND step = ?');
   const openStmt = db.prepare<[string], { n: number }>(
     "SELECT count(*) AS n FROM jobs WHERE state IN ('pending', 'running') AND step IN (SELECT value FROM json_each(?))",
@@ -247,6 +253,7 @@ export function createJobsRepo(db: Db): JobsRepo {
     counts: () => countsStmt.all(),
     failures: (offset, limit) => failuresStmt.all(limit, offset),
     failureCount: () => failureCountStmt.get()?.n ?? 0,
+    failedFileCount: () => failedFileCountStmt.get()?.n ?? 0,
     pendingCount: () => pendingStmt.get()?.n ?? 0,
   };
 }

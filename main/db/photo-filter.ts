@@ -23,6 +23,9 @@
  * folder as an id set scans every file even for 500 candidates; per photo, the grid's count probes
  * 1M photos), so both are kept; the numbers are in the commit that split them.
  */
+import type { Bbox, PhotoView } from '../../preload/contract';
+import { areaSql } from './area-sql';
+import { viewSql } from './collections-views.repo';
 import type { Filter } from '../search/query-parser';
 
 export interface FilterSql {
@@ -123,4 +126,14 @@ export function filterSql(filters: readonly Filter[]): FilterSql {
   const where = parts.length ? parts.join(' AND ') : '1';
   const libraryWhere = setParts.join(' AND ');
   return { where, ...(parts.length && libraryWhere !== where ? { libraryWhere } : {}), params, unsupported };
+}
+
+/**
+ * The photos of a grid `view` (of one folder) taken inside `area`, as a filter for the grid's queries: a map
+ * area narrows whatever the grid shows, so hidden and removed photos stay out of it as they do of the view.
+ */
+export function areaFilterSql(area: Bbox, folderId?: number, view?: PhotoView): FilterSql {
+  const inside = areaSql(area);
+  const shown = viewSql(view, folderId);
+  return { where: `${inside.sql} AND ${shown.where}`, params: [...inside.params, ...shown.params], unsupported: [] };
 }

@@ -40,12 +40,24 @@ export interface PageRow {
   rel_path: string | null;
   /** 0: some file ok, 1: only error files, 2: only missing files (or none). */
   file_state: number;
+  /** The file's own XMP/EXIF rating (-1 rejected … 5), read at index time. */
+  xmp_rating?: number | null;
+  /** The user's marks packed by {@link MARKS_COLUMN}, or null when there are none. */
+  marks?: number | null;
 }
+
+/**
+ * The photo's marks (migration 0011) in one integer, one lookup per row: bit 0 favourite, bit 1 hidden,
+ * bits 2–3 rotation, bits 4–6 the user's rating (7: not set). Decoded by `unpackMarks` in collections.repo.ts.
+ */
+export const MARKS_COLUMN = `(SELECT m.favourite | (m.hidden << 1) | (m.rotation << 2) | (coalesce(m.rating, 7) << 4)
+        FROM photo_marks m WHERE m.photo_hash = p.hash) AS marks`;
 
 /** The columns of a `PageRow` over `photos p` (search results select the same: main/db/filtered-photos.repo.ts). */
 export const PAGE_COLUMNS = `p.id, p.kind, p.thumb, p.placeholder, p.width, p.height, p.sort_key, p.error,
       (SELECT rel_path FROM files f WHERE f.photo_id = p.id ORDER BY f.status <> 'ok', f.id LIMIT 1) AS rel_path,
-      coalesce((SELECT min(CASE f.status WHEN 'ok' THEN 0 WHEN 'error' THEN 1 ELSE 2 END) FROM files f WHERE f.photo_id = p.id), 2) AS file_state`;
+      coalesce((SELECT min(CASE f.status WHEN 'ok' THEN 0 WHEN 'error' THEN 1 ELSE 2 END) FROM files f WHERE f.photo_id = p.id), 2) AS file_state,
+      p.xmp_rating, ${MARKS_COLUMN}`;
 
 /** Metadata written by the metadata step. Absent fields are stored as null. */
 export interface PhotoMetadata {

@@ -150,7 +150,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const refusal = badOrigin(req);
     if (refusal) return send(res, 403, `Forbidden: ${refusal}`);
     const auth = authorized(req, url);
-    if (auth === 'no') return send(res, 401, 'Unauthorized: open the URL that `shoebox serve` printed (it carries the token).');
+    if (auth === 'no')
+      return send(res, 401, 'Unauthorized: open the URL that Shoebox printed where it was started (it carries the access token).');
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed');
     if (auth === 'query') {
       // Trade the token in the URL for a cookie, so it does not linger in history or get copied around.

@@ -25,7 +25,10 @@ import { createJobRunner, type JobOutcome, type PipelineStep } from './jobs';
 import { createNotifier, type Notifier } from './notify';
 import { createPreviews } from './previews';
 import { createProgressTracker } from './progress';
+import { createAreaRead } from './area-read';
+import { createLayoutRead } from './layout-read';
 import { createReadSide } from './read-side';
+import { viewKey } from '../db/collections-views.repo';
 import { checkNewRoot } from './roots';
 import { builtinSteps } from './steps';
 import { createScans } from './scans';
@@ -72,6 +75,8 @@ export interface Library extends LibraryService {
   clearJobs(step?: string): number;
   /** Forgets files marked missing, and photos left without any file; returns how many photos went. */
   forgetMissing(): number;
+  /** Records a change made outside the library's own modules (favourites, albums, trash): clears cached counts, emits `library:changed`. */
+  noteChanged(folderId: number | null, counts: { added: number; updated: number; removed: number }): void;
   /** Tells the queue to look again: call when a step's `blocked()` answer may have changed (a model was installed). */
   wake(): void;
   /** Re-applies a step's version (it names the active model): jobs made by another version are queued again. */
@@ -101,6 +106,8 @@ export function createLibrary(deps: LibraryDeps): Library {
   const jobs = createJobsRepo(db);
   const progress = createProgressTracker();
   const read = createReadSide({ db, photos, files, jobs, folders });
+  const area = createAreaRead(db);
+  const layoutOf = createLayoutRead(db);
 
   // Timeline and photo totals scan every photo (~100 ms at 100k): cached until the library changes.
   const cache = new Map<string, unknown>();
@@ -332,14 +339,27 @@ export function createLibrary(deps: LibraryDeps): Library {
       notify.flush();
     },
     page(args) {
+      if (args.bbox) return area.page({ ...args, bbox: args.bbox });
       // With a single folder, its filter selects every photo: skip the per-row folder check.
       const folderId =
         args.folderId !== undefined && cached('folders', () => folders.count()) === 1 && folders.get(args.folderId)
           ? undefined
           : args.folderId;
-      return read.page(args.offset, args.limit, folderId, () => cached(`count:${folderId ?? ''}`, () => photos.count(folderId)));
+      const view = args.view;
+      return read.page(
+        args.offset,
+        args.limit,
+        folderId,
+        () => cached(`count:${viewKey(view, folderId)}`, () => read.count(view, folderId)),
+        view,
+      );
     },
-    timeline: (folderId) => cached(`timeline:${folderId ?? ''}`, () => read.timeline(folderId)),
+    layout: (folderId, bbox, view) =>
+      cached(`layout:${viewKey(view, folderId)}:${bbox ? JSON.stringify(bbox) : ''}`, () => layoutOf(folderId, bbox, view)),
+    timeline: (folderId, bbox, view) =>
+      bbox
+        ? cached(`timeline:${viewKey(view, folderId)}:${JSON.stringify(bbox)}`, () => area.timeline(bbox, folderId, view))
+        : cached(`timeline:${viewKey(view, folderId)}`, () => read.timeline(folderId, view)),
     getPhoto: (id) => read.photo(id),
     jobsStatus: (): JobsStatus => status(),
     pause() {
@@ -386,6 +406,7 @@ export function createLibrary(deps: LibraryDeps): Library {
       return n;
     },
     runStep: (name, limit) => runner.drain(name, limit),
+    noteChanged,
     forgetMissing() {
       const gone = db.transaction(() => {
         files.dropAllMissing();

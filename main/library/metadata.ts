@@ -1,6 +1,6 @@
 /**
  * @file Reads a photo's metadata: EXIF capture time (wall-clock, with offset), camera, lens, exposure,
- * GPS, orientation, XMP title/description/keywords/rating (exifr), and pixel dimensions (sharp's header
+ * GPS, orientation, XMP title/description/keywords/rating (exifr; a rating in an XMP sidecar wins), and pixel dimensions (sharp's header
  * read, or exifr's for formats sharp cannot open).
  *
  * Runs in main; exifr reads only the file's header chunks, sharp's metadata() only the header.
@@ -13,6 +13,7 @@ import type { PhotoMetadata } from '../db/photos.repo';
 import type { Format } from './formats';
 import { exifOffset, exifWallClock } from './time';
 import { readVideoMeta } from './video-meta';
+import { sidecarRating } from '../xmp/xmp-marks';
 
 const exifrOptions = {
   tiff: true,
@@ -99,7 +100,8 @@ export async function readMetadata(absPath: string, format: Format): Promise<Met
   let alt = num(tags['GPSAltitude']);
   if (alt !== null && num(tags['GPSAltitudeRef']) === 1) alt = -alt;
   const keywords = [...new Set([...list(tags['subject']), ...list(tags['Keywords'])])];
-  const rating = num(tags['Rating']);
+  // A sidecar's rating wins over the file's own (XMP embedded or EXIF 0x4746, which exifr merges as `Rating`).
+  const rating = (await sidecarRating(absPath)) ?? num(tags['Rating']);
   return {
     mime: format.mime,
     width,

@@ -11,6 +11,7 @@ import type {
   PhotoDetail,
   PhotoPage,
   PhotoSummary,
+  PhotoView,
   StepProgress,
   TimelineGroup,
 } from '../../preload/contract';
@@ -19,6 +20,8 @@ import type { FilesRepo } from '../db/files.repo';
 import type { FolderRow, FoldersRepo } from '../db/folders.repo';
 import type { JobsRepo } from '../db/jobs.repo';
 import type { PageRow, PhotosRepo } from '../db/photos.repo';
+import { createCollectionsRepo, unpackMarks } from '../db/collections.repo';
+import { createViewsRepo } from '../db/collections-views.repo';
 import { createPlacesRepo } from '../db/places.repo';
 import type { JobRunner } from './jobs';
 import type { ProgressTracker } from './progress';
@@ -51,7 +54,30 @@ export function toPhotoSummary(r: PageRow): PhotoSummary {
     name,
     status: r.error !== null || r.file_state === 1 ? 'error' : r.file_state === 2 ? 'missing' : 'ok',
     ...(r.placeholder ? { placeholder: r.placeholder.toString('base64') } : {}),
+    ...summaryMarks(r),
   };
+}
+
+/** A grid cell's marks: only those that are set, to keep pages small. */
+function summaryMarks(r: PageRow): Pick<PhotoSummary, 'favourite' | 'rating' | 'hidden' | 'rotation'> {
+  if (r.marks === undefined && r.xmp_rating === undefined) return {};
+  const m = unpackMarks(r.marks, r.xmp_rating);
+  return {
+    ...(m.favourite ? { favourite: true } : {}),
+    ...(m.rating > 0 ? { rating: m.rating } : {}),
+    ...(m.hidden ? { hidden: true } : {}),
+    ...(m.rotation ? { rotation: m.rotation } : {}),
+  };
+}
+
+/** Photo counts per month (newest first, in the grid's order) as timeline groups with each month's first index. */
+export function toTimeline(months: readonly { key: string; count: number }[]): TimelineGroup[] {
+  let index = 0;
+  return months.map((m) => {
+    const g = { key: m.key, count: m.count, firstIndex: index };
+    index += m.count;
+    return g;
+  });
 }
 
 /** `PageRow.file_state` computed from a photo's file rows, as photos.repo.ts computes it in SQL. */
@@ -64,6 +90,8 @@ function fileState(rows: readonly { status: string }[]): number {
 export function createReadSide(deps: ReadSideDeps) {
   const { photos, files, jobs, folders } = deps;
   const places = createPlacesRepo(deps.db);
+  const views = createViewsRepo(deps.db);
+  const collections = createCollectionsRepo(deps.db);
 
   const folderDto = (f: FolderRow): FolderDto => ({
     id: f.id,
@@ -82,19 +110,21 @@ export function createReadSide(deps: ReadSideDeps) {
     /** Whether a path is an 'ok' file of the folder: one lookup on (folder_id, rel_path), for [Note: Media path guard]. */
     isIndexed: (folderId: number, relPath: string): boolean => files.get(folderId, relPath)?.status === 'ok',
 
-    /** One grid page. `total` lets the caller supply a cached count. */
-    page(offset: number, limit: number, folderId?: number, total: () => number = () => photos.count(folderId)): PhotoPage {
-      return { items: photos.page(offset, limit, folderId).map(toPhotoSummary), total: total(), offset };
+    /** One grid page of a view ('all' by default). `total` lets the caller supply a cached count. */
+    page(
+      offset: number,
+      limit: number,
+      folderId?: number,
+      total: () => number = () => views.count(view, folderId),
+      view?: PhotoView,
+    ): PhotoPage {
+      return { items: views.page(view, offset, limit, folderId).map(toPhotoSummary), total: total(), offset };
     },
 
-    timeline(folderId?: number): TimelineGroup[] {
-      let index = 0;
-      return photos.months(folderId).map((m) => {
-        const g = { key: m.key, count: m.count, firstIndex: index };
-        index += m.count;
-        return g;
-      });
-    },
+    /** How many photos a view shows. */
+    count: (view: PhotoView | undefined, folderId?: number): number => views.count(view, folderId),
+
+    timeline: (folderId?: number, view?: PhotoView): TimelineGroup[] => toTimeline(views.months(view, folderId)),
 
     photo(id: number): PhotoDetail | null {
       const p = photos.get(id);
@@ -109,6 +139,14 @@ export function createReadSide(deps: ReadSideDeps) {
         keywords = [];
       }
       const place = places.forPhoto(id);
+      const detailMarks = () => {
+        const row = collections.marks(p.hash);
+        const m = unpackMarks(
+          row ? row.favourite | (row.hidden << 1) | (row.rotation << 2) | ((row.rating ?? 7) << 4) : null,
+          p.xmp_rating,
+        );
+        return { ...m, removed: row !== null && row.removed_at !== null && !anyOk, albums: collections.albumsOf(p.hash) };
+      };
       return {
         ...(place ? { place: { city: place.city, region: place.region, country: place.country, countryCode: place.country_code } } : {}),
         ...toPhotoSummary({ ...p, rel_path: best?.rel_path ?? null, file_state: fileState(fileRows) }),
@@ -132,6 +170,7 @@ export function createReadSide(deps: ReadSideDeps) {
         xmp: { title: p.xmp_title, description: p.xmp_description, keywords, rating: p.xmp_rating },
         orientation: p.orientation,
         error: p.error ?? (anyOk ? null : (fileRows.find((f) => f.error)?.error ?? null)),
+        ...detailMarks(),
       };
     },
 
@@ -147,7 +186,7 @@ export function createReadSide(deps: ReadSideDeps) {
         else row.failed += c.n;
       }
       const steps: StepProgress[] = [...byStep.entries()].map(([step, c]) => runner.describe(progress.progress(step, c)));
-      return { paused: runner.paused(), blockedReason: runner.blockedReason(), steps, ...totals() };
+      return { paused: runner.paused(), blockedReason: runner.blockedReason(), steps, failedFiles: jobs.failedFileCount(), ...totals() };
     },
 
     failures(offset: number, limit: number): { items: JobFailure[]; total: number } {

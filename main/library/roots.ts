@@ -1,24 +1,23 @@
 /**
- * @file Validation of a folder the user adds: it must exist, be a readable directory, and not be,
- * contain or sit inside a folder already in the library (overlapping roots would index files twice).
+ * @file Validation of a folder the user adds: it must be a full path (or start with `~`), exist, be a
+ * readable directory, and not be, contain or sit inside a folder already in the library (overlapping
+ * roots would index files twice).
  *
  * Runs in main.
  */
 import { constants as fsc } from 'node:fs';
-import { access, realpath, stat } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
+import { access, realpath } from 'node:fs/promises';
+import { sep } from 'node:path';
 import { ApiError } from '../../preload/api-error';
+import { absoluteUserPath, requireFolder } from './user-path';
 
-/** Resolves `input` to the real path to store, or throws an ApiError saying what is wrong with it. */
+/**
+ * Resolves `input` to the real path to store, or throws an ApiError saying what is wrong with it. A
+ * relative path is refused, never resolved against the program's folder ([Note: Folder browser]).
+ */
 export async function checkNewRoot(input: string, existing: readonly { path: string }[]): Promise<string> {
-  const abs = resolve(input);
-  let s;
-  try {
-    s = await stat(abs);
-  } catch {
-    throw new ApiError('not-found', `${abs} does not exist`);
-  }
-  if (!s.isDirectory()) throw new ApiError('bad-argument', `${abs} is not a folder`);
+  const abs = absoluteUserPath(input);
+  await requireFolder(abs);
   try {
     await access(abs, fsc.R_OK | fsc.X_OK);
   } catch {

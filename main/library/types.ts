@@ -2,7 +2,17 @@
  * @file The library service's interface, as the API handlers, the CLI and the headless host use it.
  * Implemented by `createLibrary` in ./library.ts.
  */
-import type { FolderDto, JobFailure, JobsStatus, PhotoDetail, PhotoPage, TimelineGroup } from '../../preload/contract';
+import type {
+  Bbox,
+  FolderDto,
+  JobFailure,
+  JobsStatus,
+  PhotoDetail,
+  PhotoLayout,
+  PhotoPage,
+  PhotoView,
+  TimelineGroup,
+} from '../../preload/contract';
 import type { PreviewResult } from './previews';
 
 export interface LibraryService {
@@ -21,8 +31,18 @@ export interface LibraryService {
   /** Resolves once every queued job is done or failed (tests, CLI `add-folder --wait`). */
   whenIdle(): Promise<void>;
 
-  page(args: { offset: number; limit: number; folderId?: number | undefined }): PhotoPage;
-  timeline(folderId?: number): TimelineGroup[];
+  /** A grid page; with `bbox`, of the photos taken inside that map area only. */
+  page(args: {
+    offset: number;
+    limit: number;
+    folderId?: number | undefined;
+    bbox?: Bbox | undefined;
+    /** Which photos ([Note: Views and selections] in preload/contract/collections.ts); 'all' by default. */
+    view?: PhotoView | undefined;
+  }): PhotoPage;
+  timeline(folderId?: number, bbox?: Bbox, view?: PhotoView): TimelineGroup[];
+  /** Days and aspect ratios of the same photos as `page` ([Note: Grid layout data] in preload/contract/layout.ts). */
+  layout(folderId?: number, bbox?: Bbox, view?: PhotoView): Promise<PhotoLayout>;
   getPhoto(id: number): PhotoDetail | null;
 
   jobsStatus(): JobsStatus;

@@ -152,7 +152,7 @@ export interface ActiveEmbedder {
  * answering with words meanwhile.
  */
 const DEMO_HINT =
-  'Random-weight bundles are for tests and benchmarks and write meaningless text. To use one anyway, start Shoebox in demo mode with SHOEBOX_DEMO_MODEL=1.';
+  'Random-weight bundles are for tests and trying Shoebox out: they write random text. To use one anyway, turn on Demo mode on the Models page.';
 
 /** Position of `id` among `known` (unknown ids after every known one). */
 function rank(known: readonly string[], id: string): number {
@@ -166,7 +166,9 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
   const modelsDir = path.resolve(deps.paths.modelsDir);
   const env = deps.env ?? process.env;
   const settings = createSettingsRepo(deps.db);
-  const demo = deps.demo ?? env['SHOEBOX_DEMO_MODEL'] === '1';
+  // [Note: Demo mode switch] in preload/contract/settings.ts: read each time, so that the Models page's
+  // switch (the `models.demoMode` setting, stored as JSON) takes effect at once.
+  const demoOn = (): boolean => deps.demo ?? (env['SHOEBOX_DEMO_MODEL'] === '1' || settings.get('models.demoMode') === 'true');
   const jobs = createInstallJobs({ log, intervalMs: deps.download?.progressIntervalMs ?? 250, dto: (id) => dto(id), emit });
   const imports = new Map<AbortController, Promise<unknown>>();
   // A checkpoint download goes on to build its bundle ([Note: Bundle build staging]).
@@ -225,7 +227,7 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
         if (entry && pinned?.why) {
           throw new ApiError(
             'unavailable',
-            `${entry.name} cannot be downloaded from the Hugging Face hub: ${pinned.why}. Import a bundle folder on the Models page (\`shoebox models import PATH\`) instead.`,
+            `${entry.name} cannot be downloaded from the Hugging Face hub: ${pinned.why}. Import a bundle folder on the Models page instead.`,
           );
         }
         throw new ApiError(
@@ -367,7 +369,7 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
           `model ${id} is a text embedder: search uses it by itself; the model selected here describes photos`,
         );
       }
-      if (inst.manifest.random_weights && !demo) throw new ApiError('conflict', `model ${id} has random weights. ${DEMO_HINT}`);
+      if (inst.manifest.random_weights && !demoOn()) throw new ApiError('conflict', `model ${id} has random weights. ${DEMO_HINT}`);
       settings.set(SettingKeys.activeModel, id);
       log.info(`selected model ${id}`);
       return manager.list();
@@ -378,7 +380,7 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
       if (id === null || !BUNDLE_ID.test(id)) return null;
       const inst = inspect(id);
       if (!inst || inst.problem !== null || !inst.manifest || inst.manifest.family !== 'internvl') return null;
-      if (inst.manifest.random_weights && !demo) return null;
+      if (inst.manifest.random_weights && !demoOn()) return null;
       return { dir: inst.dir, manifest: inst.manifest };
     },
 
@@ -386,19 +388,19 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
       const id = activeId();
       const usable = installedIds().filter((i) => {
         const inst = inspect(i);
-        return inst?.problem === null && inst.manifest?.family === 'internvl' && (demo || !inst.manifest.random_weights);
+        return inst?.problem === null && inst.manifest?.family === 'internvl' && (demoOn() || !inst.manifest.random_weights);
       });
       const hint =
         usable.length > 0
-          ? `Select one of the installed models (${usable.join(', ')}) on the Models page or with \`shoebox models select ID\`.`
-          : 'Open the Models page (or run `shoebox models list`) to download or import one.';
+          ? `Choose one of the installed models (${usable.join(', ')}) with "Use this model" on the Models page.`
+          : 'Open the Models page to download or import one.';
       if (id === null) return `No model is selected. ${hint}`;
       const inst = inspect(id);
       if (!inst) return `The selected model ${id} is not installed. ${hint}`;
       if (inst.problem !== null || !inst.manifest) return `The selected model ${id} cannot be used: ${inst.problem ?? 'invalid'}.`;
       if (inst.manifest.family !== 'internvl')
         return `The selected model ${id} is a text embedder, not a model that describes photos. ${hint}`;
-      if (inst.manifest.random_weights && !demo) return `The selected model ${id} has random weights. ${DEMO_HINT}`;
+      if (inst.manifest.random_weights && !demoOn()) return `The selected model ${id} has random weights. ${DEMO_HINT}`;
       return null;
     },
 
@@ -408,7 +410,7 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
       for (const id of ids) {
         const inst = inspect(id);
         if (!inst || inst.problem !== null || !inst.manifest || inst.manifest.family !== 'text-embedder') continue;
-        if (inst.manifest.random_weights && !demo) continue;
+        if (inst.manifest.random_weights && !demoOn()) continue;
         return { id, dir: inst.dir, randomWeights: inst.manifest.random_weights };
       }
       return null;
@@ -421,12 +423,12 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
         return inst?.problem === null && inst.manifest?.family === 'text-embedder' && inst.manifest.random_weights;
       });
       // A clause: search says "Search matches words only: <this>", the embed step shows it as its reason.
-      if (randomOnly) return 'the installed text embedder has random weights (demo mode, SHOEBOX_DEMO_MODEL=1, allows it)';
+      if (randomOnly) return 'the installed text embedder has random weights (Demo mode on the Models page allows it)';
       const first = TEXT_EMBEDDERS[0];
-      return `no text embedder is installed${first ? ` (\`shoebox models install ${first.id}\`)` : ''}`;
+      return `no text embedder is installed${first ? ` (download ${first.name} on the Models page)` : ''}`;
     },
 
-    demoMode: (): boolean => demo,
+    demoMode: demoOn,
 
     baseUrl,
 

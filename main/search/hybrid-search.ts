@@ -35,6 +35,7 @@ import { createFilteredPhotosRepo } from '../db/filtered-photos.repo';
 import { createJobsRepo } from '../db/jobs.repo';
 import type { Db } from '../db/open';
 import { filterSql, type FilterSql } from '../db/photo-filter';
+import { createShownOnly } from '../db/collections-views.repo';
 import { createSearchFieldsRepo } from '../db/search-fields.repo';
 import { createSearchRepo, type SearchRepo } from '../db/search.repo';
 import { errMessage } from '../errors';
@@ -127,6 +128,8 @@ export function createSearch(deps: SearchDeps): Search {
   const embeddings: EmbeddingsRepo = createEmbeddingsRepo(deps.db);
   const jobs = createJobsRepo(deps.db);
   const everything = filterSql([]);
+  // Hidden and removed photos leave search as they leave the grid (main/db/collections-views.repo.ts).
+  const shownOnly = createShownOnly(deps.db);
   const embedder = deps.embedder ?? null;
   const vectors = embedder ? createQueryEmbeddings(embedder) : null;
   let index: VectorIndex | null = null;
@@ -242,7 +245,7 @@ export function createSearch(deps: SearchDeps): Search {
       const cov = coverageFor(modelId);
       const base: SearchResult = { items: [], total: 0, hidden: 0, filters: [], semantic: '', mode: 'lexical', coverage: cov.value };
       if (!semantic && filters.length === 0) return base;
-      const sql = filterSql(filters);
+      const sql = shownOnly(filterSql(filters));
       const chips = chipsOf(filters, sql);
       const limit = clamp(opts.limit, MAX_PAGE);
       const offset = clamp(opts.offset, MAX_OFFSET);

@@ -18,7 +18,8 @@ import { randomBytes } from 'node:crypto';
 import { chmod, lstat, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { basenameOwnership, findSidecar, FolderListing, sidecarName, type SidecarNaming } from './sidecar-path';
-import { mergeXmp, type SubjectMode } from './xmp-merge';
+import { mergeMarks, type XmpMarks } from './xmp-marks';
+import { mergeXmp, NEW_SIDECAR, type SubjectMode } from './xmp-merge';
 
 /** One original and what to write for it. */
 export interface SidecarItem {
@@ -27,6 +28,8 @@ export interface SidecarItem {
   /** `null` leaves the sidecar's description as it is. */
   caption: string | null;
   tags: readonly string[];
+  /** The user's rating and favourite ([Note: Ratings and favourites in XMP] in xmp-marks.ts); absent: left as they are. */
+  marks?: XmpMarks;
 }
 
 export interface WriteSidecarsOptions {
@@ -141,14 +144,17 @@ async function writeOne(
     }
   }
 
-  const merged = mergeXmp(existing, { caption: item.caption, tags: item.tags }, mode);
+  const described = mergeXmp(existing, { caption: item.caption, tags: item.tags }, mode);
+  if (described.kind === 'refused') return skip(`the sidecar ${described.reason}; left untouched`, sidecarPath);
+  const base = described.kind === 'changed' ? described.text : existing;
+  const marked = item.marks ? mergeMarks(base ?? NEW_SIDECAR, item.marks) : ({ kind: 'unchanged' } as const);
+  if (marked.kind === 'refused') return skip(`the sidecar ${marked.reason}; left untouched`, sidecarPath);
+  const merged = marked.kind === 'changed' ? marked : described;
   switch (merged.kind) {
     case 'unchanged':
       return { absPath, status: 'unchanged', sidecarPath };
     case 'empty':
-      return skip('no caption or tags to write', sidecarPath);
-    case 'refused':
-      return skip(`the sidecar ${merged.reason}; left untouched`, sidecarPath);
+      return skip(item.marks ? 'no caption, tags, rating or favourite to write' : 'no caption or tags to write', sidecarPath);
     case 'changed':
       break;
   }

@@ -15,7 +15,9 @@
  * - What: the caption shown in Shoebox (the user's when they wrote one) and the tags shown (the user's
  *   additions included, tags the user removed left out), exactly what `photos:understanding` shows.
  *   The text read in the image is not written. A demo model's output (random weights) is meaningless
- *   and is never written; the user's own edits of such a photo are.
+ *   and is never written; the user's own edits of such a photo are. The stars and favourite the user set
+ *   in Shoebox go in too ([Note: Ratings and favourites in XMP] in xmp-marks.ts), also for a photo not
+ *   understood yet.
  * - Skipped: a photo with nothing to write ("not understood yet"), a video, a photo with no file on
  *   disk, and whatever writeSidecars skips (a broken sidecar, a raw's basename sidecar, a read-only
  *   folder). Each skipped file counts once; the first XMP_SKIPPED_LISTED are listed with their reasons.
@@ -33,6 +35,7 @@ import { createXmpRepo, type SidecarTargetRow } from '../db/xmp.repo';
 import type { Log } from '../log';
 import { writeSidecars, type SidecarItem } from './write-sidecars';
 import type { SidecarNaming } from './sidecar-path';
+import type { XmpMarks } from './xmp-marks';
 import type { SubjectMode } from './xmp-merge';
 
 /** What to write sidecars for: photos by id, or the files of a library folder at or below `under`. */
@@ -60,16 +63,33 @@ export interface XmpService {
 const CHUNK = 200;
 
 /** What one photo would write, or why it writes nothing. */
-type Content = { caption: string | null; tags: string[] } | { skip: string };
+type Content = { caption: string | null; tags: string[]; marks?: XmpMarks } | { skip: string };
 
 /** Builds the service over the library database. */
 export function createXmpService({ db, log, settings }: XmpDeps): XmpService {
   const repo = createXmpRepo(db);
   const understanding = createUnderstandingRepo(db);
   const folders = createFoldersRepo(db);
+  const marksStmt = db.prepare<[number], { rating: number | null; favourite: number }>(
+    'SELECT m.rating, m.favourite FROM photos p JOIN photo_marks m ON m.photo_hash = p.hash WHERE p.id = ?',
+  );
   let queue: Promise<unknown> = Promise.resolve();
 
+  /** The user's stars and favourite, when set in Shoebox ([Note: Ratings and favourites in XMP]). */
+  function marksOf(photoId: number): XmpMarks | null {
+    const m = marksStmt.get(photoId);
+    if (!m || (m.rating === null && m.favourite === 0)) return null;
+    return { rating: m.rating, favourite: m.favourite === 1 };
+  }
+
   function contentOf(photoId: number, kind: SidecarTargetRow['kind']): Content {
+    const marks = marksOf(photoId);
+    const understood = understoodOf(photoId, kind);
+    if (!marks) return understood;
+    return 'skip' in understood ? { caption: null, tags: [], marks } : { ...understood, marks };
+  }
+
+  function understoodOf(photoId: number, kind: SidecarTargetRow['kind']): Content {
     if (kind === 'video') return { skip: 'videos are not understood' };
     const state = understanding.state(photoId);
     const demo = state?.demo === 1;
@@ -132,7 +152,14 @@ export function createXmpService({ db, log, settings }: XmpDeps): XmpService {
         const content = contentOf(photoId, kind);
         for (const absPath of files) {
           if ('skip' in content) skip({ photoId, path: absPath, sidecarPath: null, reason: content.skip });
-          else items.push({ photoId, absPath, caption: content.caption, tags: content.tags });
+          else
+            items.push({
+              photoId,
+              absPath,
+              caption: content.caption,
+              tags: content.tags,
+              ...(content.marks ? { marks: content.marks } : {}),
+            });
         }
       }
       const outcomes = await writeSidecars(items, { naming, subjects });

@@ -3,7 +3,7 @@
  * camera, lens, exposure, orientation, dimensions, XMP title/description/keywords/rating.
  */
 import { join } from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,7 +76,22 @@ describe('readMetadata', () => {
   });
 
   it('treats missing or broken EXIF as absent, not as an error', async () => {
-    const m = await readMetadata(join(SAMPLE_LIBRARY, 'coffee.png'), formatOf('x.png')!);
+    // The sample library's photos all carry a date now (scripts/make-sample-library.py); this PNG has no EXIF.
+    const bare = join(dir, 'bare.png');
+    await sharp({ create: { width: 600, height: 400, channels: 3, background: '#7a5230' } })
+      .png()
+      .toFile(bare);
+    const m = await readMetadata(bare, formatOf('x.png')!);
     expect(m).toMatchObject({ taken_at: null, camera_make: null, gps_lat: null, width: 600, height: 400 });
+  });
+
+  it('reads the capture date every sample photo carries, PNGs included (a git checkout resets file times)', async () => {
+    const png = await readMetadata(join(SAMPLE_LIBRARY, 'art/starry night.png'), formatOf('x.png')!);
+    expect(png.taken_at).toBe('2016-11-05T14:00:00');
+    const copied = await readMetadata(join(SAMPLE_LIBRARY, '2019 trip/hubble deep field.jpg'), jpg);
+    expect(copied.taken_at).toBe('2019-07-22T22:05:00');
+    const files = readdirSync(SAMPLE_LIBRARY, { recursive: true, encoding: 'utf8' }).filter((f) => formatOf(f));
+    expect(files.length).toBeGreaterThan(10);
+    for (const f of files) expect((await readMetadata(join(SAMPLE_LIBRARY, f), formatOf(f)!)).taken_at, f).not.toBeNull();
   });
 });

@@ -346,7 +346,7 @@ describe('the committed tiny bundle (native/export)', () => {
       expect(dto).toMatchObject({ installed: true, randomWeights: true, variants });
       const loaded = await loadBundle(dto.path!, { verifySha256: true });
       expect(Object.keys(loaded.variants)).toEqual(variants);
-      expect(() => m.select('tiny-internvl')).toThrow(/SHOEBOX_DEMO_MODEL=1/);
+      expect(() => m.select('tiny-internvl')).toThrow(/turn on Demo mode/);
       const demo = manager({ demo: true });
       demo.select('tiny-internvl');
       expect(demo.activeBundle()?.dir).toBe(dto.path);

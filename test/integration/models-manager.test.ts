@@ -348,7 +348,7 @@ describe('select, delete, demo flag', () => {
     expect(m.list().find((x) => x.id === 'tiny-random')).toMatchObject({ installed: true, randomWeights: true });
     const err = thrown(() => m.select('tiny-random'));
     expect(err.code).toBe('conflict');
-    expect(err.message).toMatch(/random weights.*SHOEBOX_DEMO_MODEL=1/s);
+    expect(err.message).toMatch(/random weights.*turn on Demo mode on the Models page/s);
     expect(m.activeBundle()).toBeNull();
 
     const demo = manager({ env: { SHOEBOX_DEMO_MODEL: '1' } });
@@ -358,8 +358,23 @@ describe('select, delete, demo flag', () => {
     // Without the flag the same selection gives no bundle, and says why.
     const plain = manager();
     expect(plain.activeBundle()).toBeNull();
-    expect(plain.noModelReason()).toMatch(/random weights.*SHOEBOX_DEMO_MODEL=1/s);
+    expect(plain.noModelReason()).toMatch(/random weights.*turn on Demo mode on the Models page/s);
     expect(manager({ demo: true }).activeBundle()?.manifest.id).toBe('tiny-random');
+  });
+
+  it('follows the Models page demo switch (the models.demoMode setting) without a restart', async () => {
+    await manager().import(writeBundle(path.join(tmp, 'src'), makeFakeBundle('tiny-random', { randomWeights: true })));
+    const m = manager();
+    expect(m.demoMode()).toBe(false);
+    expect(() => m.select('tiny-random')).toThrow(/random weights/);
+    const settings = createSettingsRepo(db);
+    settings.set('models.demoMode', 'true');
+    expect(m.demoMode()).toBe(true);
+    m.select('tiny-random');
+    expect(m.activeBundle()?.manifest.id).toBe('tiny-random');
+    settings.set('models.demoMode', 'false');
+    expect(m.activeBundle()).toBeNull();
+    expect(m.noModelReason()).toMatch(/has random weights/);
   });
 
   it('does not trust a bundle folder copied in by hand or damaged after install', async () => {

@@ -33,6 +33,13 @@ const photo: PhotoDetail = {
   xmp: { title: 'Harbour', description: 'Ferries at noon', keywords: ['sydney', 'boats'], rating: 4 },
   orientation: 1,
   error: null,
+  favourite: false,
+  rating: 4,
+  ratingSource: 'file',
+  hidden: false,
+  rotation: 0,
+  removed: false,
+  albums: [],
 };
 
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');

@@ -14,6 +14,7 @@ import { sql as m0007 } from './0007-embeddings';
 import { sql as m0008 } from './0008-chat';
 import { sql as m0009 } from './0009-placeholders';
 import { sql as m0010 } from './0010-library-chat';
+import { sql as m0011 } from './0011-collections';
 
 export interface Migration {
   version: number;
@@ -36,4 +37,5 @@ export const migrations: readonly Migration[] = [
   { version: 8, name: 'chat', up: fromSql(m0008) },
   { version: 9, name: 'placeholders', up: fromSql(m0009) },
   { version: 10, name: 'library-chat', up: fromSql(m0010) },
+  { version: 11, name: 'collections', up: fromSql(m0011) },
 ];

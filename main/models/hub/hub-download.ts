@@ -174,7 +174,7 @@ export function checkpointReadyMessage(
   return (
     `The ${name} checkpoint (${source.repo} at revision ${shortRev(source.revision)}) is downloaded and verified: ` +
     `${result.files} files, ${formatBytes(result.bytes)} in ${result.dir}. The next step is building the Shoebox bundle from it, ` +
-    'which this version of Shoebox cannot do yet; meanwhile import a bundle made with native/export (shoebox models import PATH).'
+    'which this version of Shoebox cannot do yet; meanwhile import a bundle made with native/export ("Import a model bundle" on the Models page).'
   );
 }
 
