@@ -7,7 +7,7 @@
  * every visible cell has its thumbnail after a fling stops, End and Home, JS heap and DOM size. Prints a
  * table, then one JSON line.
  *
- * Run: node --import tsx test/bench/grid.ts [--photos 100000] [--seed 7] [--no-build]
+ * Run: node --import tsx test/bench/grid.ts [--photos 100000] [--seed 7] [--no-build] [--square]
  *
  * "During the rescan" is measured twice: a page opened with the host (the startup rescan waits 2 s for
  * it: [Note: Reads before the startup rescan] in main/library/library.ts), and one opened 2.5 s later,
@@ -132,6 +132,8 @@ async function openPage(browser: Browser, url: string): Promise<Page> {
   // tsx (esbuild, keepNames) wraps inner functions in `__name(...)`; the page needs it too.
   await page.addInitScript({ content: 'window.__name = (f) => f;' });
   await page.addInitScript(instrument);
+  // --square: the square grid instead of the justified one (renderer/src/features/library/grid-mode.tsx).
+  if (flag('square')) await page.addInitScript({ content: "localStorage.setItem('shoebox.gridMode', 'square');" });
   await page.goto(url);
   return page;
 }

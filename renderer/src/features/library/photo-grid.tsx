@@ -1,11 +1,13 @@
 /**
- * @file The virtualized photo grid: month header rows and fixed-size square cells, only the rows on
- * screen in the DOM, pages fetched as rows come into view, and a keyboard-driven focus ring (arrows,
- * Page Up/Down, Home/End, Enter opens). Runs in the renderer.
+ * @file The virtualized photo grid: month header rows and justified rows with day headers (or square
+ * cells), only the rows on screen in the DOM, pages fetched as rows come into view, a keyboard-driven
+ * focus ring (arrows, Page Up/Down, Home/End, Enter opens), multi-selection (checks, Shift ranges, Space,
+ * Ctrl/Cmd+A, Esc) and the date scrubber. Runs in the renderer.
  *
- * See [Note: Grid rows from the timeline] in ./grid-layout.ts. The same grid shows search results
- * (renderer/src/features/search/): no month headers or day labels there, and a decoration per cell
- * (relevance and why it matched).
+ * See [Note: Grid rows from the timeline] in ./grid-layout.ts, [Note: Justified rows] in
+ * ./justified-layout.ts and [Note: Selection as index intervals] in ./selection.ts. The same grid shows
+ * search results (renderer/src/features/search/): square cells, no month headers, day labels, selection
+ * or scrubber there, and a decoration per cell (relevance and why it matched).
  *
  * [Note: The wheel wins over the focus ring] The focus ring (a roving tabindex on the cells) survives
  * scrolling, but never pulls the view: the wheel, the scrollbar and touch always move the grid. When the
@@ -23,7 +25,6 @@ import {
   useEffect,
   useImperativeHandle,
   useLayoutEffect,
-  useMemo,
   useRef,
   useState,
   useSyncExternalStore,
@@ -31,20 +32,36 @@ import {
   type KeyboardEvent,
 } from 'react';
 import type { TimelineGroup } from '../../../../preload/contract';
-import { thumbUrl } from '../../media';
-import { MonthRow, PhotoRow, type CellDecorationProps } from './grid-cells';
-import { buildLayout, columnsFor, moveFocus, rowForIndex, type FocusMove } from './grid-layout';
+import { DateScrubber, useScrubber } from './date-scrubber';
+import { MonthRow, PhotoRow, type CellClick, type CellDecorationProps } from './grid-cells';
+import { moveFocus, rowForIndex, type FocusMove } from './grid-layout';
 import type { PhotoStore } from './photo-store';
-import { createThumbPrefetcher } from './thumb-prefetch';
+import { clickSelects, extendOnMove, keySelects } from './grid-selection';
+import type { SelectionStore } from './selection';
+import { usePagesAhead } from './thumb-prefetch';
 import { useFling } from './use-fling';
+import { useFocusClaim } from './use-focus-claim';
+import {
+  anchorShift,
+  GAP,
+  justifiedRow,
+  PAD,
+  PAD_TOP,
+  pickAnchor,
+  rowSize,
+  SCRUBBER_WIDTH,
+  useGridGeometry,
+  type ScrollAnchor,
+} from './use-grid-geometry';
+import type { LayoutData } from './use-layout-data';
+import './grid.css';
 
 export type { CellDecorationProps } from './grid-cells';
 
 /** Smallest, default and largest cell sizes the zoom control offers (CSS pixels). */
 export const CELL_SIZES = { min: 96, default: 168, max: 320 } as const;
-const HEADER_HEIGHT = 56;
-const GAP = 4;
-const PAD = 16;
+const noSubscribe = () => () => {};
+const noVersion = () => 0;
 
 const KEY_MOVES: Record<string, FocusMove> = {
   ArrowLeft: 'left',
@@ -82,6 +99,13 @@ export interface PhotoGridProps {
    * Its root takes `id`, which describes the cell to assistive technology.
    */
   decoration?: ComponentType<CellDecorationProps>;
+  /** The multi-selection the grid's checks, clicks and keys change; none: cells only open. */
+  selection?: SelectionStore | undefined;
+  /**
+   * The days and shapes of the grid's photos (./use-layout-data.ts, asked with the same view, folder and
+   * map area as the pages): a dated grid with them is justified unless the user chose squares.
+   */
+  layout?: LayoutData | null | undefined;
 }
 
 export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function PhotoGrid(
@@ -96,6 +120,8 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
     dated = true,
     label = 'Photos, newest first',
     decoration,
+    selection,
+    layout: layoutData,
   },
   ref,
 ) {
@@ -106,27 +132,7 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
   const focusPending = useRef(false);
   /** Whether the keyboard belongs to the grid (see [Note: The wheel wins over the focus ring]). */
   const hasFocus = useRef(false);
-  useEffect(() => {
-    const release = (target: EventTarget | null) => {
-      if (!scrollRef.current?.contains(target as Node | null)) {
-        hasFocus.current = false;
-        focusPending.current = false;
-      }
-    };
-    // Focus that lands anywhere else (even after the focused cell vanished) ends the grid's claim, and so
-    // does a press on any other part of the page, focusable or not.
-    const onFocusIn = (e: FocusEvent) => release(e.target);
-    const onPointerDown = (e: PointerEvent) => {
-      focusPending.current = false; // a pointer (a scrollbar drag too) wins over a pending keyboard scroll
-      release(e.target);
-    };
-    document.addEventListener('focusin', onFocusIn);
-    document.addEventListener('pointerdown', onPointerDown, true);
-    return () => {
-      document.removeEventListener('focusin', onFocusIn);
-      document.removeEventListener('pointerdown', onPointerDown, true);
-    };
-  }, []);
+  useFocusClaim(scrollRef, hasFocus, focusPending);
   const version = useSyncExternalStore(store.subscribe, store.getVersion);
   const fling = useFling(scrollRef);
 
@@ -140,27 +146,36 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
     return () => observer.disconnect();
   }, []);
 
-  const inner = Math.max(0, size.width - 2 * PAD);
-  const columns = columnsFor(inner + GAP, minCell + GAP);
-  const cell = Math.max(1, Math.floor((inner + GAP) / columns) - GAP);
-  const layout = useMemo(() => buildLayout(groups, columns, dated), [groups, columns, dated]);
+  const selectionVersion = useSyncExternalStore(selection?.subscribe ?? noSubscribe, selection?.getVersion ?? noVersion);
+  const geometry = useGridGeometry(size.width, minCell, groups, dated, layoutData);
+  const { layout, justified, inner, columns, cell } = geometry;
   const total = layout.total;
+  /** Photos in a row (on average: justified rows vary). */
+  const perRow = justified ? Math.max(1, Math.round(total / Math.max(1, layout.photoRowStarts.length))) : columns;
 
   const virtualizer = useVirtualizer({
     count: layout.rows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: (i) => (layout.rows[i]?.kind === 'month' ? HEADER_HEIGHT : cell + GAP),
+    estimateSize: (i) => rowSize(layout.rows[i], cell),
     // Rows ahead of a fling, rendered before they show (memoized rows cost only when they come in, and
-    // off-screen ones are not painted: [Note: Grid renders per scroll] in grid-cells.tsx).
-    overscan: 6,
-    paddingStart: 4,
+    // off-screen ones are not painted: [Note: Grid renders per scroll] in grid-cells.tsx). Six square rows'
+    // worth of cells: justified rows hold fewer photos (days side by side), so more of them.
+    overscan: Math.min(12, Math.max(6, Math.round((6 * columns) / perRow))),
+    paddingStart: PAD_TOP,
     paddingEnd: PAD,
     // A range change re-renders in React's own task, not inside the scroll event: rendering there made a
     // fling miss 60 % of its frames (bench:grid) where the overscan covers the frame it may lag.
     useFlushSync: false,
   });
+  // A new layout (a scan, dimensions arriving, photos hidden or moved out) keeps the photo the view was on
+  // where it was on screen: see [Note: Scroll anchoring] in ./use-grid-geometry.ts. Not at the very top,
+  // where new photos arriving above should show.
+  const anchor = useRef<ScrollAnchor | null>(null);
   useEffect(() => {
     virtualizer.measure();
+    const el = scrollRef.current;
+    const shift = anchor.current ? anchorShift(anchor.current, layout, cell) : 0;
+    if (el && shift !== 0 && el.scrollTop > 0) el.scrollTop += shift;
   }, [virtualizer, layout, cell]);
 
   // After a zoom, and after a resize while the grid has focus, keep the focused photo on screen (the
@@ -171,16 +186,18 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
   useEffect(() => {
     layoutRef.current = layout;
   });
-  const laidOut = useRef({ minCell, columns });
+  // A justified grid re-flows with any change of width, a square one when its columns change.
+  const flow = justified ? inner : columns;
+  const laidOut = useRef({ minCell, flow });
   useEffect(() => {
     const before = laidOut.current;
-    laidOut.current = { minCell, columns };
+    laidOut.current = { minCell, flow };
     const zoomed = before.minCell !== minCell;
-    const reflowed = before.columns !== columns && hasFocus.current;
+    const reflowed = before.flow !== flow && hasFocus.current;
     if (!zoomed && !reflowed) return;
     const row = rowForIndex(layoutRef.current, focusRef.current);
     if (row >= 0) virtualizer.scrollToIndex(row, { align: 'center' });
-  }, [virtualizer, minCell, columns]);
+  }, [virtualizer, minCell, flow]);
 
   const items = virtualizer.getVirtualItems();
   let first = Number.MAX_SAFE_INTEGER;
@@ -192,44 +209,29 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
       last = Math.max(last, row.end);
     }
   }
-  // Pages and thumbnails for the rows ahead of the scroll direction: about two screens' worth. Not before
-  // the first scroll: the first screen's own thumbnails must not queue behind them.
-  const prefetcher = useMemo(() => createThumbPrefetcher(), []);
-  const lastFirst = useRef(first);
-  /** 1 down, -1 up, 0 before the first scroll. */
-  const direction = useRef(0);
-  const rowsOnScreen = Math.max(1, Math.ceil(size.height / (cell + GAP)));
-  useEffect(() => {
-    if (last <= first) return;
-    if (first !== lastFirst.current) direction.current = first > lastFirst.current ? 1 : -1;
-    lastFirst.current = first;
-    if (direction.current === 0) {
-      store.ensureRange(first, last);
-      return;
-    }
-    const down = direction.current > 0;
-    const ahead = 2 * rowsOnScreen * columns;
-    const [from, to] = down ? [last, Math.min(total, last + ahead)] : [Math.max(0, first - ahead), first];
-    store.ensureRange(Math.min(first, from), Math.max(last, to));
-    if (fling) return; // the view outruns any thumbnail prefetch; it starts again as the fling ends
-    const urls: string[] = [];
-    for (let k = 0; k < to - from; k++) {
-      const thumb = store.get(down ? from + k : to - 1 - k)?.thumb;
-      if (thumb) urls.push(thumbUrl(mediaBase, thumb));
-    }
-    prefetcher.prefetch(urls);
-  }, [store, version, prefetcher, fling, first, last, total, columns, rowsOnScreen, mediaBase]);
+  const rowHeight = (justified ? geometry.rowHeight : cell) + GAP;
+  const rowsOnScreen = Math.max(1, Math.ceil(size.height / rowHeight));
+  usePagesAhead({ store, version, fling, first, last, total, ahead: 2 * rowsOnScreen * perRow, mediaBase });
 
   // The month at the top edge of the viewport (the last header at or above it).
   const topRow = items.find((i) => i.end > (virtualizer.scrollOffset ?? 0) + 1)?.index ?? 0;
   const topGroup = layout.rows[topRow]?.group;
-  const topMonth = topGroup === undefined ? null : (groups[topGroup]?.key ?? null);
+  const topMonth = topGroup === undefined ? null : (layout.groups[topGroup]?.key ?? null);
   useEffect(() => onTopMonth?.(topMonth), [onTopMonth, topMonth]);
+
+  // The scrubber's months: where each header row starts (the virtualizer's offsets, sizes known up front).
+  const totalSize = virtualizer.getTotalSize();
+  const scrub = useScrubber(virtualizer, layout, topMonth, () => {
+    focusPending.current = false; // the scrubber wins over a keyboard move still scrolling to its cell
+  });
+  const scrubber = dated && scrub.months.length > 0 && totalSize > size.height + 1;
 
   // Keep the focus ring inside the library when it shrinks.
   const focusIndex = total === 0 ? -1 : Math.min(focus, total - 1);
   useEffect(() => {
     focusRef.current = focusIndex;
+    const top = scrollRef.current?.scrollTop ?? 0;
+    anchor.current = pickAnchor(layout, cell, items, top, size.height, hasFocus.current ? focusIndex : -1);
   });
 
   /** Scrolls the photo's row into view; up to a month's first row, its header too (Home: the very top). */
@@ -286,18 +288,38 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
   useEffect(() => {
     onOpenRef.current = onOpen;
   });
-  const onCellClick = useCallback((index: number) => {
-    setFocus(index);
-    onOpenRef.current(index);
-  }, []);
+  // With a selection, a click ticks (the check, Ctrl/Cmd, or while anything is ticked) or extends (Shift).
+  const selectionRef = useRef(selection);
+  useEffect(() => {
+    selectionRef.current = selection;
+  });
+  const onCellClick = useCallback(
+    (index: number, click: CellClick) => {
+      setFocus(index);
+      if (clickSelects(selectionRef.current, click, index, (i) => store.get(i)?.id)) {
+        focusPending.current = true; // a press on the check leaves the focus where it was: the cell takes it
+        return;
+      }
+      onOpenRef.current(index);
+    },
+    [store],
+  );
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    const idAt = (i: number) => store.get(i)?.id;
+    if (keySelects(selection, e, focusIndex, idAt)) {
+      e.preventDefault();
+      e.stopPropagation(); // Esc clears the selection only, not what an outer Esc would close
+      return;
+    }
     if (e.altKey || e.ctrlKey || e.metaKey) return;
     const move = KEY_MOVES[e.key];
     if (move) {
       e.preventDefault();
-      const pageRows = Math.max(1, Math.floor(size.height / (cell + GAP)) - 1);
-      goTo(moveFocus(layout, focusIndex, move, pageRows));
+      const pageRows = Math.max(1, Math.floor(size.height / rowHeight) - 1);
+      const next = moveFocus(layout, focusIndex, move, pageRows);
+      extendOnMove(selection, e.shiftKey, focusIndex, next, idAt);
+      goTo(next);
     } else if ((e.key === '+' || e.key === '=' || e.key === '-') && onZoom) {
       e.preventDefault();
       onZoom(e.key === '-' ? -1 : 1);
@@ -309,55 +331,73 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
   };
 
   return (
-    <div
-      ref={scrollRef}
-      className="grid-scroll"
-      role="grid"
-      aria-label={label}
-      aria-rowcount={layout.rows.length}
-      aria-colcount={columns}
-      data-testid="photo-grid"
-      // Focusable by script only: it holds the keyboard while the focused cell is scrolled away.
-      tabIndex={-1}
-      onKeyDown={onKeyDown}
-      onFocus={() => {
-        hasFocus.current = true;
-      }}
-      onBlur={(e) => {
-        // A blur with no new target is the focused cell being removed (a re-layout or a scroll; Chromium
-        // fires one) or a press on nothing, which the document's pointerdown listener tells apart.
-        if (e.relatedTarget && !e.currentTarget.contains(e.relatedTarget)) hasFocus.current = false;
-      }}
-      onWheel={cancelPendingScroll}
-      onTouchStart={cancelPendingScroll}
-    >
-      <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
-        {items.map((item) => {
-          const row = layout.rows[item.index];
-          const box = { rowIndex: item.index, start: item.start, height: item.size, pad: PAD };
-          if (!row) return null;
-          if (row.kind === 'month') return <MonthRow key={item.key} {...box} monthKey={row.key} count={row.count} />;
-          return (
-            <PhotoRow
-              key={item.key}
-              {...box}
-              first={row.start}
-              end={row.end}
-              store={store}
-              version={version}
-              monthStart={layout.rows[item.index - 1]?.kind === 'month'}
-              dated={dated}
-              decoration={decoration}
-              focusIndex={focusIndex >= row.start && focusIndex < row.end ? focusIndex : -1}
-              gap={GAP}
-              cell={cell}
-              mediaBase={mediaBase}
-              thumbs={!fling}
-              onCellClick={onCellClick}
-            />
-          );
-        })}
+    <div className={`grid-frame${dated ? ' dated' : ''}`}>
+      <div
+        ref={scrollRef}
+        className={`grid-scroll${selection?.active ? ' selecting' : ''}`}
+        role="grid"
+        aria-label={label}
+        aria-rowcount={layout.rows.length}
+        aria-colcount={justified ? undefined : columns}
+        aria-multiselectable={selection ? true : undefined}
+        data-layout={justified ? 'justified' : 'square'}
+        data-testid="photo-grid"
+        // Focusable by script only: it holds the keyboard while the focused cell is scrolled away.
+        tabIndex={-1}
+        onKeyDown={onKeyDown}
+        onFocus={() => {
+          hasFocus.current = true;
+        }}
+        onBlur={(e) => {
+          // A blur with no new target is the focused cell being removed (a re-layout or a scroll; Chromium
+          // fires one) or a press on nothing, which the document's pointerdown listener tells apart.
+          if (e.relatedTarget && !e.currentTarget.contains(e.relatedTarget)) hasFocus.current = false;
+        }}
+        onWheel={cancelPendingScroll}
+        onTouchStart={cancelPendingScroll}
+      >
+        <div style={{ height: totalSize, position: 'relative', width: dated ? `calc(100% - ${SCRUBBER_WIDTH}px)` : '100%' }}>
+          {items.map((item) => {
+            const row = layout.rows[item.index];
+            const box = { rowIndex: item.index, start: item.start, height: item.size, pad: PAD };
+            if (!row) return null;
+            if (row.kind === 'month') return <MonthRow key={item.key} {...box} monthKey={row.key} count={row.count} />;
+            return (
+              <PhotoRow
+                key={item.key}
+                {...box}
+                first={row.start}
+                end={row.end}
+                store={store}
+                version={version}
+                monthStart={layout.rows[item.index - 1]?.kind === 'month'}
+                dated={dated}
+                decoration={decoration}
+                focusIndex={focusIndex >= row.start && focusIndex < row.end ? focusIndex : -1}
+                gap={GAP}
+                cell={cell}
+                mediaBase={mediaBase}
+                thumbs={!fling}
+                onCellClick={onCellClick}
+                justified={justifiedRow(geometry, row)}
+                selection={selection}
+                selectionVersion={selectionVersion}
+              />
+            );
+          })}
+        </div>
       </div>
+      {scrubber ? (
+        <DateScrubber
+          months={scrub.months}
+          scrollRef={scrollRef}
+          contentHeight={totalSize}
+          viewport={size.height}
+          current={scrub.current}
+          onScrollTo={scrub.scrollTo}
+          onMonth={scrub.toMonth}
+        />
+      ) : null}
     </div>
   );
 });
