@@ -4,11 +4,12 @@
  * `library:changed`. Runs in the renderer; React-free so it is unit-tested with a fake client, and read
  * from React through `useSyncExternalStore` (subscribe / version).
  *
- * The pages come from `photos:page` (the library, or one folder) or from any other paged source of
+ * The pages come from `photos:page` (the library or one folder, in one view: all, favourites, an album…
+ * — [Note: Library scopes] in renderer/src/features/collections/library-scope.ts) or from any other paged source of
  * summaries, such as search results (renderer/src/features/search/search-session.ts), so the grid and
  * the viewer serve both without a copy.
  */
-import type { ApiClient, PhotoSummary } from '../../../../preload/contract';
+import type { ApiClient, PhotoSummary, PhotoView } from '../../../../preload/contract';
 import { errorMessage } from '../../api';
 
 /** One page of a paged list of photos, and how many there are in all. */
@@ -22,9 +23,13 @@ interface Page<T> {
 /** A page that failed waits this long before it is asked for again. */
 const RETRY_AFTER_MS = 2000;
 
-/** The library's pages (one folder's, or every photo's) from `photos:page`. */
-function libraryPages(client: Pick<ApiClient, 'call'>, folderId: number | null): PageFetcher<PhotoSummary> {
-  return (offset, limit) => client.call('photos:page', { offset, limit, ...(folderId !== null ? { folderId } : {}) });
+/** Which of the library's photos a store pages: one folder's (a number), every photo's (null), or one view's. */
+export type LibraryFilter = number | null | { view?: PhotoView; folderId?: number };
+
+/** The library's pages (one folder's, or every photo's, in one view) from `photos:page`. */
+function libraryPages(client: Pick<ApiClient, 'call'>, filter: LibraryFilter): PageFetcher<PhotoSummary> {
+  const query = filter === null ? {} : typeof filter === 'number' ? { folderId: filter } : filter;
+  return (offset, limit) => client.call('photos:page', { offset, limit, ...query });
 }
 
 export class PhotoStore<T extends PhotoSummary = PhotoSummary> {
@@ -44,16 +49,16 @@ export class PhotoStore<T extends PhotoSummary = PhotoSummary> {
   error: string | null = null;
 
   /**
-   * Pages of the library (`client`, optionally one folder) or of any other source (`fetchPage`, whose
-   * `folderId` is ignored). A client yields plain summaries, so it is meant for `PhotoStore<PhotoSummary>`.
+   * Pages of the library (`client`, optionally one folder or view) or of any other source (`fetchPage`,
+   * whose `filter` is ignored). A client yields plain summaries, so it is meant for `PhotoStore<PhotoSummary>`.
    */
   constructor(
     source: Pick<ApiClient, 'call'> | PageFetcher<T>,
-    folderId: number | null = null,
+    filter: LibraryFilter = null,
     readonly pageSize = 200,
   ) {
     // The cast is sound for the library's own store (T = PhotoSummary), the only one built from a client.
-    this.fetchPageItems = typeof source === 'function' ? source : (libraryPages(source, folderId) as PageFetcher<T>);
+    this.fetchPageItems = typeof source === 'function' ? source : (libraryPages(source, filter) as PageFetcher<T>);
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -85,6 +90,47 @@ export class PhotoStore<T extends PhotoSummary = PhotoSummary> {
     if (cached) return cached;
     await this.load(Math.floor(index / this.pageSize));
     return this.get(index);
+  }
+
+  /** The ids at indexes [offset, offset + limit) (fewer past the end), loading their pages; for a selection. */
+  async ids(offset: number, limit: number): Promise<number[]> {
+    const end = Math.max(offset, this.total >= 0 ? Math.min(offset + limit, this.total) : offset + limit);
+    const pages = new Set<number>();
+    for (let p = Math.floor(offset / this.pageSize); p * this.pageSize < end; p++) pages.add(p);
+    await Promise.all([...pages].map((p) => this.load(p)));
+    const ids: number[] = [];
+    for (let i = offset; i < end; i++) {
+      const id = this.get(i)?.id;
+      if (id !== undefined) ids.push(id);
+    }
+    return ids;
+  }
+
+  /** Every loaded summary with its index (pages in any order). */
+  *loaded(): Generator<[number, T]> {
+    for (const [p, page] of this.pages) {
+      for (let k = 0; k < page.items.length; k++) yield [p * this.pageSize + k, page.items[k] as T];
+    }
+  }
+
+  /**
+   * Changes the loaded summaries that `match` picks, at once (an optimistic update: the host's answer
+   * and the refetch that follows it replace them). Returns how many changed.
+   */
+  patch(match: (item: T, index: number) => boolean, change: (item: T) => T): number {
+    let changed = 0;
+    for (const [p, page] of this.pages) {
+      let items: T[] | null = null;
+      page.items.forEach((item, k) => {
+        if (!match(item, p * this.pageSize + k)) return;
+        items ??= [...page.items];
+        items[k] = change(item);
+        changed++;
+      });
+      if (items) this.pages.set(p, { generation: page.generation, items });
+    }
+    if (changed > 0) this.notify();
+    return changed;
   }
 
   /** Marks every page stale and refetches those in the last visible range. */
@@ -129,6 +175,10 @@ export class PhotoStore<T extends PhotoSummary = PhotoSummary> {
     } finally {
       if (this.inFlight.get(page)?.generation === generation) this.inFlight.delete(page);
     }
+    this.notify();
+  }
+
+  private notify(): void {
     this.version++;
     for (const l of this.listeners) l();
   }
