@@ -42,6 +42,8 @@ export const SettingsPage = onDemand<ComponentProps<typeof SettingsPageType>>(
 export const TagsPage = onDemand<object>(() => import('./features/tags/tags-page').then((m) => m.TagsPage), pageSpinner);
 export const AboutPage = onDemand<object>(() => import('./features/about/about-page').then((m) => m.AboutPage), pageSpinner);
 export const AskPage = onDemand<object>(() => import('./features/chat/ask-page').then((m) => m.AskPage), pageSpinner);
+/** Leaflet, the clusters and the outlines load with the Map page only. */
+export const MapPage = onDemand<object>(() => import('./features/map/map-page').then((m) => m.MapPage), pageSpinner);
 
 // Fetch the viewer's chunk once the first screen is up; only a head start (opening the viewer loads it anyway).
 if (typeof requestIdleCallback === 'function') requestIdleCallback(() => void loadViewer().catch(() => {}), { timeout: 5000 });
