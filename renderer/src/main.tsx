@@ -13,6 +13,7 @@ import './styles/shell.css';
 import './styles/library.css';
 import './styles/pages.css';
 import './styles/search.css';
+import './styles/small-window.css';
 
 const client = createClient();
 

@@ -47,13 +47,12 @@ test('with a preload bridge, Add folder opens the picker and the library fills',
 
   await page.goto(host.url);
   await expect(page.getByTestId('empty-library')).toBeVisible();
-  // Desktop branch: no path field, a picker button instead.
-  await expect(page.getByTestId('add-folder-path')).toHaveCount(0);
   await expect(page.getByTestId('add-folder-button')).toBeVisible();
 
-  // The empty state's call to action opens the picker straight away.
+  // The empty state's call to action opens the native picker straight away, never the host's browser.
   await page.getByTestId('empty-add-folder').click();
   await expect(page.getByTestId('folder-item')).toHaveCount(1);
+  await expect(page.getByTestId('folder-browser')).toHaveCount(0);
   expect(await page.evaluate(() => (window as unknown as { pickCount: number }).pickCount)).toBe(1);
   await expect(page.getByTestId('thumb')).toHaveCount(SAMPLE_FILES.length, { timeout: 45_000 });
 

@@ -5,13 +5,11 @@
  * not close the viewer), sends with Enter after a Shift+Enter new line, and after a reload finds the
  * conversation again, stopped answers and all. Without a model the panel says so and keeps the question.
  */
-import { expect, importAndSelectTinyModel, startHost, test } from './fixtures';
+import { addFolderThroughBrowser, expect, importAndSelectTinyModel, startHost, test } from './fixtures';
 
 test('without a model, the chat says so, links to Models and keeps the question', async ({ page, host, photos }) => {
   await page.goto(host.url);
-  await page.getByTestId('empty-add-folder').click();
-  await page.getByTestId('add-folder-path').fill(photos);
-  await page.getByTestId('add-folder-submit').click();
+  await addFolderThroughBrowser(page, photos, 'empty-add-folder');
   await page.getByTestId('photo-cell').first().click();
   const panel = page.getByTestId('chat-panel');
   await panel.getByTestId('chat-input').fill('What is this?');

@@ -3,13 +3,11 @@
  * the Models page; in demo mode with the tiny random-weight InternVL the real worker streams text into
  * the viewer, labelled as demo output.
  */
-import { expect, importAndSelectTinyModel, startHost, test } from './fixtures';
+import { addFolderThroughBrowser, expect, importAndSelectTinyModel, startHost, test } from './fixtures';
 
 test('without a model, Describe says so and points to the Models page', async ({ page, host, photos }) => {
   await page.goto(`${host.url}`);
-  await page.getByTestId('empty-add-folder').click();
-  await page.getByTestId('add-folder-path').fill(photos);
-  await page.getByTestId('add-folder-submit').click();
+  await addFolderThroughBrowser(page, photos, 'empty-add-folder');
   await page.getByTestId('photo-cell').first().click();
   await expect(page.getByTestId('viewer')).toBeVisible();
   await page.getByTestId('describe-run').click();

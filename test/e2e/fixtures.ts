@@ -38,7 +38,15 @@ export async function startHost(
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, SHOEBOX_DATA_DIR: dataDir, SHOEBOX_LOG: process.env['SHOEBOX_LOG'] ?? 'warn', ...options.env },
+    // XDG_DATA_HOME inside the data folder: "Move to Trash" in a test fills a throwaway trash, never the
+    // user's (the host's `trash` package and trash-locate.ts both read it), and it goes with the folder.
+    env: {
+      ...process.env,
+      SHOEBOX_DATA_DIR: dataDir,
+      XDG_DATA_HOME: join(dataDir, 'xdg-data'),
+      SHOEBOX_LOG: process.env['SHOEBOX_LOG'] ?? 'warn',
+      ...options.env,
+    },
   });
   let stderr = '';
   child.stderr?.setEncoding('utf8');
@@ -105,6 +113,22 @@ export async function importAndSelectTinyModel(page: Page): Promise<void> {
   await expect(tiny).toContainText('Installed', { timeout: 30_000 });
   await tiny.getByRole('button', { name: 'Use this model' }).click();
   await expect(tiny).toContainText('Active');
+}
+
+/**
+ * Adds a folder as a user of the headless host does: "Add folder…" (or the empty library's call to
+ * action, `via`), the folder browser, its path typed and opened, then "Add". Waits until it is listed.
+ */
+export async function addFolderThroughBrowser(page: Page, path: string, via = 'add-folder-button'): Promise<void> {
+  const before = await page.getByTestId('folder-item').count();
+  await page.getByTestId(via).click();
+  const browser = page.getByTestId('folder-browser');
+  await browser.getByTestId('folder-browser-path').fill(path);
+  await browser.getByTestId('folder-browser-path').press('Enter');
+  await expect(browser.getByTestId('folder-browser-current')).toHaveText(path);
+  await browser.getByTestId('folder-browser-add').click();
+  await expect(browser).toHaveCount(0);
+  await expect(page.getByTestId('folder-item')).toHaveCount(before + 1);
 }
 
 export const SAMPLE_FILES = ['animals/baboon.jpg', 'animals/butterfly.jpg', 'food/orange.jpg', '2019 trip/astronaut.jpg', 'coffee.png'];

@@ -8,7 +8,7 @@ import type { Page } from '@playwright/test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { expect, SAMPLE_FILES, scratchLibrary, test } from './fixtures';
+import { addFolderThroughBrowser, expect, SAMPLE_FILES, scratchLibrary, test } from './fixtures';
 
 /** Waits until every visible thumbnail has decoded (naturalWidth > 0). */
 async function expectThumbnailsLoaded(page: Page, count: number): Promise<void> {
@@ -36,11 +36,7 @@ test('add a folder, see thumbnails, browse in the viewer with the keyboard', asy
   await expect(page).toHaveURL(`${host.origin}/`);
   await expect(page.getByTestId('empty-library')).toBeVisible();
 
-  await page.getByTestId('empty-add-folder').click();
-  await expect(page.getByTestId('add-folder-path')).toBeFocused();
-  await page.getByTestId('add-folder-path').fill(photos);
-  await page.getByTestId('add-folder-submit').click();
-  await expect(page.getByTestId('folder-item')).toHaveCount(1);
+  await addFolderThroughBrowser(page, photos, 'empty-add-folder');
   await expect(page.getByTestId('add-folder-error')).toHaveCount(0);
 
   await expect(page.getByTestId('photo-cell')).toHaveCount(SAMPLE_FILES.length, { timeout: 30_000 });
@@ -127,29 +123,42 @@ test('add a folder, see thumbnails, browse in the viewer with the keyboard', asy
 
 test('bad folders get an inline error; removing a folder asks first', async ({ page, host, photos }) => {
   await page.goto(host.url);
-  const field = page.getByTestId('add-folder-path');
-  const error = page.getByTestId('add-folder-error');
+  const browser = page.getByTestId('folder-browser');
+  const field = browser.getByTestId('folder-browser-path');
+  const error = browser.getByTestId('folder-browser-error');
 
-  await page.getByTestId('add-folder-submit').click();
+  await page.getByTestId('add-folder-button').click();
+  await field.fill('');
+  await field.press('Enter');
   await expect(error).toBeVisible();
-  await expect(field).toHaveAttribute('aria-invalid', 'true');
 
   await field.fill('/definitely/not/a/folder/here');
-  await page.getByTestId('add-folder-submit').click();
+  await field.press('Enter');
   await expect(error).toBeVisible();
   await expect(error).toContainText(/not|no such|exist/i);
-  await expect(page.getByTestId('folder-item')).toHaveCount(0);
 
-  // Typing again clears the error.
+  // A relative path is refused, never looked up in the program's folder.
+  await field.fill('test');
+  await field.press('Enter');
+  await expect(error).toContainText('not a full path');
+
+  // Going to a real folder clears the error; adding it closes the browser.
   await field.fill(photos);
+  await field.press('Enter');
   await expect(error).toHaveCount(0);
-  await page.getByTestId('add-folder-submit').click();
+  await browser.getByTestId('folder-browser-add').click();
+  await expect(browser).toHaveCount(0);
   await expect(page.getByTestId('folder-item')).toHaveCount(1);
 
-  // The same folder twice is a conflict, shown next to the field.
+  // The same folder twice is a conflict, shown in the browser, which stays open.
+  await page.getByTestId('add-folder-button').click();
   await field.fill(photos);
-  await page.getByTestId('add-folder-submit').click();
-  await expect(error).toBeVisible();
+  await field.press('Enter');
+  await expect(browser.getByTestId('folder-browser-current')).toHaveText(photos);
+  await browser.getByTestId('folder-browser-add').click();
+  await expect(error).toContainText('already in the library');
+  await browser.getByRole('button', { name: 'Cancel' }).click();
+  await expect(browser).toHaveCount(0);
   await expect(page.getByTestId('folder-item')).toHaveCount(1);
 
   // Remove: cancel keeps it, confirm removes it and the grid empties.
@@ -170,11 +179,7 @@ test('the sidebar filters the grid by folder', async ({ page, host, photos }) =>
   const second = scratchLibrary(['pets/chelsea.jpg', 'sport/messi5.jpg']);
   try {
     await page.goto(host.url);
-    for (const dir of [photos, second.dir]) {
-      await page.getByTestId('add-folder-path').fill(dir);
-      await page.getByTestId('add-folder-submit').click();
-      await expect(page.getByTestId('add-folder-path')).toHaveValue('');
-    }
+    for (const dir of [photos, second.dir]) await addFolderThroughBrowser(page, dir);
     await expect(page.getByTestId('folder-item')).toHaveCount(2);
     const total = SAMPLE_FILES.length + 2;
     await expect(page.getByTestId('library-count')).toHaveText(`${total} photos`, { timeout: 30_000 });
@@ -208,9 +213,7 @@ test('a folder without photos says so once the scan is done', async ({ page, hos
   writeFileSync(join(empty, 'notes.txt'), 'not a photo');
   try {
     await page.goto(host.url);
-    await page.getByTestId('add-folder-path').fill(empty);
-    await page.getByTestId('add-folder-submit').click();
-    await expect(page.getByTestId('folder-item')).toHaveCount(1);
+    await addFolderThroughBrowser(page, empty);
     await expect(page.getByTestId('empty-folder')).toContainText('No photos found', { timeout: 20_000 });
     await expect(page.getByTestId('library-count')).toHaveText('0 photos');
   } finally {

@@ -2,7 +2,7 @@
  * @file A modal confirmation for destructive actions (remove a folder, delete a model), built on the
  * native <dialog> so focus trapping and Esc come from the browser. Runs in the renderer.
  */
-import { useEffect, useRef } from 'react';
+import { useModal } from './modal';
 
 export interface ConfirmDialogProps {
   title: string;
@@ -14,23 +14,9 @@ export interface ConfirmDialogProps {
 
 /** Open while mounted; Esc or Cancel calls onCancel. */
 export function ConfirmDialog({ title, message, confirmLabel, onConfirm, onCancel }: ConfirmDialogProps) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
+  const modal = useModal(onCancel);
   return (
-    <dialog
-      ref={ref}
-      className="confirm"
-      aria-labelledby="confirm-title"
-      data-testid="confirm-dialog"
-      onCancel={(e) => {
-        e.preventDefault();
-        onCancel();
-      }}
-    >
+    <dialog {...modal} className="confirm" aria-labelledby="confirm-title" data-testid="confirm-dialog">
       <h2 id="confirm-title">{title}</h2>
       <p>{message}</p>
       <div className="confirm-actions">

@@ -7,6 +7,7 @@
 import { useState, type ReactNode } from 'react';
 import type { JobsStatus } from '../../../../preload/contract';
 import { errorMessage } from '../../api';
+import { failedFilesTitle, groupFailedFiles } from './failed-files';
 import { useNotify } from '../../components/notices';
 import { countLabel, durationLabel, perItemLabel, rateLabel, stepLabel } from '../../format';
 import { useClient, useEvent, useRequest, useThrottled } from '../../hooks';
@@ -26,7 +27,11 @@ export function ProgressSummary({ jobs, onOpen }: { jobs: JobsState; onOpen: () 
     <div className="progress-summary" data-testid="progress-summary">
       <button type="button" className="link-button" onClick={onOpen}>
         {status.paused ? 'Paused' : working ? `Processing · ${countLabel(o.left)} left` : 'Up to date'}
-        {o.failed > 0 ? <span className="badge badge-error">{countLabel(o.failed)} failed</span> : null}
+        {failedFiles(status) > 0 ? (
+          <span className="badge badge-error" title={failedFilesTitle(failedFiles(status))}>
+            {countLabel(failedFiles(status))} failed
+          </span>
+        ) : null}
       </button>
       {working || status.paused ? (
         <div
@@ -84,7 +89,7 @@ export function ProgressPanel({ jobs, onModels }: { jobs: JobsState; onModels: (
           </p>
         ) : null}
         {status ? <StatusView status={status} onModels={onModels} /> : jobs.error ? null : <div className="spinner" aria-label="Loading" />}
-        {status ? <Failures failedCount={overall(status).failed} /> : null}
+        {status ? <Failures failedCount={overall(status).failed} files={failedFiles(status)} /> : null}
       </div>
     </section>
   );
@@ -229,7 +234,12 @@ function StatusView({ status, onModels }: { status: JobsStatus; onModels: () => 
   );
 }
 
-function Failures({ failedCount }: { failedCount: number }) {
+/** Files with a failed step (each once); an older main without the count gives failed steps. */
+function failedFiles(status: JobsStatus): number {
+  return status.failedFiles ?? overall(status).failed;
+}
+
+function Failures({ failedCount, files }: { failedCount: number; files: number }) {
   const client = useClient();
   const notify = useNotify();
   const failures = useRequest('jobs:failures', { offset: 0, limit: 100 }, String(failedCount));
@@ -252,10 +262,13 @@ function Failures({ failedCount }: { failedCount: number }) {
     }
   };
   const items = failures.data?.items ?? [];
+  const grouped = groupFailedFiles(items);
   return (
     <section className="failures" aria-labelledby="failures-title" data-testid="failures">
       <header className="section-header">
-        <h2 id="failures-title">Failed files {failures.data ? `(${countLabel(failures.data.total)})` : ''}</h2>
+        <h2 id="failures-title" data-testid="failures-title">
+          {failedFilesTitle(Math.max(files, grouped.length))}
+        </h2>
         <span className="spacer" />
         <button type="button" onClick={() => void retry()} disabled={retrying} data-testid="retry-failed">
           Retry all
@@ -267,24 +280,37 @@ function Failures({ failedCount }: { failedCount: number }) {
         </p>
       ) : null}
       <ul className="failure-list">
-        {items.map((f) => (
-          <li key={f.jobId} data-testid="failure-item">
+        {grouped.map((file) => (
+          <li key={file.photoId} data-testid="failure-item">
             <div className="failure-head">
-              <code title={f.path ?? undefined}>{f.path ?? `photo #${f.photoId}`}</code>
-              <span className="chip">{stepLabel(f.step)}</span>
-              <span className="muted small">
-                {f.state === 'failed-permanent' ? 'gave up' : 'will retry'} · {f.attempts} {f.attempts === 1 ? 'attempt' : 'attempts'}
-              </span>
-              <button type="button" className="link-button" onClick={() => void retry(f.step)} disabled={retrying}>
-                Retry {stepLabel(f.step).toLowerCase()}
-              </button>
+              <code title={file.path ?? undefined}>{file.path ?? `photo #${file.photoId}`}</code>
+              <span className="muted small">{file.gaveUp ? 'gave up' : 'will retry'}</span>
             </div>
-            <p className="error-text">{f.error}</p>
+            <p className="error-text">{file.reason}</p>
+            <details className="failure-details">
+              <summary>Details</summary>
+              <ul>
+                {file.failures.map((f) => (
+                  <li key={f.jobId}>
+                    <span className="chip">{stepLabel(f.step)}</span>{' '}
+                    <span className="muted small">
+                      {f.state === 'failed-permanent' ? 'gave up' : 'will retry'} · {f.attempts} {f.attempts === 1 ? 'attempt' : 'attempts'}
+                    </span>{' '}
+                    <button type="button" className="link-button" onClick={() => void retry(f.step)} disabled={retrying}>
+                      Retry {stepLabel(f.step).toLowerCase()}
+                    </button>
+                    <pre className="raw-error" data-testid="raw-error">
+                      {f.error}
+                    </pre>
+                  </li>
+                ))}
+              </ul>
+            </details>
           </li>
         ))}
       </ul>
       {failures.data && failures.data.total > items.length ? (
-        <p className="muted">and {countLabel(failures.data.total - items.length)} more.</p>
+        <p className="muted">Only the latest {countLabel(items.length)} problems are shown.</p>
       ) : null}
     </section>
   );

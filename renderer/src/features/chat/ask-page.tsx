@@ -82,8 +82,8 @@ function Turn({ turn, onOpen }: { turn: LibraryTurnDto; onOpen: (ids: number[], 
         ) : null}
         {turn.demo && turn.state !== 'answering' ? (
           <p className="chat-meta muted">
-            <span className="badge badge-warn" title="This model has random weights: its text is meaningless">
-              demo model
+            <span className="badge badge-warn" title="This model has random weights: it writes random words, not a description">
+              Random text (demo model)
             </span>
           </p>
         ) : null}

@@ -61,8 +61,12 @@ function Turn({
         {turn.state !== 'answering' ? (
           <p className="chat-meta muted">
             {turn.demo ? (
-              <span className="badge badge-warn" data-testid="chat-demo" title="This model has random weights: its text is meaningless">
-                demo model
+              <span
+                className="badge badge-warn"
+                data-testid="chat-demo"
+                title="This model has random weights: it writes random words, not a description"
+              >
+                Random text (demo model)
               </span>
             ) : null}{' '}
             {turn.finishReason === 'length' ? 'cut at the length limit · ' : ''}

@@ -1,10 +1,11 @@
 /**
  * @file The sidebar's folder section: every watched folder with its photo count, status, warning and
  * the problems of its last scan (unreadable sub-folders, symlink loops);
- * "All photos" and per-folder filters; adding a folder (native picker in Electron, a typed path in the
- * browser, errors inline next to the field); removing one after a confirmation. Runs in the renderer.
+ * "All photos" and per-folder filters; adding a folder (native picker in Electron, the host's folder
+ * browser in a browser: folder-browser.tsx; errors inline); removing one after a confirmation. Runs in
+ * the renderer.
  */
-import { useState, type FormEvent, type RefObject } from 'react';
+import { useState, type RefObject } from 'react';
 import { ApiError } from '../../../../preload/api-error';
 import type { FolderDto } from '../../../../preload/contract';
 import { errorMessage } from '../../api';
@@ -12,15 +13,17 @@ import { ConfirmDialog } from '../../components/confirm-dialog';
 import { useNotify } from '../../components/notices';
 import { countLabel } from '../../format';
 import { useClient } from '../../hooks';
+import { FolderBrowser } from './folder-browser';
 
 export interface FoldersSidebarProps {
   folders: FolderDto[] | undefined;
   error: string | null;
-  selected: number | null;
+  /** The folder shown, null for all photos, undefined while a collection is shown instead (none is marked). */
+  selected: number | null | undefined;
   onSelect: (folderId: number | null) => void;
   /** Called with the new list after an add or remove, before the event arrives. */
   onChanged: () => void;
-  /** The add-folder control, focused by the empty library's call to action. */
+  /** The add-folder button, clicked by the empty library's call to action. */
   addRef: RefObject<HTMLInputElement | HTMLButtonElement | null>;
 }
 
@@ -40,34 +43,26 @@ function baseName(path: string): string {
 export function FoldersSidebar({ folders, error, selected, onSelect, onChanged, addRef }: FoldersSidebarProps) {
   const client = useClient();
   const notify = useNotify();
-  const [path, setPath] = useState('');
+  const [browsing, setBrowsing] = useState(false);
   const [adding, setAdding] = useState(false);
   const [addError, setAddError] = useState<string | null>(null);
   const [removing, setRemoving] = useState<FolderDto | null>(null);
 
-  const add = async (folderPath: string) => {
+  /** Adds the folder; the error message when that failed, else null. */
+  const add = async (folderPath: string): Promise<string | null> => {
     setAdding(true);
     setAddError(null);
     try {
       const folder = await client.call('library:addFolder', { path: folderPath });
-      setPath('');
       onChanged();
       onSelect(null);
       notify('info', `Added ${folder.path}. Scanning…`);
+      return null;
     } catch (err) {
-      setAddError(addErrorText(err));
+      return addErrorText(err);
     } finally {
       setAdding(false);
     }
-  };
-
-  const onSubmit = (e: FormEvent) => {
-    e.preventDefault();
-    if (!path.trim()) {
-      setAddError('Type the full path of a folder, e.g. /home/me/Pictures.');
-      return;
-    }
-    void add(path.trim());
   };
 
   const pick = async () => {
@@ -75,7 +70,7 @@ export function FoldersSidebar({ folders, error, selected, onSelect, onChanged, 
     setAddError(null);
     try {
       const chosen = await client.pickFolder();
-      if (chosen) await add(chosen);
+      if (chosen) setAddError(await add(chosen));
     } catch (err) {
       setAddError(errorMessage(err));
     }
@@ -157,45 +152,28 @@ export function FoldersSidebar({ folders, error, selected, onSelect, onChanged, 
           </li>
         ))}
       </ul>
-      {client.pickFolder ? (
-        <div className="add-folder">
-          <button
-            type="button"
-            ref={addRef as RefObject<HTMLButtonElement | null>}
-            onClick={() => void pick()}
-            disabled={adding}
-            aria-describedby={addError ? 'add-folder-error' : undefined}
-            data-testid="add-folder-button"
-          >
-            {adding ? 'Adding…' : 'Add folder…'}
-          </button>
-        </div>
-      ) : (
-        <form className="add-folder" onSubmit={onSubmit} noValidate>
-          <label htmlFor="add-folder-path" className="visually-hidden">
-            Folder path
-          </label>
-          <input
-            id="add-folder-path"
-            ref={addRef as RefObject<HTMLInputElement | null>}
-            type="text"
-            placeholder="/path/to/photos"
-            value={path}
-            spellCheck={false}
-            autoComplete="off"
-            onChange={(e) => {
-              setPath(e.target.value);
-              if (addError) setAddError(null);
-            }}
-            aria-invalid={addError ? true : undefined}
-            aria-describedby={addError ? 'add-folder-error' : undefined}
-            data-testid="add-folder-path"
-          />
-          <button type="submit" disabled={adding} data-testid="add-folder-submit">
-            {adding ? 'Adding…' : 'Add'}
-          </button>
-        </form>
-      )}
+      <div className="add-folder">
+        <button
+          type="button"
+          ref={addRef as RefObject<HTMLButtonElement | null>}
+          onClick={() => (client.pickFolder ? void pick() : setBrowsing(true))}
+          disabled={adding}
+          aria-describedby={addError ? 'add-folder-error' : undefined}
+          data-testid="add-folder-button"
+        >
+          {adding ? 'Adding…' : 'Add folder…'}
+        </button>
+      </div>
+      {browsing ? (
+        <FolderBrowser
+          onCancel={() => setBrowsing(false)}
+          onChoose={async (p) => {
+            const problem = await add(p);
+            if (!problem) setBrowsing(false);
+            return problem;
+          }}
+        />
+      ) : null}
       {addError ? (
         <p id="add-folder-error" className="inline-error" role="alert" data-testid="add-folder-error">
           {addError}

@@ -97,8 +97,12 @@ export function DescribePanel({ photoId }: { photoId: number }) {
           </p>
           <p className="muted describe-meta">
             {state.result.demo ? (
-              <span className="badge badge-warn" data-testid="describe-demo" title="This model has random weights: its text is meaningless">
-                demo model
+              <span
+                className="badge badge-warn"
+                data-testid="describe-demo"
+                title="This model has random weights: it writes random words, not a description"
+              >
+                Random text (demo model)
               </span>
             ) : null}{' '}
             {state.result.modelName} · {state.result.numTiles} tile{state.result.numTiles === 1 ? '' : 's'} ·{' '}

@@ -67,9 +67,9 @@ export function UnderstandingPanel({ photoId }: { photoId: number }) {
           <span
             className="badge badge-warn"
             data-testid="understanding-demo"
-            title="Made by a model with random weights: its text is meaningless"
+            title="Made by a model with random weights: it writes random words, not a description"
           >
-            demo model
+            Random text (demo model)
           </span>
         ) : null}
       </header>

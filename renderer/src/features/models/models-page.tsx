@@ -11,6 +11,7 @@ import { ConfirmDialog } from '../../components/confirm-dialog';
 import { bytesLabel } from '../../format';
 import { useClient, useRequest } from '../../hooks';
 import { downloadOffer } from './download-offer';
+import { DemoModeSwitch } from './demo-mode-switch';
 import { FirstRunOffer } from './first-run-offer';
 import { InstallBar } from './install-bar';
 import { installStatus } from './install-status';
@@ -218,6 +219,7 @@ export function ModelsPage({ state }: { state: ModelsState }) {
           })}
           {models && models.length === 0 ? <li className="muted">No models are known. Import a bundle below.</li> : null}
         </ul>
+        <DemoModeSwitch onChanged={reload} />
         <form className="import-model" onSubmit={(e) => void onImport(e)} noValidate>
           <h2>Import a model bundle</h2>
           <p className="muted small">A folder with manifest.json, the ONNX files and tokenizer.json, e.g. one made by the export script.</p>
