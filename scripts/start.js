@@ -1,9 +1,15 @@
 // `npm start`: builds if needed, then opens Shoebox in Electron where its binary can be installed, and
 // otherwise falls back to the headless host in a browser, saying why. On a fresh machine with an empty
 // library both open the bundled sample library (assets/sample-library).
+//
+// [Note: Stopping npm start] Ctrl+C, SIGINT or SIGTERM stops what this script started (Electron or
+// the host). `npm start` runs it as `npm → sh -c → node scripts/start.js`, and a SIGTERM to npm kills
+// the shell without passing the signal on, which used to leave this script and the host running as
+// orphans; so the script also watches for its parent going away. test/integration/start-stop.test.ts.
 import { execSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -30,12 +36,30 @@ function electronBinary() {
   return { path: null, why };
 }
 
+/**
+ * Runs `child` until it exits, then exits with its status. A signal to this script, or the end of the
+ * process that started it, is passed on to the child; one that ignores it is killed after 10 s.
+ */
+function supervise(child) {
+  const parent = process.ppid;
+  let stopping = false;
+  const stop = (sig) => {
+    if (stopping) return;
+    stopping = true;
+    child.kill(sig);
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => stop(sig));
+  // Reparented (to init or a subreaper): whoever started us is gone; see [Note: Stopping npm start].
+  setInterval(() => process.ppid !== parent && stop('SIGTERM'), 500).unref();
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 0)));
+}
+
 const electron = electronBinary();
 if (electron.path) {
   // Native addons must match Electron's ABI inside the app (`npm test` switches back for Node).
   execSync('npx electron-builder install-app-deps', { cwd: root, stdio: 'inherit' });
-  const child = spawn(electron.path, ['.'], { cwd: root, stdio: 'inherit', env: { ...process.env, SHOEBOX_DEFAULT_LIBRARY: sample } });
-  child.on('exit', (code) => process.exit(code ?? 0));
+  supervise(spawn(electron.path, ['.'], { cwd: root, stdio: 'inherit', env: { ...process.env, SHOEBOX_DEFAULT_LIBRARY: sample } }));
 } else {
   console.error(`Electron is not available here (${electron.why}).\nStarting the headless host instead: open the URL below in a browser.`);
   try {
@@ -44,7 +68,5 @@ if (electron.path) {
     execSync('node scripts/ensure-native.js', { cwd: root, stdio: 'inherit' });
   }
   const args = ['bin/shoebox.js', 'serve', '--default-library', sample, ...process.argv.slice(2)];
-  const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
-  child.on('exit', (code) => process.exit(code ?? 0));
+  supervise(spawn(process.execPath, args, { cwd: root, stdio: 'inherit' }));
 }
