@@ -7,6 +7,11 @@ Some photos are re-encoded as JPEG with a little EXIF added here (capture date, 
 orientation, one GPS position) so that the date sort, the timeline, the camera filter and EXIF
 orientation can be seen working. The added EXIF is invented for testing and says so in LICENSES.md.
 
+Every photo carries a capture date in its EXIF: without one Shoebox falls back to the file's time,
+which a git checkout sets to the moment of the checkout, so the sample library's timeline would
+change with every clone. Copied JPEGs get an EXIF segment inserted in front of the untouched image
+data; PNGs an eXIf chunk (PNG compression is lossless, the pixels stay the same).
+
 Run: /usr/bin/python3 scripts/make-sample-library.py  (deterministic: same bytes every run)
 """
 import os
@@ -29,12 +34,12 @@ PHOTOS = [
     ('2019 trip/astronaut.jpg', SKIMAGE / 'astronaut.png', 'jpeg',
      dict(date='2019:07:20 20:17:40', offset='-04:00', make='Hasselblad', model='500 EL/M', gps=(28.5729, -80.6490)),
      'NASA Great Images database; public domain (no known copyright restrictions), per skimage.data.astronaut'),
-    ('2019 trip/hubble deep field.jpg', SKIMAGE / 'hubble_deep_field.jpg', 'copy', None,
+    ('2019 trip/hubble deep field.jpg', SKIMAGE / 'hubble_deep_field.jpg', 'copy', dict(date='2019:07:22 22:05:00'),
      'NASA/ESA Hubble; public domain, per skimage.data.hubble_deep_field'),
     ('pets/chelsea.jpg', SKIMAGE / 'chelsea.png', 'jpeg-rot',
      dict(date='2021:03:14 09:26:53', make='Canon', model='Canon EOS 5D Mark II', orientation=6),
      'Stefan van der Walt; CC0, per skimage.data.chelsea. Stored rotated with EXIF Orientation 6'),
-    ('coffee.png', SKIMAGE / 'coffee.png', 'copy', None,
+    ('coffee.png', SKIMAGE / 'coffee.png', 'png', dict(date='2023:02:11 08:30:00'),
      'Rachel Michetti; CC0, per skimage.data.coffee'),
     ('sport/messi5.jpg', OPENCV / 'messi5.jpg', 'jpeg',
      dict(date='2022:12:18 18:45:00', offset='-03:00', make='NIKON CORPORATION', model='NIKON D850'), OPENCV_LICENCE),
@@ -42,14 +47,14 @@ PHOTOS = [
      dict(date='2023:08:05 12:00:00', make='Apple', model='iPhone 13'), OPENCV_LICENCE),
     ('food/orange.jpg', OPENCV / 'orange.jpg', 'jpeg',
      dict(date='2023:08:05 12:03:10', make='Apple', model='iPhone 13'), OPENCV_LICENCE),
-    ('animals/baboon.jpg', OPENCV / 'baboon.jpg', 'copy', None, OPENCV_LICENCE),
+    ('animals/baboon.jpg', OPENCV / 'baboon.jpg', 'copy', dict(date='2020:05:30 11:12:45'), OPENCV_LICENCE),
     ('animals/butterfly.jpg', OPENCV / 'butterfly.jpg', 'jpeg',
      dict(date='2020:05:30 15:41:02', make='SONY', model='ILCE-7M3', gps=(48.8584, 2.2945)), OPENCV_LICENCE),
-    ('animals/HappyFish.jpg', OPENCV / 'HappyFish.jpg', 'copy', None, OPENCV_LICENCE),
+    ('animals/HappyFish.jpg', OPENCV / 'HappyFish.jpg', 'copy', dict(date='2017:06:24 16:20:00'), OPENCV_LICENCE),
     ('places/building.jpg', OPENCV / 'building.jpg', 'jpeg',
      dict(date='2018:10:02 08:15:33', make='FUJIFILM', model='X-T3'), OPENCV_LICENCE),
-    ('places/home.jpg', OPENCV / 'home.jpg', 'copy', None, OPENCV_LICENCE),
-    ('art/starry night.png', OPENCV / 'starry_night.jpg', 'png', None,
+    ('places/home.jpg', OPENCV / 'home.jpg', 'copy', dict(date='2018:10:03 17:40:12'), OPENCV_LICENCE),
+    ('art/starry night.png', OPENCV / 'starry_night.jpg', 'png', dict(date='2016:11:05 14:00:00'),
      OPENCV_LICENCE + '; the painting itself (Van Gogh, 1889) is public domain'),
 ]
 
@@ -63,13 +68,15 @@ def dms(value):
     return (float(d), float(m), s)
 
 
-def make_exif(meta):
-    exif = Image.Exif()
-    exif[0x010F] = meta['make']
-    exif[0x0110] = meta['model']
+def make_exif(meta, exif=None):
+    """EXIF with `meta` added (to a copy of the tags in `exif`, when given)."""
+    exif = exif or Image.Exif()
+    if 'make' in meta:
+        exif[0x010F] = meta['make']
+        exif[0x0110] = meta['model']
     if 'orientation' in meta:
         exif[0x0112] = meta['orientation']
-    ifd = {}
+    ifd = dict(exif.get_ifd(0x8769))
     ifd[0x9003] = meta['date']  # DateTimeOriginal
     ifd[0x9004] = meta['date']  # DateTimeDigitized
     if 'offset' in meta:
@@ -86,20 +93,51 @@ def make_exif(meta):
     return exif
 
 
+def insert_exif(jpeg, exif):
+    """`jpeg` with an APP1 EXIF segment (`exif`: PIL's tobytes(), 'Exif\\0\\0' + TIFF) after SOI/APP0."""
+    assert jpeg[:2] == b'\xff\xd8', 'not a JPEG'
+    at = 2
+    if jpeg[2:4] == b'\xff\xe0':  # keep JFIF's APP0 first, as the JFIF spec asks
+        at = 4 + int.from_bytes(jpeg[4:6], 'big')
+    end = at
+    if jpeg[at:at + 2] == b'\xff\xe1' and jpeg[at + 4:at + 10] == b'Exif\0\0':
+        end = at + 2 + int.from_bytes(jpeg[at + 2:at + 4], 'big')  # replace it: `exif` holds its tags too
+    segment = b'\xff\xe1' + (len(exif) + 2).to_bytes(2, 'big') + exif
+    return jpeg[:at] + segment + jpeg[end:]
+
+
+def exif_first(png):
+    """`png` with its eXIf chunk moved right after IHDR. exifr 7.1.3 misses an eXIf that follows an iCCP
+    chunk (Pillow writes iCCP first); the PNG spec allows eXIf anywhere before IDAT."""
+    chunks, i = [], 8
+    while i < len(png):
+        n = int.from_bytes(png[i:i + 4], 'big')
+        chunks.append((png[i + 4:i + 8], png[i:i + 12 + n]))
+        i += 12 + n
+    exif = [c for t, c in chunks if t == b'eXIf']
+    rest = [c for t, c in chunks if t != b'eXIf']
+    return png[:8] + rest[0] + b''.join(exif) + b''.join(rest[1:])
+
+
 def main():
     if not SKIMAGE.is_dir() or not OPENCV.is_dir():
         sys.exit('needs Debian packages python3-skimage and opencv-doc (apt-get install -y python3-skimage opencv-doc)')
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    OUT.mkdir(parents=True)
+    final = OUT
+    out = OUT.with_name(OUT.name + '.tmp')
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
     lines = ['# Sample library: sources and licences', '',
              'Written by `scripts/make-sample-library.py` from Debian packages. EXIF marked "added" was written',
              'by that script for testing (dates, cameras, GPS are invented, not the original shooting data).', '',
              '| file | source | licence / notes | EXIF |', '|---|---|---|---|']
     for name, src, how, meta, licence in PHOTOS:
-        dst = OUT / name
+        dst = out / name
         dst.parent.mkdir(parents=True, exist_ok=True)
-        if how == 'copy':
+        if how == 'copy' and meta:
+            exif = make_exif(meta, Image.open(src).getexif())
+            dst.write_bytes(insert_exif(src.read_bytes(), exif.tobytes()))
+        elif how == 'copy':
             shutil.copyfile(src, dst)
         else:
             img = Image.open(src)
@@ -108,7 +146,8 @@ def main():
                 # Pixels stored rotated 90° counter-clockwise; Orientation 6 tells viewers to turn them back.
                 img = img.transpose(Image.Transpose.ROTATE_90)
             if how == 'png':
-                img.save(dst, 'PNG', optimize=True)
+                img.save(dst, 'PNG', optimize=True, **({'exif': make_exif(meta).tobytes()} if meta else {}))
+                dst.write_bytes(exif_first(dst.read_bytes()))
             else:
                 kwargs = dict(quality=88)
                 if meta:
@@ -117,10 +156,14 @@ def main():
         exif_note = 'added: ' + ', '.join(f'{k}={v}' for k, v in meta.items()) if meta else 'none added'
         src_pkg = 'python3-skimage' if str(src).startswith(str(SKIMAGE)) else 'opencv-doc'
         lines.append(f'| `{name}` | {src_pkg}: `{src.name}` | {licence} | {exif_note} |')
-        os.utime(dst, (1_600_000_000, 1_600_000_000))  # stable file time for the file-time fallback
-    (OUT / 'LICENSES.md').write_text('\n'.join(lines) + '\n')
-    total = sum(p.stat().st_size for p in OUT.rglob('*') if p.is_file())
-    print(f'wrote {len(PHOTOS)} photos to {OUT} ({total / 1e6:.2f} MB)')
+        os.utime(dst, (1_600_000_000, 1_600_000_000))  # a git checkout does not keep this; the EXIF date counts
+    (out / 'LICENSES.md').write_text('\n'.join(lines) + '\n')
+    # Written in full before the old library goes: a failure above leaves the old one in place.
+    if final.exists():
+        shutil.rmtree(final)
+    out.rename(final)
+    total = sum(p.stat().st_size for p in final.rglob('*') if p.is_file())
+    print(f'wrote {len(PHOTOS)} photos to {final} ({total / 1e6:.2f} MB)')
 
 
 if __name__ == '__main__':
