@@ -12,6 +12,7 @@ import { createLayoutHandlers } from './layout-handlers';
 import { createFolderHandlers } from './folder-handlers';
 import { createCollectionsHandlers } from './collections-handlers';
 import { createBackendsHandlers } from './backends-handlers';
+import { createModelsTokenHandlers } from './models-token-handlers';
 import type { BackendsService } from '../remote/backends.service';
 import { createViewerHandlers } from './viewer-handlers';
 import type { Describer } from '../chat/describe';
@@ -139,6 +140,7 @@ export function createHandlers({
     'ask:delete': async ({ conversationId }) => ({ deleted: await libraryChat.delete(conversationId) }),
     ...createCollectionsHandlers({ collections, trash }),
     ...createBackendsHandlers({ backends }),
+    ...createModelsTokenHandlers({ models }),
     ...createViewerHandlers({ library, showItemInFolder }),
     ...createFolderHandlers({ library }),
     ...createMapHandlers({ db }),

@@ -106,6 +106,24 @@ export function progressText(d: ModelDto['download']): string {
   return `building: ${step}${bytes ? ` ${percent(d)}` : ''}`;
 }
 
+/**
+ * The terminal's way to do what a message names by the app's page and section ([Note: Hub token in the
+ * app] in preload/contract/models.ts): the message stays as the app shows it, the command follows.
+ */
+const CLI_HINTS: readonly (readonly [RegExp, string])[] = [
+  [/Models → Hugging Face access token/, 'Here: shoebox models token set (reads the token from stdin).'],
+  [/"Import a model bundle" on the Models page/, 'Here: shoebox models import PATH.'],
+];
+
+/** `err` with the CLI hints its message calls for appended (the same class and code), else `err` itself. */
+export function withCliHint(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const hints = CLI_HINTS.filter(([re]) => re.test(err.message)).map(([, hint]) => hint);
+  if (hints.length === 0) return err;
+  const message = `${err.message}${/[.!?)]$/.test(err.message) ? '' : '.'} ${hints.join(' ')}`;
+  return err instanceof ApiError ? new ApiError(err.code, message, err.issues) : new Error(message);
+}
+
 /** Registers `models` and its subcommands on `program`. */
 export function registerModelsCommands(program: Command, getServices: () => Promise<ModelsCliServices>, io: CliIo = defaultIo): Command {
   /** Opens the services, runs `fn`, always closes them. */
@@ -113,6 +131,8 @@ export function registerModelsCommands(program: Command, getServices: () => Prom
     const services = await getServices();
     try {
       return await fn(services);
+    } catch (err) {
+      throw withCliHint(err);
     } finally {
       await services.close();
     }

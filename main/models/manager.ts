@@ -198,7 +198,11 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
     try {
       return normaliseBaseUrl(raw);
     } catch (err) {
-      throw new ApiError('unavailable', `${(err as Error).message}; fix SHOEBOX_MODEL_BASE_URL or the modelBaseUrl setting`);
+      // The app has no field for the base URL: it comes from the environment or the CLI, so name both.
+      throw new ApiError(
+        'unavailable',
+        `the model download URL is not usable: ${(err as Error).message}. It is set outside the app, by the SHOEBOX_MODEL_BASE_URL environment variable or with \`shoebox models base-url\`: fix it there, or remove it to download from the Hugging Face hub`,
+      );
     }
   }
 
@@ -232,7 +236,7 @@ export function createModelManager(deps: ModelManagerDeps): ModelManager {
         }
         throw new ApiError(
           'unavailable',
-          'No model download URL is configured. Set SHOEBOX_MODEL_BASE_URL (or the modelBaseUrl setting, `shoebox models base-url URL`) to a server with Shoebox model bundles, or import a bundle folder on the Models page (`shoebox models import PATH`).',
+          `${entry?.name ?? id} has no download source: Shoebox knows no Hugging Face repository for it, and no server with Shoebox model bundles is set. Import a bundle folder under "Import a model bundle" on the Models page, or point Shoebox at such a server (outside the app: the SHOEBOX_MODEL_BASE_URL environment variable or \`shoebox models base-url URL\`).`,
         );
       }
       const { progressIntervalMs: _interval, ...tuning } = deps.download ?? {};

@@ -1,6 +1,7 @@
 /**
  * @file The models domain's additions to the one API: the install phases a model goes through, and the
- * first-run offer (`models:recommend`, the model that suits this machine). preload/contract.ts merges
+ * first-run offer (`models:recommend`, the model that suits this machine) and the Hugging Face access
+ * token (`models:token`, `models:setToken`, `models:clearToken`). preload/contract.ts merges
  * these maps into the request and result maps and keeps `ModelDto` and the older `models:*` requests;
  * the same rules apply (JSON only, validated by these schemas in main).
  */
@@ -48,7 +49,30 @@ export interface ModelVariantCost {
 export const modelsRequestSchemas = {
   /** The model (and text embedder) that suits this machine, with what installing it costs. */
   'models:recommend': z.object({}).strict(),
+  /** Whether a Hugging Face access token is stored ([Note: Hub token in the app]); never the token. */
+  'models:token': z.object({}).strict(),
+  /**
+   * Stores the access token for gated or private hub repositories. Main trims it and checks it is 1 to
+   * 512 visible characters with no whitespace inside (a `bad-argument` error that never quotes it); the
+   * schema only bounds what crosses the bridge.
+   */
+  'models:setToken': z.object({ token: z.string().max(4096) }).strict(),
+  /** Removes the stored access token (nothing stored is not an error). */
+  'models:clearToken': z.object({}).strict(),
 } as const;
+
+/**
+ * [Note: Hub token in the app] The Models page's "Hugging Face access token" section
+ * (renderer/src/features/models/token-section.tsx) writes the token through `models:setToken` and
+ * learns only `{ stored }` back: no request answers the token, and main neither logs nor echoes it
+ * (its errors never quote it). Main keeps it in the manager's secret store: encrypted with the OS
+ * keychain through Electron's safeStorage in the app (main/safe-storage.ts), a 0600 file in the
+ * headless host (main/models/hub/token-store.ts). Messages that reach the app name this section; the
+ * CLI adds `shoebox models token set` to them (main/cli/models.ts).
+ */
+export interface HubTokenState {
+  stored: boolean;
+}
 
 /** One model the first run offers: what it is, what it costs, what it gives on this machine. */
 export interface ModelOffer {
@@ -84,4 +108,7 @@ export interface ModelRecommendation {
 /** Results of the models requests added here. */
 export interface ModelsResults {
   'models:recommend': ModelRecommendation;
+  'models:token': HubTokenState;
+  'models:setToken': HubTokenState;
+  'models:clearToken': HubTokenState;
 }

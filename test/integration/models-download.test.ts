@@ -317,10 +317,31 @@ describe('model download', () => {
   it('refuses to download a model without a base URL or a hub source, and points to import', () => {
     const m = createModelManager({ db, paths: { modelsDir: modelsDir() }, log: silentLog, emit: () => {}, env: {} });
     // Catalog models come from the Hugging Face hub without a base URL (models-hub.test.ts); others cannot.
-    expect(() => m.download('tiny-test')).toThrow(/SHOEBOX_MODEL_BASE_URL.*import/s);
+    // The app's words first (the Models page's import form), then the server settings the app cannot set.
+    expect(() => m.download('tiny-test')).toThrow(
+      /no download source.*"Import a model bundle" on the Models page.*SHOEBOX_MODEL_BASE_URL/s,
+    );
     m.setBaseUrl(server.baseUrl + '/');
     expect(m.baseUrl()).toBe(server.baseUrl);
     expect(() => m.setBaseUrl('ftp://example.org/x')).toThrow(/http/);
+  });
+
+  it('says a malformed SHOEBOX_MODEL_BASE_URL is set outside the app, and where', () => {
+    const env = { SHOEBOX_MODEL_BASE_URL: 'ftp://example.org/x' };
+    const m = createModelManager({ db, paths: { modelsDir: modelsDir() }, log: silentLog, emit: () => {}, env });
+    const err = (() => {
+      try {
+        m.download('tiny-test');
+      } catch (e) {
+        return e as ApiError;
+      }
+      return null;
+    })();
+    expect(err).toMatchObject({ code: 'unavailable' });
+    expect(err!.message).toMatch(/model download URL is not usable: .*http/);
+    expect(err!.message).toMatch(
+      /set outside the app, by the SHOEBOX_MODEL_BASE_URL environment variable or with `shoebox models base-url`/,
+    );
   });
 
   it('close() stops a running download', async () => {

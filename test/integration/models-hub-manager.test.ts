@@ -135,6 +135,9 @@ describe('hub downloads through the model manager', () => {
     const refused = await m.waitForDownload('internvl3-1b').catch((e: unknown) => e as ApiError);
     expect(refused).toMatchObject({ code: 'unauthorized' });
     expect((refused as ApiError).message).toMatch(/needs a Hugging Face access token/);
+    // The app shows this message: it names the Models page's section, not a CLI command.
+    expect((refused as ApiError).message).toMatch(/enter a token under Models → Hugging Face access token/);
+    expect((refused as ApiError).message).not.toMatch(/shoebox /);
 
     await m.setHubToken(`  ${TOKEN}\n`);
     const file = path.join(tmp, 'secrets', 'hub-token');
@@ -294,6 +297,8 @@ describe('shoebox models token', () => {
     const loose = await run('', 'models', 'token');
     expect(loose.code).toBe(1);
     expect(loose.out).toMatch(/mode 0644.*chmod 600/);
+    // The store's words name the app's section; the CLI adds its own command.
+    expect(loose.out).toMatch(/store it again under Models → Hugging Face access token\. Here: shoebox models token set/);
     expect((await run('', 'models', 'token', 'clear')).out).toBe('no Hugging Face access token is stored\n');
     expect(existsSync(file)).toBe(false);
     expect((await run('', 'models', 'token', 'show')).code).toBe(2);

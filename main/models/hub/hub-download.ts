@@ -192,7 +192,7 @@ function hubStatusError(endpoint: string, repo: string, revision: string, withTo
         'unauthorized',
         withToken
           ? `the hub refused the stored Hugging Face access token for ${repo} (HTTP ${status}): check that the token is valid and may read this repository, and that you accepted the model's terms at ${endpoint}/${repo}`
-          : `this model needs a Hugging Face access token: ${repo} is gated or private (HTTP ${status}). Accept its terms at ${endpoint}/${repo}, then store a token with \`shoebox models token set\``,
+          : `this model needs a Hugging Face access token: ${repo} is gated or private (HTTP ${status}). Accept its terms at ${endpoint}/${repo}, then enter a token under Models → Hugging Face access token`,
       );
     }
     if ((status === 404 || status === 410) && url.includes('/api/models/')) {

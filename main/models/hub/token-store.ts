@@ -63,13 +63,13 @@ const MAX_SECRET_BYTES = 64 * 1024;
 
 /**
  * Checks an access token as typed or pasted: surrounding whitespace is dropped; what remains must be
- * 1 to 1024 visible ASCII characters (no space, no line break, which would end up inside an HTTP
- * header). Returns the token; throws {@link SecretStoreError}, whose message never quotes it.
+ * 1 to 512 visible ASCII characters (no space, no line break, which would end up inside an HTTP
+ * header; a hub token is under 100). Returns the token; throws {@link SecretStoreError}, whose message never quotes it.
  */
 export function checkHubToken(raw: string): string {
   const token = raw.trim();
   if (token.length === 0) throw new SecretStoreError('the access token is empty');
-  if (token.length > 1024) throw new SecretStoreError('the access token is longer than 1024 characters; is it a token?');
+  if (token.length > 512) throw new SecretStoreError('the access token is longer than 512 characters; is it a token?');
   if (!/^[\x21-\x7e]+$/.test(token)) {
     throw new SecretStoreError('the access token may hold only visible ASCII characters (no spaces or line breaks); is it a token?');
   }
@@ -90,7 +90,7 @@ export function secretFileProblem(
   const loose = st.mode & 0o077;
   if (loose !== 0) {
     const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
-    return `${file} can be read or changed by other users (mode ${mode}); Shoebox reads a token only from a file only you can read. Run \`chmod 600 ${file}\` (and consider replacing the token), or store it again with \`shoebox models token set\``;
+    return `${file} can be read or changed by other users (mode ${mode}); Shoebox reads a token only from a file only you can read. Run \`chmod 600 ${file}\` (and consider replacing the token), or store it again under Models → Hugging Face access token`;
   }
   return null;
 }

@@ -15,6 +15,7 @@ import { DemoModeSwitch } from './demo-mode-switch';
 import { FirstRunOffer } from './first-run-offer';
 import { InstallBar } from './install-bar';
 import { installStatus } from './install-status';
+import { TokenSection } from './token-section';
 import { variantCostRows } from './variant-costs';
 import { variantNotes } from './variant-notes';
 import { hasRealModel, type ModelsState } from './use-models';
@@ -220,6 +221,7 @@ export function ModelsPage({ state }: { state: ModelsState }) {
           {models && models.length === 0 ? <li className="muted">No models are known. Import a bundle below.</li> : null}
         </ul>
         <DemoModeSwitch onChanged={reload} />
+        <TokenSection />
         <form className="import-model" onSubmit={(e) => void onImport(e)} noValidate>
           <h2>Import a model bundle</h2>
           <p className="muted small">A folder with manifest.json, the ONNX files and tokenizer.json, e.g. one made by the export script.</p>
