@@ -72,22 +72,23 @@ def _tensor_bytes(t: torch.Tensor, dtype: str) -> bytes:
 
 
 def write_shards(out: str, sd: Dict[str, torch.Tensor], dtype: str, shards: int) -> None:
+    """Writes one tensor at a time (the header first, from shapes alone): at full size a shard's bytes
+    never sit in memory together, only the model and one converted tensor (`bench:install` at 2B)."""
     names = sorted(sd)
     groups = [names[i::shards] for i in range(shards)] if shards > 1 else [names]
     groups = [sorted(g) for g in groups]
+    width = 2 if dtype == "bf16" else 4
     weight_map: Dict[str, str] = {}
     total = 0
     for i, group in enumerate(groups):
         fname = "model.safetensors" if shards == 1 else f"model-{i + 1:05d}-of-{shards:05d}.safetensors"
         header: Dict[str, Any] = {"__metadata__": {"format": "pt"}}
-        blobs: List[bytes] = []
         off = 0
         for n in group:
-            b = _tensor_bytes(sd[n], dtype)
+            size = sd[n].numel() * width
             header[n] = {"dtype": "BF16" if dtype == "bf16" else "F32", "shape": list(sd[n].shape),
-                         "data_offsets": [off, off + len(b)]}
-            blobs.append(b)
-            off += len(b)
+                         "data_offsets": [off, off + size]}
+            off += size
             weight_map[n] = fname
         total += off
         h = json.dumps(header, separators=(",", ":")).encode("utf-8")
@@ -95,8 +96,11 @@ def write_shards(out: str, sd: Dict[str, torch.Tensor], dtype: str, shards: int)
         with open(os.path.join(out, fname), "wb") as f:
             f.write(struct.pack("<Q", len(h)))
             f.write(h)
-            for b in blobs:
+            for n in group:
+                b = _tensor_bytes(sd[n], dtype)
+                assert len(b) == header[n]["data_offsets"][1] - header[n]["data_offsets"][0]
                 f.write(b)
+                del b
     if shards > 1:
         with open(os.path.join(out, "model.safetensors.index.json"), "w", encoding="utf-8") as f:
             json.dump({"metadata": {"total_size": total}, "weight_map": weight_map}, f, indent=2)
