@@ -43,6 +43,8 @@ export class MapView {
   private drawn: L.Rectangle | null = null;
   private generation = 0;
   private disposed = false;
+  /** The user has moved, zoomed or clicked the map: new points no longer refit the view. */
+  private touched = false;
 
   constructor(
     el: HTMLElement,
@@ -72,6 +74,9 @@ export class MapView {
       el.dataset['zoom'] = String(this.map.getZoom());
       void this.refresh();
     });
+    // Until the user takes the map in hand, points that arrive later (a scan still reading GPS) refit it.
+    for (const type of ['pointerdown', 'wheel', 'keydown'] as const)
+      el.addEventListener(type, () => (this.touched = true), { capture: true });
     this.drawOnShiftDrag(el);
     const renderer = L.svg({ padding: 0.5 });
     loadOutlines().then(
@@ -84,14 +89,17 @@ export class MapView {
     );
   }
 
-  /** Shows these points (parallel arrays, newest first): reclusters and redraws, keeping the view unless `fit`. */
+  /**
+   * Shows these points (parallel arrays, newest first): reclusters and redraws, keeping the view unless `fit`
+   * or the user has not touched the map yet (so a map opened while a scan still reads GPS shows them all).
+   */
   async setPoints(ids: readonly number[], lat: readonly number[], lon: readonly number[], fit: boolean): Promise<void> {
     const gen = ++this.generation;
     this.ids = ids;
     await this.clusters.load(lat, lon);
     if (gen !== this.generation || this.disposed) return;
     this.loaded = true;
-    if (fit && ids.length > 0) {
+    if ((fit || !this.touched) && ids.length > 0) {
       let [s, w, n, e] = [90, 180, -90, -180];
       for (let i = 0; i < lat.length; i++) {
         s = Math.min(s, lat[i]!);
