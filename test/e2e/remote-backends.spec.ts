@@ -26,7 +26,11 @@ test('add a remote backend on the Settings page and understand photos through it
     await expect(backend.getByTestId('remote-notice')).toContainText('Photos are sent to a server on this computer');
     await expect(backend).toContainText('Answers, serving OpenGVLab/InternVL3-2B');
     await expect(section.getByTestId('remote-key')).toHaveValue('');
-    await section.getByTestId('setting-remote-enabled').check();
+    // The switch is the server's setting: it turns on when the host has stored it, not on the click itself
+    // (`check()` wants the state to change synchronously, which it does not on a loaded machine).
+    const enabled = section.getByTestId('setting-remote-enabled');
+    await enabled.click();
+    await expect(enabled).toBeChecked();
     await expect(section).toContainText('On: photos leave this computer.');
     await page.screenshot({ path: testInfo.outputPath('remote-settings.png') });
     expect(await page.content()).not.toContain('sk-e2e-key-5150');
