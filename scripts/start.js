@@ -6,6 +6,9 @@
 // the host). `npm start` runs it as `npm → sh -c → node scripts/start.js`, and a SIGTERM to npm kills
 // the shell without passing the signal on, which used to leave this script and the host running as
 // orphans; so the script also watches for its parent going away. test/integration/start-stop.test.ts.
+// The child runs in its own process group (POSIX), so a terminal's Ctrl+C reaches it once, through this
+// script: when it got the terminal's signal and this script's too, the second could land while it was
+// already exiting and kill it (exit 130 instead of a clean 0, seen under load).
 import { execSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
+// Windows has no process groups (and `detached` there opens a new console).
+const ownGroup = process.platform !== 'win32';
 const sample = fileURLToPath(new URL('../assets/sample-library', import.meta.url));
 const built = ['out/main/index.js', 'out/main/cli.js', 'out/renderer/index.html'].every((f) => existsSync(root + f));
 const stale = !built || statSync(root + 'package.json').mtimeMs > statSync(root + 'out/main/cli.js').mtimeMs;
@@ -59,7 +64,14 @@ const electron = electronBinary();
 if (electron.path) {
   // Native addons must match Electron's ABI inside the app (`npm test` switches back for Node).
   execSync('npx electron-builder install-app-deps', { cwd: root, stdio: 'inherit' });
-  supervise(spawn(electron.path, ['.'], { cwd: root, stdio: 'inherit', env: { ...process.env, SHOEBOX_DEFAULT_LIBRARY: sample } }));
+  supervise(
+    spawn(electron.path, ['.'], {
+      cwd: root,
+      stdio: 'inherit',
+      detached: ownGroup,
+      env: { ...process.env, SHOEBOX_DEFAULT_LIBRARY: sample },
+    }),
+  );
 } else {
   console.error(`Electron is not available here (${electron.why}).\nStarting the headless host instead: open the URL below in a browser.`);
   try {
@@ -68,5 +80,5 @@ if (electron.path) {
     execSync('node scripts/ensure-native.js', { cwd: root, stdio: 'inherit' });
   }
   const args = ['bin/shoebox.js', 'serve', '--default-library', sample, ...process.argv.slice(2)];
-  supervise(spawn(process.execPath, args, { cwd: root, stdio: 'inherit' }));
+  supervise(spawn(process.execPath, args, { cwd: root, stdio: 'inherit', detached: ownGroup }));
 }

@@ -117,7 +117,7 @@ describe.skipIf(!linux)('stopping npm start', () => {
   const cases: [string, string[], NodeJS.Signals, boolean, number | null][] = [
     ['the launcher, SIGTERM', launcher, 'SIGTERM', false, 0],
     ['the launcher, SIGINT', launcher, 'SIGINT', false, 0],
-    // The host gets the signal twice (terminal and launcher) and still closes cleanly (exit 0, not 130).
+    // The terminal signals the launcher's group; the host, in its own group, gets it once from the launcher and closes cleanly (exit 0, not 130).
     ['the launcher, Ctrl+C', launcher, 'SIGINT', true, 0],
     ['npm start, SIGTERM to npm', npmStart, 'SIGTERM', false, null],
     ['npm start, Ctrl+C', npmStart, 'SIGINT', true, null],
