@@ -112,7 +112,17 @@ export function createLibrary(deps: LibraryDeps): Library {
   // Timeline and photo totals scan every photo (~100 ms at 100k): cached until the library changes.
   const cache = new Map<string, unknown>();
   const cached = <T>(key: string, make: () => T): T => {
-    if (!cache.has(key)) cache.set(key, make());
+    if (!cache.has(key)) {
+      const value = make();
+      cache.set(key, value);
+      // A read that fails (an async one, such as the layout) is not kept: the next request asks again
+      // instead of getting the same error until the library changes.
+      if (value instanceof Promise) {
+        value.catch(() => {
+          if (cache.get(key) === value) cache.delete(key);
+        });
+      }
+    }
     return cache.get(key) as T;
   };
   const notify = createNotifier(
