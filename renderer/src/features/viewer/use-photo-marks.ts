@@ -44,7 +44,7 @@ export function usePhotoMarks(
   const favourite = overrides.favourite ?? detail?.favourite ?? summary?.favourite ?? false;
   const rating = overrides.rating ?? detail?.rating ?? summary?.rating ?? 0;
   const rotation = overrides.rotation ?? detail?.rotation ?? summary?.rotation ?? 0;
-  const ratingSource = overrides.rating !== undefined ? (overrides.rating > 0 ? 'user' : 'none') : (detail?.ratingSource ?? 'none');
+  const ratingSource = overrides.rating !== undefined ? 'user' : (detail?.ratingSource ?? 'none');
   const current = useRef({ favourite, rating, rotation });
   useLayoutEffect(() => {
     current.current = { favourite, rating, rotation };
