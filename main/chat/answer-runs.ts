@@ -21,6 +21,18 @@ export const positiveEnv = (name: string): number | undefined => {
   return Number.isInteger(n) && n > 0 ? n : undefined;
 };
 
+/**
+ * `{ minNewTokens }` from SHOEBOX_CHAT_MIN_NEW_TOKENS, else nothing: an answer's end token is held
+ * back until it is that long. For tests that stop an answer mid-way: a random-weight model's greedy
+ * answer does end by itself once the repetition penalty has pushed down every token it wrote, after a
+ * number of tokens that depends on the prompt (and a library prompt depends on what has been
+ * understood so far), so "long enough to stop" cannot rest on the limit alone. Local worker only.
+ */
+export const minAnswerTokens = (): { minNewTokens?: number } => {
+  const n = positiveEnv('SHOEBOX_CHAT_MIN_NEW_TOKENS');
+  return n === undefined ? {} : { minNewTokens: n };
+};
+
 /** A conversation's answer in progress. */
 export interface AnswerRun {
   ac: AbortController;

@@ -31,7 +31,7 @@ import type { Log } from '../log';
 import { libraryPlaceResolver } from '../search/place-resolver';
 import type { Search } from '../search/hybrid-search';
 import { rankedWords } from '../search/stop-words';
-import { answerStream, createAnswerRuns, positiveEnv, unfinishedOutcome, type AnswerRun } from './answer-runs';
+import { answerStream, createAnswerRuns, minAnswerTokens, positiveEnv, unfinishedOutcome, type AnswerRun } from './answer-runs';
 import { firstSeenTurnId, iso, turnDto } from './chat-text';
 import {
   buildLibraryPrompt,
@@ -96,6 +96,7 @@ export function createLibraryChat(deps: LibraryChatDeps): LibraryChat {
   const fields = createSearchFieldsRepo(db);
   const contextTokens = deps.contextTokens ?? positiveEnv('SHOEBOX_CHAT_CONTEXT_TOKENS');
   const maxNewTokens = deps.maxNewTokens ?? positiveEnv('SHOEBOX_CHAT_MAX_NEW_TOKENS') ?? CHAT_MAX_NEW_TOKENS;
+  const minNewTokens = minAnswerTokens();
   // [Note: Library prompt budget]: a third of a context budget that is set, at most the default.
   const promptTokens =
     deps.promptTokens ?? Math.min(LIBRARY_PROMPT_TOKENS, contextTokens ? Math.floor(contextTokens / 3) : LIBRARY_PROMPT_TOKENS);
@@ -185,7 +186,7 @@ export function createLibraryChat(deps: LibraryChatDeps): LibraryChat {
         {
           sessionId: sessionOf(conversationId),
           message,
-          sampling: { maxNewTokens },
+          sampling: { maxNewTokens, ...minNewTokens },
           history: { images: [], turns: history, ...(contextTokens ? { contextTokens } : {}) },
         },
         {

@@ -33,7 +33,7 @@ import type { InferenceService, ModelChoice } from '../inference/inference.servi
 import { modelInputFor } from '../library/model-input';
 import type { LibraryService } from '../library/types';
 import type { Log } from '../log';
-import { answerStream, createAnswerRuns, positiveEnv, unfinishedOutcome, type AnswerRun } from './answer-runs';
+import { answerStream, createAnswerRuns, minAnswerTokens, positiveEnv, unfinishedOutcome, type AnswerRun } from './answer-runs';
 import { firstSeenTurnId, iso, photoDto, photosPreamble, replayableIds, turnDto } from './chat-text';
 
 /** Default token limit of an answer (about 380 words); SHOEBOX_CHAT_MAX_NEW_TOKENS changes it. */
@@ -95,6 +95,7 @@ export function createPhotoChat(deps: PhotoChatDeps): PhotoChat {
   const repo = createChatRepo(db);
   const contextTokens = deps.contextTokens ?? positiveEnv('SHOEBOX_CHAT_CONTEXT_TOKENS');
   const maxNewTokens = deps.maxNewTokens ?? positiveEnv('SHOEBOX_CHAT_MAX_NEW_TOKENS') ?? CHAT_MAX_NEW_TOKENS;
+  const minNewTokens = minAnswerTokens();
   const runs = createAnswerRuns();
 
   const interrupted = repo.failInterrupted('Shoebox stopped while this answer was being written. The answer so far is kept.', Date.now());
@@ -158,7 +159,7 @@ export function createPhotoChat(deps: PhotoChatDeps): PhotoChat {
       {
         sessionId: sessionOf(conversationId),
         message: question,
-        sampling: { maxNewTokens, ...sampling },
+        sampling: { maxNewTokens, ...minNewTokens, ...sampling },
         history: { images: prep.images, preamble: prep.preamble, turns, ...(contextTokens ? { contextTokens } : {}) },
       },
       {

@@ -1,7 +1,8 @@
 /**
  * @file End-to-end: the Ask page (library chat) with the tiny random-weight InternVL (demo mode): a
- * question about the animals folder shows the database's count, streams its answer (long here: the
- * tiny model never stops by itself), is stopped with Stop, and shows the photos it was given as
+ * question about the animals folder shows the database's count, streams its answer (long here: its end
+ * token is held back, SHOEBOX_CHAT_MIN_NEW_TOKENS — by itself the tiny model ends this one after ~300
+ * tokens, which a loaded machine can reach before Stop lands), is stopped with Stop, and shows the photos it was given as
  * thumbnails; a thumbnail opens the viewer on that photo; after a reload the conversation is there.
  * A question with no match is answered at once without the model.
  */
@@ -11,7 +12,10 @@ test('asks the library, streams, stops, opens a cited photo, and finds the conve
   page,
   photos,
 }, testInfo) => {
-  const host = await startHost({ env: { SHOEBOX_DEMO_MODEL: '1', SHOEBOX_CHAT_MAX_NEW_TOKENS: '20000' }, library: photos });
+  const host = await startHost({
+    env: { SHOEBOX_DEMO_MODEL: '1', SHOEBOX_CHAT_MAX_NEW_TOKENS: '20000', SHOEBOX_CHAT_MIN_NEW_TOKENS: '20000' },
+    library: photos,
+  });
   try {
     await page.goto(host.url);
     await page.getByTestId('nav-models').click();

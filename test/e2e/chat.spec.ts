@@ -1,6 +1,7 @@
 /**
  * @file End-to-end: chat about a photo in the viewer with the tiny random-weight InternVL (demo mode).
- * Answers are long here (SHOEBOX_CHAT_MAX_NEW_TOKENS, and the tiny model never stops by itself), so the
+ * Answers are long here (SHOEBOX_CHAT_MAX_NEW_TOKENS, with the end token held back by
+ * SHOEBOX_CHAT_MIN_NEW_TOKENS: a random-weight model does end an answer by itself sometimes), so the
  * test watches the tokens stream, stops one answer with the Stop button and another with Esc (which does
  * not close the viewer), sends with Enter after a Shift+Enter new line, and after a reload finds the
  * conversation again, stopped answers and all. Without a model the panel says so and keeps the question.
@@ -20,7 +21,10 @@ test('without a model, the chat says so, links to Models and keeps the question'
 });
 
 test('asks in the viewer, streams, stops, and finds the conversation after a reload', async ({ page, photos }, testInfo) => {
-  const host = await startHost({ env: { SHOEBOX_DEMO_MODEL: '1', SHOEBOX_CHAT_MAX_NEW_TOKENS: '20000' }, library: photos });
+  const host = await startHost({
+    env: { SHOEBOX_DEMO_MODEL: '1', SHOEBOX_CHAT_MAX_NEW_TOKENS: '20000', SHOEBOX_CHAT_MIN_NEW_TOKENS: '20000' },
+    library: photos,
+  });
   try {
     await page.goto(host.url);
     await page.getByTestId('nav-models').click();

@@ -120,9 +120,13 @@ describe('photo chat with the real worker', () => {
   }, 180_000);
 
   it('keeps the answer so far when the worker is killed mid-answer, and goes on', async () => {
-    // Long answers (the tiny model never stops by itself), so the kill lands mid-answer.
+    // Long answers (the end token held back), so the kill lands mid-answer.
     process.env['SHOEBOX_CHAT_MAX_NEW_TOKENS'] = '20000';
-    const { services } = await open().finally(() => delete process.env['SHOEBOX_CHAT_MAX_NEW_TOKENS']);
+    process.env['SHOEBOX_CHAT_MIN_NEW_TOKENS'] = '20000';
+    const { services } = await open().finally(() => {
+      delete process.env['SHOEBOX_CHAT_MAX_NEW_TOKENS'];
+      delete process.env['SHOEBOX_CHAT_MIN_NEW_TOKENS'];
+    });
     const chat = services.photoChat;
     const c = chat.create([photoIdOf(services, 'orange.jpg')]);
     const { pid } = await services.inference.workerInfo();

@@ -169,6 +169,19 @@ describe('photo chat', () => {
     expect(chat.list(1)).toMatchObject([{ id: c.id, turnCount: 2, lastQuestion: 'Who took it?' }]);
   });
 
+  it('holds back the end token only when SHOEBOX_CHAT_MIN_NEW_TOKENS asks for it (tests stopping an answer)', async () => {
+    await turn(chat.create([1]).id, 'What is here?', 'A beach.');
+    expect(inference.calls[0]!.params.sampling).toEqual({ maxNewTokens: 512 });
+    process.env['SHOEBOX_CHAT_MIN_NEW_TOKENS'] = '300';
+    try {
+      chat = service();
+    } finally {
+      delete process.env['SHOEBOX_CHAT_MIN_NEW_TOKENS'];
+    }
+    await turn(chat.create([1]).id, 'What is here?', 'A beach.');
+    expect(inference.calls[1]!.params.sampling).toEqual({ maxNewTokens: 512, minNewTokens: 300 });
+  });
+
   it('sends several photos as separate images, in order, named Image-1, Image-2', async () => {
     const c = chat.create([2, 1]);
     await turn(c.id, 'Compare.', 'Dog and beach.');
