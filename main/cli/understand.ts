@@ -22,6 +22,25 @@ export function formatUnderstood(path: string, outcome: string, error: string | 
   return lines.join('\n');
 }
 
+/** Who made the photos' results (a local model and variant, or `remote:<model>@<host>`), most photos first. */
+export function madeBy(
+  results: readonly (PhotoUnderstanding | null)[],
+): { modelId: string; variant: string; demo: boolean; photos: number }[] {
+  const makers = new Map<string, { modelId: string; variant: string; demo: boolean; photos: number }>();
+  for (const r of results) {
+    const by = r?.result?.madeBy;
+    if (!by) continue;
+    const key = `${by.modelId}\u0000${by.variant}`;
+    const m = makers.get(key) ?? { modelId: by.modelId, variant: by.variant, demo: r.result!.demo, photos: 0 };
+    m.photos++;
+    makers.set(key, m);
+  }
+  return [...makers.values()].sort((a, b) => b.photos - a.photos);
+}
+
+/** A maker as the summary line names it: a server by its `remote:` id, a local model with its variant. */
+const makerName = (m: { modelId: string; variant: string }) => (m.variant === 'remote' ? m.modelId : `${m.modelId} (${m.variant})`);
+
 function parseLimit(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 1_000_000)
@@ -52,6 +71,7 @@ export function registerUnderstandCommand(
         });
         const model = services.inference.loadedModel() ?? services.inference.activeModel();
         const done = outcomes.filter((o) => o.outcome === 'done').length;
+        const makers = madeBy(photos.map((p) => p.understanding));
         const left = services.library.jobsStatus().steps.find((s) => s.step === UNDERSTAND_STEP);
         const summary = {
           photos: outcomes.length,
@@ -60,6 +80,7 @@ export function registerUnderstandCommand(
           seconds: Math.round(seconds * 10) / 10,
           secondsPerPhoto: outcomes.length ? Math.round((seconds / outcomes.length) * 100) / 100 : null,
           model: model ? { id: model.id, variant: model.variant, demo: model.demo } : null,
+          madeBy: makers,
           pending: left ? left.pending + left.running : 0,
         };
         print(!!opts.json, { photos, summary }, () =>
@@ -67,10 +88,12 @@ export function registerUnderstandCommand(
             ...photos.map((p) => formatUnderstood(p.path, p.outcome, p.error, p.understanding)),
             `Understood ${done} of ${outcomes.length} photo(s) in ${summary.seconds} s` +
               (summary.secondsPerPhoto !== null ? ` (${summary.secondsPerPhoto} s per photo)` : '') +
-              (model ? ` with ${model.id} (${model.variant})` : '') +
+              (makers.length > 0 ? ` with ${makers.map(makerName).join(', ')}` : model ? ` with ${model.id} (${model.variant})` : '') +
               `; ${summary.pending} still to do.`,
             // [Note: Demo output is labelled] in main/inference/inference.service.ts
-            ...(model?.demo ? [`(demo model ${model.id}: random weights, the captions and tags are meaningless)`] : []),
+            ...(model?.demo && (makers.length === 0 || makers.some((m) => m.demo))
+              ? [`(demo model ${model.id}: random weights, the captions and tags are meaningless)`]
+              : []),
             ...(outcomes.length === 0 ? ['Nothing to do now: no pending photo has its thumbnail yet, or every photo is understood.'] : []),
           ].join('\n'),
         );

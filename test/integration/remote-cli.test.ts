@@ -2,9 +2,9 @@
  * @file `shoebox backends` as a real process against a local OpenAI-compatible test server: add (the
  * model found on the server, the key read from an environment variable into the secret store, the
  * notice of where photos go), list, check (a wrong model fails with exit 1), on/off, remove (its key
- * goes too). The key is never printed.
+ * goes too). The key is never printed. `shoebox understand` then names the server that did the work.
  */
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,5 +73,29 @@ describe('shoebox backends', () => {
 
     for (const out of [none, add, wrong, check, on, list, removed, off]) expect(out.stdout + out.stderr).not.toContain(KEY);
     expect(existsSync(join(data, 'secrets'))).toBe(true);
+  }, 120_000);
+
+  it('shoebox understand names the server that understood the photos', async () => {
+    const home = join(mkdtempSync(join(tmpdir(), 'shoebox-backends-understand-')), 'data');
+    const photos = mkdtempSync(join(tmpdir(), 'shoebox-backends-photos-'));
+    cpSync(join(import.meta.dirname, '../../assets/sample-library'), photos, { recursive: true });
+    const run = (...args: string[]) => runShoebox(args, home);
+    expect((await run('add-folder', photos)).code).toBe(0);
+    expect((await run('backends', 'add', server.url, '--key-env', 'SHOEBOX_TEST_BACKEND_KEY')).code).toBe(0);
+    expect((await run('backends', 'on')).code).toBe(0);
+    const out = await run('understand', '--limit', '2');
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toMatch(
+      /^Understood 2 of 2 photo\(s\) in [\d.]+ s \([\d.]+ s per photo\) with remote:OpenGVLab\/InternVL3-2B@127\.0\.0\.1:\d+; 11 still to do\.$/m,
+    );
+    const json = JSON.parse((await run('understand', '--limit', '1', '--json')).stdout) as { summary: { madeBy: unknown[] } };
+    expect(json.summary.madeBy).toEqual([
+      {
+        modelId: expect.stringMatching(/^remote:OpenGVLab\/InternVL3-2B@127\.0\.0\.1:\d+$/) as unknown,
+        variant: 'remote',
+        demo: false,
+        photos: 1,
+      },
+    ]);
   }, 120_000);
 });
