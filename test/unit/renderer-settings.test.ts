@@ -1,6 +1,6 @@
 /**
  * @file The Settings page's parts (renderer/src/features/settings/settings-page.tsx), rendered to
- * markup: the threads choice offers 'auto' and 1..N cores with the current value selected, the battery
+ * markup: a change applied at once (before the save answers), the threads choice offers 'auto' and 1..N cores with the current value selected, the battery
  * setting says it applies to the desktop app, and a folder's XMP outcome shows its counts, the skipped
  * files' reasons and how many more were skipped than listed.
  */
@@ -8,7 +8,7 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { Settings, XmpWriteResult } from '../../preload/contract';
-import { UnderstandingSettings, XmpOutcome } from '../../renderer/src/features/settings/settings-page';
+import { UnderstandingSettings, withPatch, XmpOutcome } from '../../renderer/src/features/settings/settings-page';
 
 const values: Settings = {
   understanding: { pauseOnBattery: true, backgroundThreads: 2, variant: 'auto' },
@@ -18,6 +18,14 @@ const values: Settings = {
 };
 
 describe('settings page', () => {
+  it('shows a change at once: the patched fields replace the old ones, the rest stays', () => {
+    const next = withPatch(values, { remote: { enabled: true, inFlight: 4 }, xmp: { subjects: 'replace' } });
+    expect(next.remote).toEqual({ ...values.remote, enabled: true, inFlight: 4 });
+    expect(next.xmp).toEqual({ naming: 'basename', subjects: 'replace' });
+    expect(next.understanding).toBe(values.understanding);
+    expect(values.remote.enabled).toBe(false); // the old values are not changed in place
+  });
+
   it('offers auto and 1..N cores for the threads, with the current value selected', () => {
     const html = renderToStaticMarkup(createElement(UnderstandingSettings, { values, cores: 4, disabled: false, onChange: () => {} }));
     const optionsOf = (id: string) =>

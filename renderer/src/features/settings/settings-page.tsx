@@ -2,8 +2,8 @@
  * @file The Settings page: pause understanding on battery, the inference worker's threads, remote
  * understanding servers (./backends-section.tsx), XMP sidecar
  * naming and keywords, and the "Write XMP sidecars" action per library folder with its outcome (counts
- * and the skipped files' reasons). Every change is saved at once through `settings:set`; the page
- * follows `settings:changed`. Runs in the renderer.
+ * and the skipped files' reasons). Every change shows at once and is saved through `settings:set` (put
+ * back, with the reason, if refused); the page follows `settings:changed`. Runs in the renderer.
  */
 import { useState, type ReactNode } from 'react';
 import type { FolderDto, Settings, SettingsPatch, XmpWriteResult } from '../../../../preload/contract';
@@ -25,11 +25,15 @@ export function SettingsPage({ folders }: SettingsPageProps) {
   useEvent('settings:changed', settings.set);
   const [saving, setSaving] = useState(false);
 
+  // The control shows the change at once; a refused save puts the setting back and says why.
   const save = async (patch: SettingsPatch) => {
+    const before = settings.data;
+    if (before) settings.set({ ...before, values: withPatch(before.values, patch) });
     setSaving(true);
     try {
       settings.set(await client.call('settings:set', { patch }));
     } catch (err) {
+      if (before) settings.set(before);
       notify('error', `Could not save the setting: ${errorMessage(err)}`);
     } finally {
       setSaving(false);
@@ -59,6 +63,16 @@ export function SettingsPage({ folders }: SettingsPageProps) {
       </div>
     </section>
   );
+}
+
+/** `values` with `patch` applied: each section's given fields replace the old ones, as `settings:set` does. */
+export function withPatch(values: Settings, patch: SettingsPatch): Settings {
+  const next = { ...values };
+  for (const key of Object.keys(patch) as (keyof SettingsPatch)[]) {
+    const fields = patch[key];
+    if (fields) (next as Record<string, unknown>)[key] = { ...values[key], ...fields };
+  }
+  return next;
 }
 
 interface SectionProps {
