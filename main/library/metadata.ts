@@ -3,7 +3,8 @@
  * GPS, orientation, XMP title/description/keywords/rating (exifr; a rating in an XMP sidecar wins), and pixel dimensions (sharp's header
  * read, or exifr's for formats sharp cannot open).
  *
- * Runs in main; exifr reads only the file's header chunks, sharp's metadata() only the header.
+ * Runs in main; exifr reads only the file's header chunks, sharp's metadata() only the header. A PNG's eXIf
+ * chunk is found by png-exif.ts, as exifr misses it past the file's first 512 bytes.
  */
 import { constants as fsc } from 'node:fs';
 import { access } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import sharp from 'sharp';
 import type { PhotoMetadata } from '../db/photos.repo';
 import type { Format } from './formats';
 import { exifOffset, exifWallClock } from './time';
+import { readPngExifChunk } from './png-exif';
 import { readVideoMeta } from './video-meta';
 import { sidecarRating } from '../xmp/xmp-marks';
 
@@ -68,6 +70,7 @@ export async function readMetadata(absPath: string, format: Format): Promise<Met
     } catch (err) {
       warnings.push(`no readable EXIF: ${(err as Error).message}`);
     }
+    if (format.mime === 'image/png') tags = await withPngExif(absPath, tags, warnings);
   }
   if (format.kind === 'video') return videoMetadata(absPath, format, warnings);
   const orientationRaw = num(tags['Orientation']);
@@ -125,6 +128,35 @@ export async function readMetadata(absPath: string, format: Format): Promise<Met
     xmp_rating: rating !== null && rating >= -1 && rating <= 5 ? Math.round(rating) : null,
     warnings,
   };
+}
+
+/**
+ * exifr's tags of a PNG with those of its eXIf chunk, found by our own chunk walk ([Note: PNG eXIf past
+ * exifr's first read] in png-exif.ts) and parsed by exifr; exifr's own win where both have one. Problems
+ * are warnings: the photo keeps what exifr read itself.
+ */
+async function withPngExif(absPath: string, tags: Record<string, unknown>, warnings: string[]): Promise<Record<string, unknown>> {
+  let chunk;
+  try {
+    chunk = await readPngExifChunk(absPath);
+  } catch (err) {
+    warnings.push(`cannot read the PNG's chunks: ${(err as Error).message}`);
+    return tags;
+  }
+  if (chunk.problem) warnings.push(`PNG chunks: ${chunk.problem}`);
+  let merged = tags;
+  if (chunk.exif) {
+    try {
+      const own = ((await exifr.parse(chunk.exif, exifrOptions)) as Record<string, unknown> | undefined) ?? {};
+      merged = { ...own, ...tags };
+    } catch (err) {
+      warnings.push(`no readable EXIF in the PNG's eXIf chunk: ${(err as Error).message}`);
+    }
+  }
+  // After the image data, decoders ignore the chunk's Orientation (see PngExifChunk): the stored
+  // orientation and size must describe the thumbnail sharp makes.
+  if (chunk.afterImageData) merged = Object.fromEntries(Object.entries(merged).filter(([k]) => k !== 'Orientation'));
+  return merged;
 }
 
 const EMPTY: Omit<MetadataResult, 'mime' | 'warnings'> = {
