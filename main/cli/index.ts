@@ -81,13 +81,27 @@ export function buildProgram(): Command {
       const rendererDir = findRendererDir();
       if (!rendererDir) throw new Error('The renderer is not built: run `npm run build` first (or set SHOEBOX_RENDERER_DIR).');
       const services = await open(program, { shell: 'headless', startLibrary: true, log: createLog() });
+      // The handlers come before the ready line: a launcher or test that signals as soon as it reads
+      // that line must find them installed, not Node's default (killed by SIGTERM, exit 143 — seen under
+      // load in test/integration/start-stop.test.ts).
+      let host: Awaited<ReturnType<typeof startHost>> | null = null;
+      let stopping: Promise<void> | null = null;
+      const stop = () =>
+        (stopping ??= (async () => {
+          await host?.close();
+          await services.close();
+          process.exit(0);
+        })());
+      // `on`, not `once`: under `npm start` one Ctrl+C arrives twice (from the terminal and from the
+      // launcher), and a second signal must not kill the host mid-close ([Note: Stopping npm start]).
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void stop());
       if (opts.library) {
         // Folders are stored by their real path; compare the same way (symlinked paths included).
         const want = await realpath(opts.library).catch(() => resolve(opts.library!));
         if (!services.library.listFolders().some((f) => f.path === want)) await services.library.addFolder(resolve(opts.library));
       }
       if (opts.defaultLibrary) await offerDefaultLibrary(services.db, services.library, resolve(opts.defaultLibrary));
-      const host = await startHost({
+      host = await startHost({
         router: services.router,
         events: services.events,
         media: services.library,
@@ -95,20 +109,11 @@ export function buildProgram(): Command {
         port: opts.port,
         log: services.log.child('host'),
       });
+      if (stopping) return stopping; // a signal came while the host was starting: it exits with the rest
       process.stdout.write(`Shoebox is running. Open this URL in a browser (it carries this launch's access token):\n  ${host.url}\n`);
       process.stdout.write(
         `SHOEBOX_READY ${JSON.stringify({ url: host.url, port: host.port, token: host.token, dataDir: services.paths.dataDir })}\n`,
       );
-      let stopping: Promise<void> | null = null;
-      const stop = () =>
-        (stopping ??= (async () => {
-          await host.close();
-          await services.close();
-          process.exit(0);
-        })());
-      // `on`, not `once`: under `npm start` one Ctrl+C arrives twice (from the terminal and from the
-      // launcher), and a second signal must not kill the host mid-close ([Note: Stopping npm start]).
-      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void stop());
       await new Promise(() => {}); // serve until a signal
     });
 
