@@ -30,7 +30,10 @@ export interface PhotoLayout {
   days: string[];
   /** Photos on each of `days`. */
   counts: number[];
-  /** One aspect code per photo in grid order (./aspect-code.ts), base64. */
+  /**
+   * One aspect code per photo in grid order (./aspect-code.ts), base64: the shape the photo is shown in, so
+   * swapped for a photo the user turned a quarter turn ([Note: Turned photos in the grid] in main/db/layout.repo.ts).
+   */
   aspects: string;
   /** Photos in all (the sum of `counts`). */
   total: number;

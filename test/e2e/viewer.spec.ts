@@ -1,7 +1,8 @@
 /**
  * @file End-to-end: the photo viewer's zoom and pan (keys, double-click, wheel, drag; the original loaded
  * once zoomed past the preview), display rotation, favourite and rating kept in the library across a
- * reload while the file stays byte-identical, full screen (F, F11, Esc), the slideshow (advances at the
+ * reload while the file stays byte-identical (and the turn shown on the photo's grid tile, re-packed to the
+ * turned shape), full screen (F, F11, Esc), the slideshow (advances at the
  * chosen pace, stops on a navigation key, no fade under reduced motion) and "Copy path" in the browser.
  * Against a real headless host in Chromium.
  */
@@ -41,6 +42,35 @@ async function openPhoto(page: Page, name: string): Promise<void> {
   await expect(page.getByTestId('viewer')).toBeVisible();
   await expect(page.getByTestId('viewer-name')).toHaveText(name);
   await expect(page.getByTestId('viewer-image')).not.toHaveClass(/pending/, { timeout: 20_000 });
+}
+
+/** A photo's grid tile: its box, its thumbnail's box as drawn (turned), and the turn the thumbnail is drawn at. */
+async function tile(page: Page, name: string) {
+  const cell = page.getByRole('gridcell', { name: new RegExp(`^${name.replace('.', '\\.')},`) });
+  const img = cell.getByTestId('thumb');
+  await expect(img).toBeVisible({ timeout: 20_000 });
+  const [cellBox, imgBox, rotate] = await Promise.all([
+    cell.boundingBox(),
+    img.boundingBox(),
+    img.evaluate((el) => getComputedStyle(el).rotate),
+  ]);
+  if (!cellBox || !imgBox) throw new Error(`no tile for ${name}`);
+  return { cell: cellBox, img: imgBox, rotate };
+}
+
+/** Waits until `name`'s tile is portrait and its thumbnail turned a quarter turn right, covering the tile. */
+async function expectTurnedTile(page: Page, name: string): Promise<void> {
+  await expect
+    .poll(async () => {
+      const t = await tile(page, name);
+      return {
+        portrait: t.cell.height > t.cell.width * 1.2,
+        rotate: t.rotate,
+        // Turned, the thumbnail's drawn box is the tile's (to rounding).
+        covers: Math.abs(t.img.width - t.cell.width) < 2 && Math.abs(t.img.height - t.cell.height) < 2,
+      };
+    })
+    .toEqual({ portrait: true, rotate: '90deg', covers: true });
 }
 
 interface CanvasState {
@@ -204,6 +234,13 @@ test('turn, favourite and rate: kept after a reload, the file untouched', async 
   const host = await startHost({ library: lib.dir });
   try {
     await openLibrary(page, host, 4);
+    // Upright, the 3:2 photo's tile in the justified grid is landscape, its thumbnail not turned.
+    await expect
+      .poll(async () => {
+        const t = await tile(page, BIG.name);
+        return { landscape: t.cell.width > t.cell.height * 1.2, rotate: t.rotate };
+      })
+      .toEqual({ landscape: true, rotate: 'none' });
     await openPhoto(page, BIG.name);
     const before = await canvas(page);
     expect(before.rotation).toBe(0);
@@ -223,9 +260,15 @@ test('turn, favourite and rate: kept after a reload, the file untouched', async 
     await expect(page.getByTestId('viewer-rating')).toHaveAttribute('data-rating', '4');
     await expect(page.getByTestId('viewer-message')).toHaveCount(0); // nothing refused
 
-    // After a reload, the library still has all three.
+    // Closed, the grid shows the photo turned too: its row re-packed to a portrait tile.
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('viewer')).toBeHidden();
+    await expectTurnedTile(page, BIG.name);
+
+    // After a reload, the library still has all three, and the tile is still turned.
     await page.reload();
     await expect(page.getByTestId('library-count')).toHaveText('4 photos', { timeout: 30_000 });
+    await expectTurnedTile(page, BIG.name);
     await openPhoto(page, BIG.name);
     await expect(page.getByTestId('viewer-canvas')).toHaveAttribute('data-rotation', '1');
     await expect(page.getByTestId('viewer-favourite')).toHaveAttribute('aria-pressed', 'true');

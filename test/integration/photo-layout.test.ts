@@ -2,8 +2,8 @@
  * @file `photos:layout` on a real SQLite file ([Note: Grid layout data] in preload/contract/layout.ts): the
  * days and aspect ratios come in exactly the order and for exactly the photos `photos:page` lists with the
  * same view and folder (hidden photos out of 'all', in 'hidden'; one folder when asked), photos without
- * dimensions get the "unknown" code, chunks continue exactly where the last ended, and 100k photos answer in
- * well under a second.
+ * dimensions get the "unknown" code, a photo turned a quarter turn for display has its shape swapped, chunks
+ * continue exactly where the last ended, and 100k photos answer in well under a second.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,6 +80,23 @@ describe('photos:layout', () => {
       expect(Math.abs(g.aspect / want[i]!.aspect - 1)).toBeLessThan(0.013);
     });
     expect(got.map((g) => g.aspect)).toContain(1); // the photo without dimensions: a square
+  });
+
+  it('swaps the shape of a photo turned by a quarter turn, and only of those ([Note: Turned photos in the grid])', async () => {
+    library();
+    const turn = db.prepare('INSERT INTO photo_marks (photo_hash, rotation, updated_at) VALUES (?, ?, 0)');
+    turn.run('a', 1); // 4000×3000 turned 90°: 3:4
+    turn.run('b', 3); // 3000×4000 turned 270°: 4:3
+    turn.run('c', 2); // 1920×1080 upside down: still 16:9
+    turn.run('d', 1); // no dimensions: still a square
+    const { layout, got } = await both(undefined);
+    expect(layout.total).toBe(5);
+    // Grid order: a, then c and b (the same time: the newer id first), d, e; codes are ~1.3 % apart.
+    const want = [3 / 4, 1920 / 1080, 4 / 3, 1, 1];
+    got.forEach((g, i) => expect(Math.abs(g.aspect / want[i]! - 1)).toBeLessThan(0.013));
+    // Chunks that end on a turned photo keep the swap.
+    const chunked = await createLayoutRepo(db).layout(viewSql({ kind: 'all' }), async () => {}, 1);
+    expect(Buffer.from(chunked.aspects).toString('base64')).toBe(layout.aspects);
   });
 
   it('reads in chunks that continue where the last ended, ties in time included', async () => {

@@ -22,6 +22,7 @@ import type { DayLabel, GridLayout } from './grid-layout';
 import { placeholderUrl } from './placeholder';
 import type { PhotoStore } from './photo-store';
 import type { SelectionStore } from './selection';
+import { turnedStyle } from './thumb-turn';
 
 /** What a click on a cell or its check asks for: Shift extends a range, Ctrl/Cmd toggles. */
 export interface CellClick {
@@ -210,7 +211,8 @@ interface PhotoCellProps {
 
 /**
  * One photo: its placeholder painted at once as the cell's background ([Note: Placeholders] in
- * main/library/placeholders.ts), the thumbnail over it once loaded.
+ * main/library/placeholders.ts), the thumbnail over it once loaded; both turned when the user turned the
+ * photo (./thumb-turn.ts: a turned placeholder is its own element, as a background cannot turn).
  */
 const PhotoCell = memo(function PhotoCell({
   index,
@@ -244,11 +246,12 @@ const PhotoCell = memo(function PhotoCell({
   const geometry: CSSProperties = place
     ? { position: 'absolute', left: place.left, top: place.top, width: place.width, height: place.height }
     : { width: size, height: size };
+  const turned = turnedStyle(photo?.rotation, place ?? { width: size, height: size });
   return (
     <div
       role="gridcell"
       className={`cell${focused ? ' focused' : ''}${photo ? '' : ' loading'}${selected ? ' selected' : ''}`}
-      style={{ ...geometry, ...(placeholder ? { backgroundImage: `url("${placeholder}")` } : {}) }}
+      style={{ ...geometry, ...(placeholder && !turned ? { backgroundImage: `url("${placeholder}")` } : {}) }}
       tabIndex={focused ? 0 : -1}
       data-index={index}
       data-testid="photo-cell"
@@ -259,6 +262,9 @@ const PhotoCell = memo(function PhotoCell({
       aria-selected={selectable ? selected : focused}
       onClick={(e) => onCellClick(index, clickOf(e, false))}
     >
+      {placeholder && turned ? (
+        <span className="cell-backdrop" aria-hidden="true" style={{ ...turned, backgroundImage: `url("${placeholder}")` }} />
+      ) : null}
       {photo && thumb && armed && !failed ? (
         <img
           src={thumbUrl(mediaBase, thumb)}
@@ -266,6 +272,8 @@ const PhotoCell = memo(function PhotoCell({
           decoding="async"
           draggable={false}
           onError={() => setFailedThumb(thumb)}
+          style={turned}
+          data-rotation={photo.rotation}
           data-testid="thumb"
         />
       ) : photo && !placeholder ? (

@@ -13,6 +13,7 @@ import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
 import type { Bbox, PhotoSummary } from '../../../../preload/contract';
 import { thumbUrl } from '../../media';
+import { turnAngle } from '../library/thumb-turn';
 import { basemapLayer, loadOutlines } from './basemap';
 import type { Clusters } from './cluster-client';
 import { CLUSTER_MAX_ZOOM, type MapMarker } from './cluster-index';
@@ -38,6 +39,8 @@ export class MapView {
   readonly map: L.Map;
   private readonly markers = L.layerGroup();
   private readonly thumbs = new Map<number, PhotoSummary>();
+  /** Ids whose grid cell was fetched since the points last changed; the others are asked again (a turn, a new thumbnail). */
+  private fresh = new Set<number>();
   private ids: readonly number[] = [];
   private loaded = false;
   private drawn: L.Rectangle | null = null;
@@ -96,6 +99,7 @@ export class MapView {
   async setPoints(ids: readonly number[], lat: readonly number[], lon: readonly number[], fit: boolean): Promise<void> {
     const gen = ++this.generation;
     this.ids = ids;
+    this.fresh = new Set();
     await this.clusters.load(lat, lon);
     if (gen !== this.generation || this.disposed) return;
     this.loaded = true;
@@ -173,7 +177,10 @@ export class MapView {
     img.alt = '';
     img.draggable = false;
     const known = id !== undefined ? this.thumbs.get(id) : undefined;
-    if (known?.thumb) img.src = thumbUrl(this.mediaBase, known.thumb);
+    if (known?.thumb) {
+      img.src = thumbUrl(this.mediaBase, known.thumb);
+      img.style.rotate = turnAngle(known.rotation);
+    }
     el.append(img);
     if (m.count > 1) {
       const count = document.createElement('span');
@@ -213,11 +220,14 @@ export class MapView {
 
   /** Fetches the grid cells of the markers' newest photos that are not known yet, and shows their thumbnails. */
   private async loadThumbs(found: readonly MapMarker[]): Promise<void> {
-    const wanted = [...new Set(found.map((m) => this.ids[m.first]).filter((id): id is number => id !== undefined && !this.thumbs.has(id)))];
+    const wanted = [...new Set(found.map((m) => this.ids[m.first]).filter((id): id is number => id !== undefined && !this.fresh.has(id)))];
     if (wanted.length === 0) return;
     try {
       for (let i = 0; i < wanted.length; i += 500) {
-        for (const p of await this.events.photos(wanted.slice(i, i + 500))) this.thumbs.set(p.id, p);
+        for (const p of await this.events.photos(wanted.slice(i, i + 500))) {
+          this.thumbs.set(p.id, p);
+          this.fresh.add(p.id);
+        }
       }
     } catch {
       return; // Markers without a thumbnail still work; the next move asks again.
@@ -227,7 +237,11 @@ export class MapView {
       const el = (layer as L.Marker).getElement()?.querySelector<HTMLElement>('.map-pin');
       const p = el?.dataset['photo'] ? this.thumbs.get(Number(el.dataset['photo'])) : undefined;
       const img = el?.querySelector('img');
-      if (p?.thumb && img && !img.src) img.src = thumbUrl(this.mediaBase, p.thumb);
+      if (p?.thumb && img) {
+        const url = thumbUrl(this.mediaBase, p.thumb);
+        if (img.getAttribute('src') !== url) img.src = url;
+        img.style.rotate = turnAngle(p.rotation);
+      }
       if (p && el && !el.classList.contains('map-cluster')) (layer as L.Marker).getElement()?.setAttribute('title', p.name);
     }
   }
