@@ -171,6 +171,7 @@ export interface FolderDto {
   warning: string | null;
   /** Problems the last full scan met (unreadable or too-deep sub-folders, symlink loops); empty when none. */
   scanWarnings: string[];
+  /** Photos of the folder its grid shows: hidden ones and those in the Trash are not counted. */
   photoCount: number;
 }
 

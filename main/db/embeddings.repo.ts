@@ -6,6 +6,7 @@
  * Runs in main (and the CLI, host, tests and the search benchmark). Which text is embedded and when is
  * policy (main/search/description.ts, main/search/embed-step.ts); this file only reads and writes rows.
  */
+import { AWAY_IDS } from './collections-views.repo';
 import type { Db } from './open';
 
 /** What a photo's description is made of. */
@@ -64,7 +65,10 @@ export interface EmbeddingsRepo {
   vectors(modelId: string, photoIds: readonly number[]): { photoId: number; vector: Buffer }[];
   /** How many photos have an embedding by this model. */
   count(modelId: string): number;
-  /** Photos in the library, and photos the understanding step described (a run that was not an error). */
+  /**
+   * Photos search can show (hidden ones and those in the Trash are left out, as search leaves them out),
+   * and how many of them the understanding step described (a run that was not an error).
+   */
   coverageCounts(): { photos: number; understood: number };
 }
 
@@ -104,8 +108,13 @@ export function createEmbeddingsRepo(db: Db): EmbeddingsRepo {
     `SELECT e.photo_id AS photoId, e.vector FROM json_each(?) j CROSS JOIN photo_embeddings e ON e.photo_id = j.value AND e.model_id = ?`,
   );
   const countStmt = db.prepare<[string], number>('SELECT count(*) FROM photo_embeddings WHERE model_id = ?').pluck();
-  const photosStmt = db.prepare<[], number>('SELECT count(*) FROM photos').pluck();
-  const understoodStmt = db.prepare<[], number>("SELECT count(*) FROM photo_understanding WHERE state <> 'error'").pluck();
+  // All photos less the few away ones: SQLite counts a whole table without reading it (as the grid's count).
+  const photosStmt = db
+    .prepare<[], number>(`SELECT (SELECT count(*) FROM photos) - (SELECT count(*) FROM photos p WHERE p.id IN (${AWAY_IDS}))`)
+    .pluck();
+  const understoodStmt = db
+    .prepare<[], number>(`SELECT count(*) FROM photo_understanding WHERE state <> 'error' AND photo_id NOT IN (${AWAY_IDS})`)
+    .pluck();
 
   const blob = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 

@@ -4,6 +4,7 @@
  * Runs in main (and the CLI, headless host and tests). Policy (what overlaps, when a folder is missing)
  * lives in main/library/library.ts.
  */
+import { AWAY_IDS } from './collections-views.repo';
 import type { Db } from './open';
 
 export type FolderStatus = 'ok' | 'polling' | 'missing';
@@ -16,6 +17,7 @@ export interface FolderRow {
   warning: string | null;
   /** JSON array of the last full scan's warnings, or null (migrations/0002-scan-warnings.ts). */
   scan_warnings: string | null;
+  /** Photos of the folder its grid shows: hidden ones and those in the Trash are not counted. */
   photo_count: number;
 }
 
@@ -33,8 +35,13 @@ export interface FoldersRepo {
 
 /** Builds the repository over an open, migrated database. */
 export function createFoldersRepo(db: Db): FoldersRepo {
+  // The folder's photos less its away ones, as the grid counts a folder (collections-views.repo.ts
+  // `count`): the away set is a few marked photos, each one probe of files_photo, where checking every
+  // file of the folder against it would cost the count half as much again at 100k.
   const select = `SELECT f.id, f.path, f.added_at, f.status, f.warning, f.scan_warnings,
-      (SELECT count(DISTINCT photo_id) FROM files WHERE folder_id = f.id AND photo_id IS NOT NULL) AS photo_count
+      (SELECT count(DISTINCT photo_id) FROM files WHERE folder_id = f.id AND photo_id IS NOT NULL)
+      - (SELECT count(*) FROM photos p
+          WHERE p.id IN (${AWAY_IDS}) AND EXISTS (SELECT 1 FROM files x WHERE x.photo_id = p.id AND x.folder_id = f.id)) AS photo_count
     FROM folders f`;
   const countStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM folders');
   const listStmt = db.prepare<[], FolderRow>(`${select} ORDER BY f.path`);

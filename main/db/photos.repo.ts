@@ -101,7 +101,6 @@ export interface PhotosRepo {
   page(offset: number, limit: number, folderId?: number): PageRow[];
   count(folderId?: number): number;
   months(folderId?: number): { key: string; count: number }[];
-  totals(): { photos: number; missing: number; errors: number };
 }
 
 /** Builds the repository over an open, migrated database. */
@@ -149,12 +148,6 @@ export function createPhotosRepo(db: Db): PhotosRepo {
   const monthsFolder = db.prepare<[number], { key: string; count: number }>(
     `SELECT substr(p.sort_key, 1, 7) AS key, count(*) AS count FROM photos p WHERE ${inFolder} GROUP BY key ORDER BY key DESC`,
   );
-  const totalsStmt = db.prepare<[], { photos: number; missing: number; errors: number }>(
-    `SELECT count(*) AS photos,
-       coalesce(sum(NOT EXISTS (SELECT 1 FROM files f WHERE f.photo_id = p.id AND f.status <> 'missing')), 0) AS missing,
-       coalesce(sum(p.error IS NOT NULL), 0) AS errors
-     FROM photos p`,
-  );
   return {
     get: (id) => getStmt.get(id) ?? null,
     findByHash: (hash) => byHashStmt.get(hash) ?? null,
@@ -176,6 +169,5 @@ export function createPhotosRepo(db: Db): PhotosRepo {
     page: (offset, limit, folderId) => (folderId === undefined ? pageAll.all(limit, offset) : pageFolder.all(folderId, limit, offset)),
     count: (folderId) => (folderId === undefined ? countAll.get() : countFolder.get(folderId))?.n ?? 0,
     months: (folderId) => (folderId === undefined ? monthsAll.all() : monthsFolder.all(folderId)),
-    totals: () => totalsStmt.get() ?? { photos: 0, missing: 0, errors: 0 },
   };
 }

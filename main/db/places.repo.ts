@@ -4,6 +4,7 @@
  *
  * Runs in main (and the CLI and tests). Which place a coordinate is in is main/places/'s business.
  */
+import { AWAY_IDS } from './collections-views.repo';
 import type { Db } from './open';
 
 /** A place as stored: a city with its region and country ([Note: Places in the search index]). */
@@ -28,7 +29,10 @@ export interface PlacesRepo {
   setPlaces(entries: readonly { photoId: number; place: PlaceRow | null }[], now: number): void;
   /** A photo's place, or null. */
   forPhoto(photoId: number): PlaceRow | null;
-  /** How many photos are in the place. */
+  /**
+   * How many photos the library shows in the place: hidden ones and those in the Trash are not counted,
+   * so a place name never resolves to where only they were taken (search would find none of them).
+   */
   count(key: PlaceKey): number;
 }
 
@@ -57,11 +61,15 @@ export function createPlacesRepo(db: Db): PlacesRepo {
   const forPhotoStmt = db.prepare<[number], PlaceRow>(
     'SELECT pl.* FROM photo_places pp JOIN places pl ON pl.id = pp.place_id WHERE pp.photo_id = ?',
   );
-  const countCity = db.prepare<[number], number>('SELECT count(*) FROM photo_places WHERE place_id = ?').pluck();
+  // The place's photos less its away ones (as the grid counts): the place's count stays one index range,
+  // and the away set is a few marked photos, each one probe of photo_places.
+  const shownIn = (where: string) =>
+    `SELECT (SELECT count(*) FROM photo_places WHERE ${where}) - (SELECT count(*) FROM photo_places WHERE ${where} AND photo_id IN (${AWAY_IDS}))`;
+  const countCity = db.prepare<[{ id: number }], number>(shownIn('place_id = @id')).pluck();
   const countRegion = db
-    .prepare<[string, string], number>('SELECT count(*) FROM photo_places WHERE country_code = ? AND region_code = ?')
+    .prepare<[{ country: string; region: string }], number>(shownIn('country_code = @country AND region_code = @region'))
     .pluck();
-  const countCountry = db.prepare<[string], number>('SELECT count(*) FROM photo_places WHERE country_code = ?').pluck();
+  const countCountry = db.prepare<[{ country: string }], number>(shownIn('country_code = @country')).pluck();
 
   const setTx = db.transaction((entries: readonly { photoId: number; place: PlaceRow | null }[], now: number) => {
     for (const { photoId, place } of entries) {
@@ -80,11 +88,11 @@ export function createPlacesRepo(db: Db): PlacesRepo {
     count(key) {
       switch (key.level) {
         case 'city':
-          return countCity.get(key.id) ?? 0;
+          return countCity.get({ id: key.id }) ?? 0;
         case 'region':
-          return countRegion.get(key.code.slice(0, 2), key.code) ?? 0;
+          return countRegion.get({ country: key.code.slice(0, 2), region: key.code }) ?? 0;
         case 'country':
-          return countCountry.get(key.code) ?? 0;
+          return countCountry.get({ country: key.code }) ?? 0;
       }
     },
   };

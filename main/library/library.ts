@@ -132,7 +132,7 @@ export function createLibrary(deps: LibraryDeps): Library {
   );
   const noteChanged: Notifier['changed'] = (folderId, c) => notify.changed(folderId, c);
   const noteProgress = () => notify.progress();
-  const status = () => read.status(runner, progress, () => cached('totals', () => photos.totals()));
+  const status = () => read.status(runner, progress, () => cached('totals', () => read.totals()));
   const warn = (code: string, message: string) => {
     log.warn(message, { code });
     emit('app:warning', { code, message });

@@ -174,7 +174,10 @@ export function createReadSide(deps: ReadSideDeps) {
       };
     },
 
-    status(runner: JobRunner, progress: ProgressTracker, totals = () => photos.totals()): JobsStatus {
+    /** The library's statistics, over the photos the grid shows (hidden and trashed ones left out). */
+    totals: () => views.totals(),
+
+    status(runner: JobRunner, progress: ProgressTracker, totals = () => views.totals()): JobsStatus {
       const byStep = new Map<string, { pending: number; running: number; done: number; failed: number }>();
       for (const s of runner.steps()) if (s.kinds.length > 0) byStep.set(s.name, { pending: 0, running: 0, done: 0, failed: 0 });
       for (const c of jobs.counts()) {

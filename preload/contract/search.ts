@@ -65,9 +65,9 @@ export interface SearchItem extends PhotoSummary {
 }
 
 export interface SearchCoverage {
-  /** Photos in the library (not removed). */
+  /** Photos search can show: in the library, neither hidden nor in the Trash. */
   photos: number;
-  /** Photos with a caption, tags or text from understanding. */
+  /** Those of them with a caption, tags or text from understanding. */
   understood: number;
   /** Photos whose description is embedded with the active text embedder. */
   embedded: number;
