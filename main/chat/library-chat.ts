@@ -16,11 +16,18 @@
  * answer says so and the model is not asked, so it cannot invent one. The worker session of a library
  * conversation is rebuilt from the saved questions and answers whenever its cache does not hold them
  * (the cache holds the long prompt of the last turn; history keeps the short question).
+ *
+ * [Note: Library chat sees what the library shows] Hidden photos and photos moved to the Trash are
+ * neither counted in the facts nor shown to the model, exactly as search leaves them out: the facts run
+ * search's filter through the same `createShownOnly` (main/db/collections-views.repo.ts), and the photos
+ * come from search itself. A photo hidden or trashed after an answer leaves that answer's photos too
+ * (main/db/library-chat.repo.ts `sources`, as if it had left the library) and comes back when shown again.
  */
 import { ApiError } from '../../preload/api-error';
-import type { LibraryConversationDto, LibraryConversationSummary, LibraryFactsDto, LibraryTurnDto } from '../../preload/contract';
+import type { LibraryConversationDto, LibraryConversationSummary, LibraryFactsDto, LibraryTurnDto, Rotation } from '../../preload/contract';
 import type { ChatHistoryTurn } from '../../native/protocol';
 import { createChatRepo, type TurnRow } from '../db/chat.repo';
+import { createShownOnly } from '../db/collections-views.repo';
 import { createLibraryChatRepo, type FactRow } from '../db/library-chat.repo';
 import type { Db } from '../db/open';
 import { filterSql } from '../db/photo-filter';
@@ -94,6 +101,8 @@ export function createLibraryChat(deps: LibraryChatDeps): LibraryChat {
   const turns = createChatRepo(db);
   const repo = createLibraryChatRepo(db);
   const fields = createSearchFieldsRepo(db);
+  // [Note: Library chat sees what the library shows]
+  const shownOnly = createShownOnly(db);
   const contextTokens = deps.contextTokens ?? positiveEnv('SHOEBOX_CHAT_CONTEXT_TOKENS');
   const maxNewTokens = deps.maxNewTokens ?? positiveEnv('SHOEBOX_CHAT_MAX_NEW_TOKENS') ?? CHAT_MAX_NEW_TOKENS;
   const minNewTokens = minAnswerTokens();
@@ -125,7 +134,14 @@ export function createLibraryChat(deps: LibraryChatDeps): LibraryChat {
       ...turnDto(row),
       search: query ? describeQuery(query) : null,
       facts,
-      sources: sources.map((s) => ({ n: s.position, photoId: s.photo_id, name: s.name, thumb: s.thumb, cited: cited.has(s.position) })),
+      sources: sources.map((s) => ({
+        n: s.position,
+        photoId: s.photo_id,
+        name: s.name,
+        thumb: s.thumb,
+        ...(s.rotation ? { rotation: s.rotation as Rotation } : {}),
+        cited: cited.has(s.position),
+      })),
     };
   }
 
@@ -244,7 +260,7 @@ export function createLibraryChat(deps: LibraryChatDeps): LibraryChat {
     const previous = turns.turns(conversationId).findLast((t) => repo.queryOf(t.id)?.query);
     const q = libraryQuery(text, now(), previous ? savedQuery(previous.id) : null, { places: libraryPlaceResolver(db) });
     const described = describeQuery(q);
-    const factRow = q.intent === 'find' ? null : repo.facts(filterSql(q.filters), rankedWords(q.semantic));
+    const factRow = q.intent === 'find' ? null : repo.facts(shownOnly(filterSql(q.filters)), rankedWords(q.semantic));
     const facts: LibraryFacts | null = factRow
       ? { intent: q.intent, query: described, count: factRow.count, first: factRow.first, last: factRow.last }
       : null;

@@ -29,6 +29,8 @@ export interface AlbumRow {
   /** Photos of the album the album view shows (in the library, neither hidden nor removed). */
   count: number;
   cover: string | null;
+  /** The cover photo's display rotation (quarter turns clockwise); null without a cover or marks. */
+  cover_rotation: number | null;
 }
 
 export interface CollectionsRepo {
@@ -116,11 +118,14 @@ export function createCollectionsRepo(db: Db): CollectionsRepo {
     `DELETE FROM photo_marks WHERE photo_hash = ? AND favourite = 0 AND rating IS NULL AND hidden = 0 AND rotation = 0 AND removed_at IS NULL`,
   );
 
+  /** `column` of the album's cover: its newest shown photo. */
+  const coverOf = (column: string) => `(SELECT ${column} FROM album_photos ap CROSS JOIN photos p ON p.hash = ap.photo_hash
+        WHERE ap.album_id = a.id AND p.id NOT IN (${AWAY_IDS}) ORDER BY p.sort_key DESC, p.id DESC LIMIT 1)`;
   const albumCols = `a.id, a.name, a.created_at, a.updated_at,
       (SELECT count(*) FROM album_photos ap CROSS JOIN photos p ON p.hash = ap.photo_hash
         WHERE ap.album_id = a.id AND p.id NOT IN (${AWAY_IDS})) AS count,
-      (SELECT p.thumb FROM album_photos ap CROSS JOIN photos p ON p.hash = ap.photo_hash
-        WHERE ap.album_id = a.id AND p.id NOT IN (${AWAY_IDS}) ORDER BY p.sort_key DESC, p.id DESC LIMIT 1) AS cover`;
+      ${coverOf('p.thumb')} AS cover,
+      ${coverOf('(SELECT m.rotation FROM photo_marks m WHERE m.photo_hash = p.hash)')} AS cover_rotation`;
   const albumsStmt = db.prepare<[], AlbumRow>(`SELECT ${albumCols} FROM albums a ORDER BY a.name COLLATE NOCASE, a.id`);
   const albumStmt = db.prepare<[number], AlbumRow>(`SELECT ${albumCols} FROM albums a WHERE a.id = ?`);
   const byNameStmt = db.prepare<[string], { id: number }>('SELECT id FROM albums WHERE name = ? COLLATE NOCASE');

@@ -6,6 +6,7 @@
  *
  * Runs in main (and the CLI and tests). Turns themselves are main/db/chat.repo.ts's.
  */
+import { AWAY_IDS } from './collections-views.repo';
 import type { Db } from './open';
 import type { FilterSql } from './photo-filter';
 import { buildLexicalQuery } from './search.repo';
@@ -22,9 +23,14 @@ export interface SourceRow {
   position: number;
   photo_hash: string;
   name: string;
-  /** The library's photo with this content now, or null when none has it. */
+  /**
+   * The library's photo with this content now, or null when none has it or it is hidden or in the Trash
+   * ([Note: Library chat sees what the library shows] in main/chat/library-chat.ts).
+   */
   photo_id: number | null;
   thumb: string | null;
+  /** The photo's display rotation (quarter turns clockwise, migration 0011); null without marks. */
+  rotation: number | null;
 }
 
 export interface FactRow {
@@ -52,7 +58,8 @@ export interface LibraryChatRepo {
   sources(turnId: number): SourceRow[];
   /**
    * The photos passing `filter` whose index rows hold every word of `words` (none: the filter alone):
-   * how many, and the capture times of the oldest and newest.
+   * how many, and the capture times of the oldest and newest. `filter` says which photos count: the
+   * caller leaves hidden and trashed ones out ([Note: Library chat sees what the library shows]).
    */
   facts(filter: FilterSql, words: string): FactRow;
   /** Content hash and current file name of these photos. */
@@ -83,10 +90,13 @@ export function createLibraryChatRepo(db: Db): LibraryChatRepo {
   const insertSource = db.prepare<[number, number, string, string]>(
     'INSERT INTO chat_turn_sources (turn_id, position, photo_hash, name) VALUES (?, ?, ?, ?)',
   );
-  // photos.hash is unique: at most one photo has a source's content.
+  // photos.hash is unique: at most one photo has a source's content. A hidden or trashed one is left
+  // out as search leaves it out ([Note: Library chat sees what the library shows]).
   const sourcesStmt = db.prepare<[number], SourceRow>(
-    `SELECT s.position, s.photo_hash, s.name, p.id AS photo_id, p.thumb
-     FROM chat_turn_sources s LEFT JOIN photos p ON p.hash = s.photo_hash WHERE s.turn_id = ? ORDER BY s.position`,
+    `SELECT s.position, s.photo_hash, s.name, p.id AS photo_id, p.thumb,
+       (SELECT m.rotation FROM photo_marks m WHERE m.photo_hash = s.photo_hash) AS rotation
+     FROM chat_turn_sources s LEFT JOIN photos p ON p.hash = s.photo_hash AND p.id NOT IN (${AWAY_IDS})
+     WHERE s.turn_id = ? ORDER BY s.position`,
   );
   const identitiesStmt = db.prepare<[string], { id: number; hash: string; name: string | null }>(
     `SELECT p.id, p.hash, (SELECT f.rel_path FROM files f WHERE f.photo_id = p.id ORDER BY f.status = 'ok' DESC, f.id LIMIT 1) AS name

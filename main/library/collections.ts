@@ -52,6 +52,7 @@ const albumDto = (a: AlbumRow): AlbumDto => ({
   name: a.name,
   count: a.count,
   cover: a.cover,
+  ...(a.cover_rotation ? { coverRotation: a.cover_rotation as Rotation } : {}),
   createdAt: iso(a.created_at),
   updatedAt: iso(a.updated_at),
 });
@@ -143,7 +144,8 @@ export function createCollections(deps: CollectionsDeps): Collections {
       if (!photo) throw new ApiError('not-found', `No photo with id ${id}`);
       const rotation = ((((repo.marks(photo.hash)?.rotation ?? 0) + quarterTurns) % 4) + 4) % 4;
       const was = db.transaction(() => repo.setMark(photo.hash, 'rotation', rotation, now()))();
-      if (was !== rotation) changed(1);
+      // An album's cover shows the photo turned too ([Note: Turned photos in the grid] in main/db/layout.repo.ts).
+      if (was !== rotation) changed(1, repo.albumsOf(photo.hash).length > 0);
       return { id, rotation: rotation as Rotation };
     },
     undo(token) {

@@ -117,6 +117,8 @@ export interface AlbumDto {
   count: number;
   /** Thumbnail key of the newest such photo, for the sidebar; null when none or not made yet. */
   cover: string | null;
+  /** The cover photo's display rotation, as `PhotoSummary.rotation`; absent when 0. */
+  coverRotation?: Rotation;
   createdAt: string;
   updatedAt: string;
 }

@@ -14,6 +14,7 @@
 import { z } from 'zod';
 import { MAX_QUESTION_CHARS } from './chat-limits';
 import type { ChatTurnDto } from './chat';
+import type { Rotation } from './collections';
 
 const Id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const Question = z
@@ -38,10 +39,12 @@ export const libraryChatRequestSchemas = {
 export interface LibrarySourceDto {
   /** Its number in the prompt: the answer cites it as [n]. */
   n: number;
-  /** The library's photo with this content now, or null when no file has it any more. */
+  /** The library's photo with this content now, or null when no file has it any more or it is hidden or in the Trash. */
   photoId: number | null;
   name: string;
   thumb: string | null;
+  /** Its display rotation, as `PhotoSummary.rotation`; absent when 0. */
+  rotation?: Rotation;
   /** The answer cites it. */
   cited: boolean;
 }

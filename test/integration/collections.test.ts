@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLog } from '../../main/log';
 import { createServices, type Services } from '../../main/services';
 import type { AlbumDto, ApiErrorDto, CollectionChange, PhotoDetail, PhotoPage, SearchResult, TimelineGroup } from '../../preload/contract';
+import { decodeAspect } from '../../preload/contract/aspect-code';
+import type { PhotoLayout } from '../../preload/contract/layout';
 
 const sample = join(import.meta.dirname, '../../assets/sample-library');
 const work = mkdtempSync(join(tmpdir(), 'shoebox-collections-'));
@@ -126,6 +128,25 @@ describe('favourites, stars, hidden, rotation', () => {
     expect((await page()).items.find((p) => p.id === a)?.rotation).toBeUndefined();
     expect(readFileSync(join(photosDir, 'a.jpg')).equals(bytes)).toBe(true);
   });
+
+  it("turns the photo's shape in the grid's layout, read again after the turn", async () => {
+    // The layout's aspect byte of `a`, at its place in the page's order ([Note: Turned photos in the grid]).
+    const aspectOfA = async () => {
+      const at = (await page()).items.findIndex((p) => p.id === a);
+      const layout = await call<PhotoLayout>('photos:layout', {});
+      return decodeAspect(Buffer.from(layout.aspects, 'base64')[at]!);
+    };
+    const { width, height } = (await page()).items.find((p) => p.id === a)!;
+    expect(width).not.toBe(height);
+    const upright = await aspectOfA(); // cached by the library until it changes
+    expect(Math.abs(upright / (width! / height!) - 1)).toBeLessThan(0.013);
+    await call('photos:rotate', { id: a, quarterTurns: 1 });
+    expect(Math.abs((await aspectOfA()) * upright - 1)).toBeLessThan(0.026);
+    await call('photos:rotate', { id: a, quarterTurns: 1 }); // upside down: the shape of the upright photo
+    expect(await aspectOfA()).toBe(upright);
+    await call('photos:rotate', { id: a, quarterTurns: 2 });
+    expect(await aspectOfA()).toBe(upright);
+  });
 });
 
 describe('albums', () => {
@@ -146,6 +167,28 @@ describe('albums', () => {
     ]);
     expect(await ids({ kind: 'album', albumId: trips.id })).toEqual(sorted(b, d));
     expect((await call<PhotoDetail>('photos:get', { id: b })).albums).toEqual([{ id: trips.id, name: 'Trips' }]);
+  });
+
+  it("shows an album's cover turned as its photo is, and says so when the photo turns", async () => {
+    const cover = (await page({ kind: 'album', albumId: trips.id })).items[0]!;
+    expect(cover.thumb).toBe(trips.cover);
+    expect(trips.coverRotation).toBeUndefined();
+    const sent: AlbumDto[][] = [];
+    const off = services.events.on('albums:changed', (list) => void sent.push(list));
+    try {
+      await call('photos:rotate', { id: cover.id, quarterTurns: 1 });
+      const turned = (await call<AlbumDto[]>('albums:list', {})).find((x) => x.id === trips.id);
+      expect(turned).toMatchObject({ cover: trips.cover, coverRotation: 1 });
+      expect(sent.at(-1)?.find((x) => x.id === trips.id)?.coverRotation).toBe(1);
+      await call('photos:rotate', { id: cover.id, quarterTurns: -1 });
+      expect((await call<AlbumDto[]>('albums:list', {})).find((x) => x.id === trips.id)?.coverRotation).toBeUndefined();
+      expect(sent).toHaveLength(2);
+      await call('photos:rotate', { id: c, quarterTurns: 1 }); // in no album: the albums did not change
+      await call('photos:rotate', { id: c, quarterTurns: -1 });
+      expect(sent).toHaveLength(2);
+    } finally {
+      off();
+    }
   });
 
   it('adds and removes selections with undo, and deleting an album keeps its photos', async () => {

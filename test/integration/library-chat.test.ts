@@ -3,8 +3,10 @@
  * random-weight InternVL answering in the inference worker (demo mode, so the words mean nothing and
  * only the structure is checked). A question cites only photos that exist (its sources are library
  * photos with their files); a count question's number is the database's; a follow-up keeps the search;
- * a question with no match is answered without the model. `shoebox ask --library --json` gives the same
- * facts and the photos' paths, and refuses bad questions with exit 2.
+ * a question with no match is answered without the model; a hidden photo and one moved to the Trash
+ * (the real `trash` package, XDG_DATA_HOME pointed at a temp folder) are neither counted nor given to the
+ * model. `shoebox ask --library --json` gives the same facts and the photos' paths, and refuses bad
+ * questions with exit 2.
  */
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,12 +18,13 @@ import { runShoebox } from './helpers/cli-process';
 
 const tiny = join(import.meta.dirname, '../fixtures/models/tiny-internvl');
 const sample = join(import.meta.dirname, '../../assets/sample-library');
-let root: string;
+const root = mkdtempSync(join(tmpdir(), 'shoebox-library-chat-'));
+// Before anything loads the `trash` package (it reads XDG_DATA_HOME when it loads).
+process.env['XDG_DATA_HOME'] = join(root, 'xdg');
 let services: Services;
 
 beforeAll(async () => {
   process.env['SHOEBOX_DEMO_MODEL'] = '1';
-  root = mkdtempSync(join(tmpdir(), 'shoebox-library-chat-'));
   cpSync(sample, join(root, 'photos'), { recursive: true });
   services = await createServices({ dataDir: join(root, 'data'), shell: 'headless', log: silentLog });
   await services.library.addFolder(join(root, 'photos'));
@@ -32,6 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await services.close();
   delete process.env['SHOEBOX_DEMO_MODEL'];
+  delete process.env['XDG_DATA_HOME'];
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -68,6 +72,32 @@ describe('library chat with the real worker', () => {
     const none = await chat.send(conv.id, 'How many photos of giraffes?');
     expect(none).toMatchObject({ state: 'done', modelId: null, sources: [], facts: { count: 0 } });
     expect(chat.get(conv.id).turns).toHaveLength(3);
+  }, 180_000);
+
+  it('leaves a hidden photo and one in the Trash out of the counts and the photos given to the model', async () => {
+    const call = async (method: string, args: unknown) => {
+      const r = await services.router.call(method, args);
+      if (!r.ok) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
+    };
+    const idOf = (rel: string) => services.db.prepare('SELECT photo_id FROM files WHERE rel_path = ?').pluck().get(rel) as number;
+    const ask = async () => {
+      const turn = await services.libraryChat.send(services.libraryChat.create().id, 'How many photos of animals?');
+      expect(turn.state).toBe('done');
+      return { count: turn.facts!.count, names: turn.sources.map((s) => s.name) };
+    };
+    const before = await ask();
+    expect(before.count).toBe(dbCount('animals'));
+    expect(before.names).toEqual(expect.arrayContaining(['HappyFish.jpg', 'butterfly.jpg']));
+
+    await call('photos:setHidden', { selection: { ids: [idOf('animals/HappyFish.jpg')] }, hidden: true });
+    await call('trash:move', { selection: { ids: [idOf('animals/butterfly.jpg')] } });
+    await services.library.whenIdle();
+    const after = await ask();
+    expect(after.count).toBe(before.count - 2);
+    expect(after.names).not.toContain('HappyFish.jpg');
+    expect(after.names).not.toContain('butterfly.jpg');
+    // The Hidden view still shows the hidden one.
+    expect(services.library.page({ offset: 0, limit: 10, view: { kind: 'hidden' } }).items.map((p) => p.name)).toEqual(['HappyFish.jpg']);
   }, 180_000);
 
   it('`shoebox ask --library --json` gives the facts and the photos with their paths', async () => {

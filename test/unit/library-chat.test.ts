@@ -3,7 +3,8 @@
  * ./library-prompt.ts) on a real in-memory database, written through the repositories, with the real
  * search (words only) and a fake inference service that streams a scripted answer: questions read as
  * counts and dates, follow-ups that shift dates, the budgeted prompt (numbered photos, file names never
- * paths), citations, counts equal to the database's, nothing found without asking the model.
+ * paths), citations, counts equal to the database's, nothing found without asking the model, hidden
+ * and trashed photos neither counted nor shown to the model.
  */
 import { describe, expect, it } from 'vitest';
 import type { ChatTurnResult, ParamsOf, StreamChunk } from '../../native/protocol';
@@ -12,6 +13,7 @@ import { WorkerClientError } from '../../main/inference/worker-client';
 import { createLibraryChat } from '../../main/chat/library-chat';
 import { buildLibraryPrompt, parseCitations, type SourcePhoto } from '../../main/chat/library-prompt';
 import { libraryQuery, questionIntent } from '../../main/chat/library-question';
+import { createCollectionsRepo } from '../../main/db/collections.repo';
 import { createFilesRepo } from '../../main/db/files.repo';
 import { createFoldersRepo } from '../../main/db/folders.repo';
 import { openDatabase } from '../../main/db/open';
@@ -137,8 +139,11 @@ function setup(answer = () => 'The dog is in [1] and [2].') {
   const understanding = createUnderstandingRepo(db);
   const root = createFoldersRepo(db).insert('/home/ana/Pictures', 0);
   let n = 0;
+  const byPath = new Map<string, string>();
   const add = (relPath: string, when: string, caption: string) => {
-    const id = photos.insert({ hash: `h${++n}`, kind: 'image', mime: 'image/jpeg', fileTime: when, error: null, now: 0 });
+    const hash = `h${++n}`;
+    byPath.set(relPath, hash);
+    const id = photos.insert({ hash, kind: 'image', mime: 'image/jpeg', fileTime: when, error: null, now: 0 });
     files.upsert({ folderId: root, relPath, photoId: id, size: 1, mtimeMs: 1, status: 'ok', error: null, now: 0 });
     understanding.writeOutput(
       id,
@@ -165,7 +170,18 @@ function setup(answer = () => 'The dog is in [1] and [2].') {
     now: () => NOW,
   });
   const dbCount = (sql: string) => db.prepare(sql).pluck().get() as number;
-  return { db, chat, fake, events, dbCount };
+  const marks = createCollectionsRepo(db);
+  /** Hides a photo, as the library's Hide does (by content). */
+  const hide = (relPath: string, hidden = true) => marks.setMark(byPath.get(relPath)!, 'hidden', hidden ? 1 : 0, 1);
+  /** Moves a photo to the Trash as main/library/trash.ts does: the removed mark, and its file gone. */
+  const trash = (relPath: string) => {
+    marks.setMark(byPath.get(relPath)!, 'removed_at', 1, 1);
+    const photoId = photos.findByHash(byPath.get(relPath)!)!.id;
+    files.upsert({ folderId: root, relPath, photoId, size: 1, mtimeMs: 1, status: 'missing', error: null, now: 1 });
+  };
+  /** Turns a photo for display, as the viewer's R does (by content). */
+  const turnPhoto = (relPath: string, rotation: number) => marks.setMark(byPath.get(relPath)!, 'rotation', rotation, 1);
+  return { db, chat, fake, events, dbCount, hide, trash, turnPhoto };
 }
 
 describe('library chat', () => {
@@ -198,6 +214,18 @@ describe('library chat', () => {
     expect(turn.facts!.lastPhotoId).toBe(turn.sources[0]!.photoId);
   });
 
+  it("gives each source its photo's display rotation as it is now, so its thumbnail shows it turned", async () => {
+    const { chat, turnPhoto } = setup(() => 'Last seen in [1].');
+    turnPhoto('2026/dog-d.jpg', 1);
+    const conv = chat.create();
+    const turn = await chat.send(conv.id, 'When did we last see the dog?');
+    expect(turn.sources.length).toBeGreaterThan(1);
+    expect(turn.sources[0]).toMatchObject({ name: 'dog-d.jpg', rotation: 1 });
+    expect(turn.sources.slice(1).map((s) => s.rotation)).toEqual(turn.sources.slice(1).map(() => undefined));
+    turnPhoto('2026/dog-d.jpg', 0);
+    expect(chat.get(conv.id).turns[0]!.sources[0]).not.toHaveProperty('rotation');
+  });
+
   it('keeps a follow-up in context: "and the year before?" counts the previous year', async () => {
     const { chat } = setup();
     const conv = chat.create();
@@ -208,6 +236,39 @@ describe('library chat', () => {
     // The conversation is saved with both turns, and listed.
     expect(chat.get(conv.id).turns.map((t) => t.question)).toEqual(['How many photos of the dog in 2025?', 'and the year before?']);
     expect(chat.list().map((c) => c.id)).toEqual([conv.id]);
+  });
+
+  it('leaves hidden and trashed photos out of the facts and the sources, as search does', async () => {
+    const { chat, fake, hide, trash } = setup(() => 'The dog is in [1] and [2].');
+    hide('2025/dog-c.jpg');
+    trash('2026/dog-d.jpg');
+    const conv = chat.create();
+    const count = await chat.send(conv.id, 'How many photos of the dog?');
+    expect(count.facts).toMatchObject({ intent: 'count', count: 2, first: '2024-03-01T10:00:00', last: '2025-05-01T10:00:00' });
+    expect(count.sources.map((s) => s.name).sort()).toEqual(['dog-a.jpg', 'dog-b.jpg']);
+    for (const name of ['dog-c.jpg', 'dog-d.jpg']) expect(fake.calls[0]!.message).not.toContain(name);
+    // The last time is the last shown photo, and it is the one put first in front of the model.
+    const last = await chat.send(conv.id, 'When did we last see the dog?');
+    expect(last.facts).toMatchObject({ intent: 'last', count: 2, last: '2025-05-01T10:00:00' });
+    expect(last.sources[0]).toMatchObject({ n: 1, name: 'dog-b.jpg' });
+    expect(last.sources.map((s) => s.name)).not.toContain('dog-d.jpg');
+    // Only hidden photos match: nothing is found, and the model is not asked.
+    const asked = fake.calls.length;
+    const hiddenOnly = await chat.send(chat.create().id, 'How many photos of the dog on a sofa?');
+    expect(hiddenOnly).toMatchObject({ modelId: null, sources: [], facts: { count: 0 } });
+    expect(fake.calls).toHaveLength(asked);
+    // A photo hidden after it was shown leaves the earlier answer's photos too; shown again, it is back.
+    hide('2024/Porto/dog-a.jpg');
+    const shown = () =>
+      chat
+        .get(conv.id)
+        .turns[0]!.sources.filter((s) => s.photoId !== null)
+        .map((s) => s.name);
+    expect(shown()).toEqual(['dog-b.jpg']);
+    hide('2024/Porto/dog-a.jpg', false);
+    expect(shown().sort()).toEqual(['dog-a.jpg', 'dog-b.jpg']);
+    const again = await chat.send(chat.create().id, 'How many photos of the dog?');
+    expect(again.facts).toMatchObject({ count: 2 });
   });
 
   it('says when nothing matches, without asking the model', async () => {

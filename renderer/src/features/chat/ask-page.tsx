@@ -13,6 +13,7 @@ import type { LibraryTurnDto, PhotoSummary } from '../../../../preload/contract'
 import { MAX_QUESTION_CHARS } from '../../../../preload/contract/chat-limits';
 import { useClient, useInfo } from '../../hooks';
 import { thumbUrl } from '../../media';
+import { turnedStyle } from '../library/thumb-turn';
 import { PhotoStore } from '../library/photo-store';
 import { Viewer } from '../../on-demand';
 import { useLibraryChat } from './use-library-chat';
@@ -50,7 +51,17 @@ function Sources({ turn, onOpen }: { turn: LibraryTurnDto; onOpen: (ids: number[
             title={`[${s.n}] ${s.name}${s.cited ? ' (cited)' : ''}`}
             onClick={() => onOpen(ids, i)}
           >
-            {s.thumb ? <img src={thumbUrl(mediaBase, s.thumb)} alt={s.name} loading="lazy" /> : <span>{s.name}</span>}
+            {s.thumb ? (
+              <img
+                src={thumbUrl(mediaBase, s.thumb)}
+                alt={s.name}
+                loading="lazy"
+                style={turnedStyle(s.rotation)}
+                data-rotation={s.rotation}
+              />
+            ) : (
+              <span>{s.name}</span>
+            )}
             <span className="ask-source-n">{s.n}</span>
           </button>
         </li>

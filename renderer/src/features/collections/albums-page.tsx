@@ -9,6 +9,7 @@ import { errorMessage } from '../../api';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { useClient, useInfo } from '../../hooks';
 import { thumbUrl } from '../../media';
+import { turnedStyle } from '../library/thumb-turn';
 import { photosLabel } from './collection-texts';
 import { NameDialog } from './name-dialog';
 import type { RequestState } from '../../hooks';
@@ -73,7 +74,15 @@ export function AlbumsPage({ albums, onOpen }: AlbumsPageProps) {
             <li key={a.id} className="album-card" data-testid="album-card" data-album-id={a.id}>
               <button type="button" className="album-open" onClick={() => onOpen(a)}>
                 <span className="album-cover" aria-hidden="true">
-                  {a.cover ? <img src={thumbUrl(mediaBase, a.cover)} alt="" draggable={false} /> : null}
+                  {a.cover ? (
+                    <img
+                      src={thumbUrl(mediaBase, a.cover)}
+                      alt=""
+                      draggable={false}
+                      style={turnedStyle(a.coverRotation)}
+                      data-rotation={a.coverRotation}
+                    />
+                  ) : null}
                 </span>
                 <span className="album-name" data-testid="album-name">
                   {a.name}
