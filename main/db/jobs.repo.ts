@@ -7,8 +7,24 @@
  * [Note: Crash-safe jobs] Every state change is one autocommitted statement (or transaction), so a
  * kill -9 leaves each job in exactly one state. A job found 'running' at startup was interrupted and goes
  * back to 'pending'. (photo_id, step) is UNIQUE, so re-queueing is an upsert and never duplicates work.
+ *
+ * [Note: Activity leaves the Trash out] The Activity page, its sidebar badge and `shoebox status` report
+ * the work on the library's photos. A photo the user moved to the Trash (`REMOVED_IDS`, [Note: Views as
+ * id sets] in collections-views.repo.ts: marked removed and no ok file) is not the library's any more:
+ * its jobs are in no count (`counts`, `failureCount`, `failedFileCount`) and its failures are not listed
+ * (`failures`), since nothing the user can do there would clear them short of restoring it; "Retry"
+ * (`retryFailed`) leaves its jobs as they are, since a retry could only park them again (no file:
+ * failed-retryable, "resumes when the file is back") and turn a finished failure into a "will retry"
+ * that never does. The rows themselves are kept: a photo restored (undo, or by hand) has an ok file,
+ * leaves `REMOVED_IDS` by that alone, and its failures, counts and automatic retries come back with it.
+ * Hidden photos stay in all of it: hiding decides what the grid shows, while Shoebox still reads and
+ * understands a hidden photo's file in its folder; its failure is as real and as fixable (a permission,
+ * a damaged file), and leaving it out would make the step counts disagree with the work done.
+ * Each count is the whole table's less the few trashed photos' rows (one probe of the (photo_id, step)
+ * index per trashed photo), as the grid counts a view, so it stays cheap at 100k jobs per step.
  */
 import type { JobState } from '../../preload/contract';
+import { REMOVED_IDS } from './collections-views.repo';
 import type { Db } from './open';
 
 /** Priority of jobs for photos on screen: above any date priority (unix seconds). */
@@ -85,6 +101,7 @@ export interface JobsRepo {
   backfill(step: StepKey, now: number): number;
   /** Failed-retryable jobs with fewer than `maxAttempts` whose photo has a readable file go back to pending. */
   retryRetryable(maxAttempts: number, now: number): number;
+  /** Failed jobs (of one step, or all) go back to pending, except those of photos in the Trash ([Note: Activity leaves the Trash out]). */
   retryFailed(step: string | undefined, now: number): number;
   /** Removes pending and failed jobs (of one step, or all); a rescan or restart queues them again. */
   clear(step: string | undefined): number;
@@ -92,16 +109,19 @@ export interface JobsRepo {
   prioritize(photoIds: readonly number[], priority?: number): void;
   /** Sets the date priority of a photo's pending jobs (keeps a visible-first boost). */
   setPriority(photoId: number, priority: number): void;
+  /** Jobs per step and state, photos in the Trash left out ([Note: Activity leaves the Trash out]). */
   counts(): { step: string; state: JobState; n: number }[];
+  /** Failed jobs, newest first, photos in the Trash left out. */
   failures(offset: number, limit: number): FailureRow[];
   failureCount(): number;
-  /** Photos with at least one failed job: a file that failed in three steps counts once. */
+  /** Photos with at least one failed job, those in the Trash left out: a file that failed in three steps counts once. */
   failedFileCount(): number;
   pendingCount(): number;
 }
 
 /** Builds the repository over an open, migrated database. */
 export function createJobsRepo(db: Db): JobsRepo {
+  const FAILED = "('failed-retryable', 'failed-permanent')";
   const ensureStmt = db.prepare(
     `INSERT INTO jobs (photo_id, step, rank, priority, pipeline_version, updated_at)
      VALUES (@photoId, @step, @rank, @priority, @version, @now) ON CONFLICT (photo_id, step) DO NOTHING`,
@@ -162,11 +182,14 @@ export function createJobsRepo(db: Db): JobsRepo {
     `UPDATE jobs SET state = 'pending', updated_at = ? WHERE state = 'failed-retryable' AND attempts < ?
        AND EXISTS (SELECT 1 FROM files f WHERE f.photo_id = jobs.photo_id AND f.status = 'ok')`,
   );
+  // [Note: Activity leaves the Trash out]: the id set is built once, each failed row checked against it.
   const retryAllStmt = db.prepare<[number]>(
-    "UPDATE jobs SET state = 'pending', attempts = 0, updated_at = ? WHERE state IN ('failed-retryable', 'failed-permanent')",
+    `UPDATE jobs SET state = 'pending', attempts = 0, updated_at = ?
+     WHERE state IN ${FAILED} AND photo_id NOT IN (${REMOVED_IDS})`,
   );
   const retryStepStmt = db.prepare<[number, string]>(
-    "UPDATE jobs SET state = 'pending', attempts = 0, updated_at = ? WHERE state IN ('failed-retryable', 'failed-permanent') AND step = ?",
+    `UPDATE jobs SET state = 'pending', attempts = 0, updated_at = ?
+     WHERE state IN ${FAILED} AND step = ? AND photo_id NOT IN (${REMOVED_IDS})`,
   );
   const clearAllStmt = db.prepare("DELETE FROM jobs WHERE state IN ('pending', 'failed-retryable', 'failed-permanent')");
   const clearStepStmt = db.prepare<[string]>(
@@ -176,20 +199,29 @@ export function createJobsRepo(db: Db): JobsRepo {
   const datePrioStmt = db.prepare<[number, number, number]>(
     "UPDATE jobs SET priority = ? WHERE photo_id = ? AND state = 'pending' AND priority < ?",
   );
+  // [Note: Activity leaves the Trash out]: the whole table's counts less the trashed photos' rows,
+  // which the (photo_id, step) index finds per trashed photo; a step left with none drops out.
+  const trashedJobs = `SELECT * FROM jobs WHERE photo_id IN (${REMOVED_IDS})`;
   const countsStmt = db.prepare<[], { step: string; state: JobState; n: number }>(
-    'SELECT step, state, count(*) AS n FROM jobs GROUP BY step, state',
+    `SELECT step, state, sum(n) AS n FROM (
+       SELECT step, state, count(*) AS n FROM jobs GROUP BY step, state
+       UNION ALL SELECT step, state, -count(*) FROM (${trashedJobs}) GROUP BY step, state)
+     GROUP BY step, state HAVING sum(n) > 0`,
   );
+  // Failed rows only (jobs_queue), each checked against the trashed ids: the list is sorted in full anyway.
   const failuresStmt = db.prepare<[number, number], FailureRow>(
     `SELECT j.*, (SELECT d.path FROM files f JOIN folders d ON d.id = f.folder_id WHERE f.photo_id = j.photo_id ORDER BY f.id LIMIT 1) AS root,
             (SELECT f.rel_path FROM files f WHERE f.photo_id = j.photo_id ORDER BY f.id LIMIT 1) AS rel_path
-     FROM jobs j WHERE j.state IN ('failed-retryable', 'failed-permanent') ORDER BY j.updated_at DESC, j.id DESC LIMIT ? OFFSET ?`,
+     FROM jobs j WHERE j.state IN ${FAILED} AND j.photo_id NOT IN (${REMOVED_IDS})
+     ORDER BY j.updated_at DESC, j.id DESC LIMIT ? OFFSET ?`,
   );
   const failureCountStmt = db.prepare<[], { n: number }>(
-    "SELECT count(*) AS n FROM jobs WHERE state IN ('failed-retryable', 'failed-permanent')",
+    `SELECT (SELECT count(*) FROM jobs WHERE state IN ${FAILED}) - (SELECT count(*) FROM (${trashedJobs}) WHERE state IN ${FAILED}) AS n`,
   );
-  // jobs_queue (state, …) narrows this to the failed rows.
+  // jobs_queue (state, …) narrows the first to the failed rows.
   const failedFileCountStmt = db.prepare<[], { n: number }>(
-    "SELECT count(DISTINCT photo_id) AS n FROM jobs WHERE state IN ('failed-retryable', 'failed-permanent')",
+    `SELECT (SELECT count(DISTINCT photo_id) FROM jobs WHERE state IN ${FAILED})
+          - (SELECT count(DISTINCT photo_id) FROM (${trashedJobs}) WHERE state IN ${FAILED}) AS n`,
   );
   const forPhotoStmt = db.prepare<[number, string], JobRow>('SELECT * FROM jobs WHERE photo_id = ? AND step = ?');
   const openStmt = db.prepare<[string], { n: number }>(
