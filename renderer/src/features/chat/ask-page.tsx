@@ -3,19 +3,22 @@
  * "when did we last go to the mountains?"). Each answer streams in, with the facts the database
  * computed shown above it (never the model's guess) and the photos it was given as thumbnails, the
  * cited ones marked; a thumbnail opens the viewer over those photos. Stop ends an answer within a
- * token; refusals (no model, a bad question) show inline. Runs in the renderer.
+ * token; refusals (no model, a bad question) show inline. Saved conversations are listed beside it
+ * (./conversation-list.tsx; a drawer under 900 px) to reopen or delete. Runs in the renderer.
  *
  * Output of a random-weight model is labelled ([Note: Demo output is labelled] in
  * main/inference/inference.service.ts).
  */
-import { useMemo, useState, type KeyboardEvent } from 'react';
-import type { LibraryTurnDto, PhotoSummary } from '../../../../preload/contract';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import type { LibraryConversationSummary, LibraryTurnDto, PhotoSummary } from '../../../../preload/contract';
+import { ConfirmDialog } from '../../components/confirm-dialog';
 import { MAX_QUESTION_CHARS } from '../../../../preload/contract/chat-limits';
 import { useClient, useInfo } from '../../hooks';
 import { thumbUrl } from '../../media';
 import { turnedStyle } from '../library/thumb-turn';
 import { PhotoStore } from '../library/photo-store';
 import { Viewer } from '../../on-demand';
+import { ConversationList, conversationTitle } from './conversation-list';
 import { useLibraryChat } from './use-library-chat';
 import './chat.css';
 
@@ -104,10 +107,36 @@ function Turn({ turn, onOpen }: { turn: LibraryTurnDto; onOpen: (ids: number[], 
   );
 }
 
+const LIST_ID = 'ask-conversations';
+
+/** The conversation list's drawer (under 900 px; chat.css): Esc closes it and gives focus back to its button. */
+function useListDrawer() {
+  const [open, setOpen] = useState(false);
+  const toggleRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    // Into the list, where the keyboard wants to be: the open conversation, else the first.
+    const list = document.getElementById(LIST_ID);
+    (list?.querySelector<HTMLElement>('[aria-current="true"]') ?? list?.querySelector<HTMLElement>('button:not(:disabled)'))?.focus();
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      // Esc in the delete confirmation closes that dialog only.
+      if (e.key !== 'Escape' || document.querySelector('dialog[open]')) return;
+      setOpen(false);
+      toggleRef.current?.focus();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [open]);
+  return { open, setOpen, toggleRef };
+}
+
 export function AskPage() {
   const chat = useLibraryChat();
   const viewer = useSourcesViewer();
+  const { open: listOpen, setOpen: setListOpen, toggleRef } = useListDrawer();
   const [text, setText] = useState('');
+  const [deleting, setDeleting] = useState<LibraryConversationSummary | null>(null);
+  const inputRef = useRef<HTMLTextAreaElement>(null);
   const { conversation, running } = chat;
   const submit = () => {
     const question = text.trim();
@@ -121,54 +150,116 @@ export function AskPage() {
     } else if (e.key === 'Escape' && running) chat.stop();
   };
   const onOpen = (ids: number[], index: number) => viewer.setOpen({ ids, index });
+  /** After choosing a conversation (or a new one) the drawer closes and the keyboard goes to the question. */
+  const chosen = () => {
+    setListOpen(false);
+    inputRef.current?.focus();
+  };
+  const confirmDelete = (c: LibraryConversationSummary) => {
+    setDeleting(null);
+    const items = [...document.querySelectorAll<HTMLElement>(`#${LIST_ID} [data-testid="ask-conversation-open"]`)];
+    const at = (chat.list ?? []).findIndex((x) => x.id === c.id);
+    void chat.remove(c.id).then(() =>
+      // The keyboard stays in the list: on the conversation that took the deleted one's place.
+      requestAnimationFrame(() => {
+        const left = [...document.querySelectorAll<HTMLElement>(`#${LIST_ID} [data-testid="ask-conversation-open"]`)];
+        const next = left.length < items.length ? left[Math.min(at, left.length - 1)] : undefined;
+        (next ?? inputRef.current)?.focus();
+      }),
+    );
+  };
   return (
-    <section className="chat ask-page" aria-label="Ask your library" data-testid="ask-page">
-      <header className="chat-head">
-        <h2>Ask your library</h2>
-        <button type="button" className="link-button" onClick={chat.restart} disabled={running || !conversation}>
-          New conversation
-        </button>
-      </header>
-      {conversation && conversation.turns.length > 0 ? (
-        <ol className="chat-turns" data-testid="ask-turns">
-          {conversation.turns.map((t) => (
-            <Turn key={t.id} turn={t} onOpen={onOpen} />
-          ))}
-        </ol>
-      ) : (
-        <p className="muted">Ask about your photos: “how many photos of the dog this year?”, “when did we last go to the beach?”</p>
-      )}
-      {chat.error ? (
-        <p className="inline-error" role="alert" data-testid="ask-error">
-          {chat.error.message}
-        </p>
-      ) : null}
-      <form
-        className="chat-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          submit();
+    <section className={listOpen ? 'chat ask-page list-open' : 'chat ask-page'} aria-label="Ask your library" data-testid="ask-page">
+      <ConversationList
+        id={LIST_ID}
+        list={chat.list}
+        openId={conversation?.id ?? null}
+        running={running}
+        onOpen={(id) => {
+          if (id !== conversation?.id) void chat.open(id);
+          chosen();
         }}
-      >
-        <textarea
-          aria-label="Question about your library"
-          data-testid="ask-input"
-          value={text}
-          maxLength={MAX_QUESTION_CHARS}
-          rows={2}
-          onChange={(e) => setText(e.target.value)}
-          onKeyDown={onKey}
-        />
-        {running ? (
-          <button type="button" onClick={chat.stop} data-testid="ask-stop">
-            Stop
+        onDelete={setDeleting}
+      />
+      {listOpen ? <div className="ask-list-backdrop" aria-hidden="true" onClick={() => setListOpen(false)} /> : null}
+      <div className="ask-main">
+        <header className="chat-head">
+          <button
+            type="button"
+            ref={toggleRef}
+            className="ask-list-toggle"
+            aria-controls={LIST_ID}
+            aria-expanded={listOpen}
+            onClick={() => setListOpen((o) => !o)}
+            data-testid="ask-list-toggle"
+          >
+            Conversations
           </button>
+          <h2>Ask your library</h2>
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => {
+              chat.restart();
+              chosen();
+            }}
+            disabled={running || !conversation}
+            data-testid="ask-new"
+          >
+            New conversation
+          </button>
+        </header>
+        {conversation && conversation.turns.length > 0 ? (
+          <ol className="chat-turns" data-testid="ask-turns">
+            {conversation.turns.map((t) => (
+              <Turn key={t.id} turn={t} onOpen={onOpen} />
+            ))}
+          </ol>
         ) : (
-          <button type="submit" disabled={text.trim() === ''} data-testid="ask-send">
-            Ask
-          </button>
+          <p className="muted">Ask about your photos: “how many photos of the dog this year?”, “when did we last go to the beach?”</p>
         )}
-      </form>
+        {chat.error ? (
+          <p className="inline-error" role="alert" data-testid="ask-error">
+            {chat.error.message}
+          </p>
+        ) : null}
+        <form
+          className="chat-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            submit();
+          }}
+        >
+          <textarea
+            ref={inputRef}
+            aria-label="Question about your library"
+            data-testid="ask-input"
+            value={text}
+            maxLength={MAX_QUESTION_CHARS}
+            rows={2}
+            onChange={(e) => setText(e.target.value)}
+            onKeyDown={onKey}
+          />
+          {running ? (
+            <button type="button" onClick={chat.stop} data-testid="ask-stop">
+              Stop
+            </button>
+          ) : (
+            <button type="submit" disabled={text.trim() === ''} data-testid="ask-send">
+              Ask
+            </button>
+          )}
+        </form>
+      </div>
+      {deleting ? (
+        <ConfirmDialog
+          title="Delete this conversation?"
+          message={`“${conversationTitle(deleting)}”: its questions and answers are removed. Your photos are not touched.`}
+          confirmLabel="Delete"
+          onConfirm={() => confirmDelete(deleting)}
+          onCancel={() => setDeleting(null)}
+        />
+      ) : null}
       {viewer.open && viewer.store ? (
         <Viewer
           store={viewer.store}
