@@ -129,6 +129,10 @@ export function FolderBrowser({ onChoose, onCancel }: FolderBrowserProps) {
           id="folder-browser-path"
           type="text"
           value={typed ?? listing?.path ?? ''}
+          // Read-only until the first listing (or its error) arrives: the field then fills with that
+          // folder's path, which must not land in the middle of an edit begun on the empty field (a
+          // select-all of '' followed by typing gave "/home/ann/tmp/x" — seen in e2e under load).
+          readOnly={listing === null && error === null}
           spellCheck={false}
           autoComplete="off"
           onChange={(e) => {
