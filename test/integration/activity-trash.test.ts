@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLog } from '../../main/log';
 import { createServices, type Services } from '../../main/services';
 import type { CollectionChange, JobFailure, JobsStatus, TrashMoveResult, TrashRestoreResult } from '../../preload/contract';
+import { photoIdOfFile, routerCaller } from './helpers/router-call';
 
 const work = mkdtempSync(join(tmpdir(), 'shoebox-activity-trash-'));
 // Before anything loads the `trash` package (it reads XDG_DATA_HOME when it loads).
@@ -21,12 +22,8 @@ const sample = join(import.meta.dirname, '../../assets/sample-library');
 const photosDir = join(work, 'photos');
 let services: Services;
 
-const call = async <T>(method: string, args: unknown): Promise<T> => {
-  const r = await services.router.call(method, args);
-  if (!r.ok) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
-  return r.result as T;
-};
-const idOf = (rel: string) => services.db.prepare('SELECT photo_id FROM files WHERE rel_path = ?').pluck().get(rel) as number;
+const call = routerCaller(() => services);
+const idOf = (rel: string) => photoIdOfFile(services, rel);
 type JobSnapshot = { step: string; state: string; attempts: number; last_error: string | null; updated_at: number };
 const jobsOf = (photoId: number) =>
   services.db

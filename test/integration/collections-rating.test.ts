@@ -14,6 +14,7 @@ import { createServices, type Services } from '../../main/services';
 import type { PhotoDetail, PhotoPage, XmpWriteResult } from '../../preload/contract';
 import { readRating } from '../../main/xmp/xmp-marks';
 import { parseXmp } from '../../main/xmp/xmp-source';
+import { photoIdOfFile, routerCaller } from './helpers/router-call';
 
 const sample = join(import.meta.dirname, '../../assets/sample-library');
 const work = mkdtempSync(join(tmpdir(), 'shoebox-rating-'));
@@ -32,12 +33,8 @@ const SIDECARS: Record<string, string> = {
   // Not well-formed: no rating, the photo still indexes.
   'c.xmp': '<x:xmpmeta><rdf:RDF',
 };
-const call = async <T>(method: string, args: unknown): Promise<T> => {
-  const r = await services.router.call(method, args);
-  if (!r.ok) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
-  return r.result as T;
-};
-const idOf = (rel: string) => services.db.prepare('SELECT photo_id FROM files WHERE rel_path = ?').pluck().get(rel) as number;
+const call = routerCaller(() => services);
+const idOf = (rel: string) => photoIdOfFile(services, rel);
 const detail = (rel: string) => call<PhotoDetail>('photos:get', { id: idOf(rel) });
 
 beforeAll(async () => {

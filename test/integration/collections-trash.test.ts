@@ -36,6 +36,7 @@ import type {
   TrashRestoreResult,
 } from '../../preload/contract';
 import { isRoot } from './helpers/unprivileged';
+import { photoIdOfFile, routerCaller } from './helpers/router-call';
 
 const work = mkdtempSync(join(tmpdir(), 'shoebox-trash-'));
 // Before anything loads the `trash` package (it reads XDG_DATA_HOME when it loads).
@@ -49,12 +50,8 @@ const photosDir = join(work, 'photos');
 const dataDir = join(work, 'data');
 let services: Services;
 
-const call = async <T>(method: string, args: unknown): Promise<T> => {
-  const r = await services.router.call(method, args);
-  if (!r.ok) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
-  return r.result as T;
-};
-const idOf = (rel: string) => services.db.prepare('SELECT photo_id FROM files WHERE rel_path = ?').pluck().get(rel) as number;
+const call = routerCaller(() => services);
+const idOf = (rel: string) => photoIdOfFile(services, rel);
 const fileStatus = (rel: string) => services.db.prepare('SELECT status FROM files WHERE rel_path = ?').pluck().get(rel);
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 const viewIds = async (view: unknown) => (await call<PhotoPage>('photos:page', { offset: 0, limit: 100, view })).items.map((p) => p.id);

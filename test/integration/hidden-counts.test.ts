@@ -18,6 +18,7 @@ import { libraryPlaceResolver } from '../../main/search/place-resolver';
 import { parseQuery } from '../../main/search/query-parser';
 import { createServices, type Services } from '../../main/services';
 import type { CollectionChange, FolderDto, JobsStatus, PhotoPage, TrashMoveResult } from '../../preload/contract';
+import { photoIdOfFile, routerCaller } from './helpers/router-call';
 
 const work = mkdtempSync(join(tmpdir(), 'shoebox-hidden-counts-'));
 // Before anything loads the `trash` package (it reads XDG_DATA_HOME when it loads).
@@ -26,12 +27,8 @@ const sample = join(import.meta.dirname, '../../assets/sample-library');
 const photosDir = join(work, 'photos');
 let services: Services;
 
-const call = async <T>(method: string, args: unknown): Promise<T> => {
-  const r = await services.router.call(method, args);
-  if (!r.ok) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
-  return r.result as T;
-};
-const idOf = (rel: string) => services.db.prepare('SELECT photo_id FROM files WHERE rel_path = ?').pluck().get(rel) as number;
+const call = routerCaller(() => services);
+const idOf = (rel: string) => photoIdOfFile(services, rel);
 const total = async (view?: unknown) => (await call<PhotoPage>('photos:page', { offset: 0, limit: 100, ...(view ? { view } : {}) })).total;
 const folderCount = async () => (await call<FolderDto[]>('library:folders', {}))[0]!.photoCount;
 /** Search's coverage ("N of M photos understood so far"), as main/search/hybrid-search.ts reads it. */
