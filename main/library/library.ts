@@ -263,6 +263,7 @@ export function createLibrary(deps: LibraryDeps): Library {
     // (chokidar's walk, the scanner's) ahead of every read's file I/O: a library opened at once showed its
     // first thumbnail after 3.6–5.2 s instead of 0.7 (bench:grid, issue 14). So the reconcile starts after
     // the first screen. Nothing is missed: the watch still starts before the scan, which finds what changed.
+    // For a page opened during the rescan, see [Note: Bounded watch walk] in bounded-watch.ts.
     const delay = opt.startupRescanDelayMs ?? STARTUP_RESCAN_DELAY_MS;
     if (delay === 0 || folders.list().length === 0) return reconcileFolders();
     let closing = false;

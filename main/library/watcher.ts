@@ -13,13 +13,16 @@
  * folder switches to periodic rescans (the stat fast path), its status becomes 'polling' with a warning
  * the user sees, and library.ts runs the rescans.
  *
+ * The walk that starts a watch goes through a gate ([Note: Bounded watch walk] in bounded-watch.ts).
+ *
  * chokidar follows links (`followSymlinks`) wherever they lead; our `ignored` hook, which chokidar calls
  * with lstat()'s answer for every entry, refuses the links that [Note: Symlinks stay inside their folder]
  * (links.ts) does not follow, so the watcher never walks out of the folder and agrees with the scanner.
  */
-import { watch, type ChokidarOptions, type FSWatcher } from 'chokidar';
+import type { ChokidarOptions, FSWatcher } from 'chokidar';
 import { statSync } from 'node:fs';
 import { basename, relative, sep } from 'node:path';
+import { boundedWatch } from './bounded-watch';
 import { formatOf, isIgnoredName } from './formats';
 import { judgeLink, outsideLinkMessage, realpathOrNull } from './links';
 
@@ -112,7 +115,7 @@ export function watchFolder(root: string, handlers: WatchHandlers, options: Watc
       return stats?.isFile() === true && formatOf(name) === null;
     },
   };
-  const w = (options.factory ?? watch)(root, opts);
+  const w = (options.factory ?? boundedWatch())(root, opts);
   w.on('add', (p: string) => {
     const rel = toRel(p);
     removes.delete(rel);
