@@ -170,10 +170,25 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
   // A new layout (a scan, dimensions arriving, photos hidden or moved out) keeps the photo the view was on
   // where it was on screen: see [Note: Scroll anchoring] in ./use-grid-geometry.ts. Not at the very top,
   // where new photos arriving above should show.
+  // A view at the very end (End, or scrolled to the oldest photo) stays at the end: keeping its top photo
+  // in place let rows re-packed below it push the last photo out of view (seen in e2e under load).
   const anchor = useRef<ScrollAnchor | null>(null);
+  const atEnd = useRef(false);
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const onScroll = () => (atEnd.current = el.scrollTop > 0 && el.scrollTop + el.clientHeight >= el.scrollHeight - 2);
+    el.addEventListener('scroll', onScroll, { passive: true });
+    return () => el.removeEventListener('scroll', onScroll);
+  }, []);
   useEffect(() => {
     virtualizer.measure();
     const el = scrollRef.current;
+    if (el && atEnd.current) {
+      // After the re-render that gives the content its new height.
+      const frame = requestAnimationFrame(() => (el.scrollTop = el.scrollHeight));
+      return () => cancelAnimationFrame(frame);
+    }
     const shift = anchor.current ? anchorShift(anchor.current, layout, cell) : 0;
     if (el && shift !== 0 && el.scrollTop > 0) el.scrollTop += shift;
   }, [virtualizer, layout, cell]);
