@@ -155,18 +155,22 @@ export function AskPage() {
     setListOpen(false);
     inputRef.current?.focus();
   };
+  // After a delete the keyboard stays in the list, on the conversation that took the deleted one's place:
+  // focused once the shorter list is on the page (an effect of the list, not a frame after the request,
+  // which could come before React had rendered it — seen in e2e under load).
+  const refocus = useRef<{ at: number; count: number } | null>(null);
+  useEffect(() => {
+    const want = refocus.current;
+    if (!want || !chat.list || chat.list.length >= want.count) return;
+    refocus.current = null;
+    const left = [...document.querySelectorAll<HTMLElement>(`#${LIST_ID} [data-testid="ask-conversation-open"]`)];
+    (left[Math.min(want.at, left.length - 1)] ?? inputRef.current)?.focus();
+  }, [chat.list]);
   const confirmDelete = (c: LibraryConversationSummary) => {
     setDeleting(null);
-    const items = [...document.querySelectorAll<HTMLElement>(`#${LIST_ID} [data-testid="ask-conversation-open"]`)];
-    const at = (chat.list ?? []).findIndex((x) => x.id === c.id);
-    void chat.remove(c.id).then(() =>
-      // The keyboard stays in the list: on the conversation that took the deleted one's place.
-      requestAnimationFrame(() => {
-        const left = [...document.querySelectorAll<HTMLElement>(`#${LIST_ID} [data-testid="ask-conversation-open"]`)];
-        const next = left.length < items.length ? left[Math.min(at, left.length - 1)] : undefined;
-        (next ?? inputRef.current)?.focus();
-      }),
-    );
+    const list = chat.list ?? [];
+    refocus.current = { at: list.findIndex((x) => x.id === c.id), count: list.length };
+    void chat.remove(c.id);
   };
   return (
     <section className={listOpen ? 'chat ask-page list-open' : 'chat ask-page'} aria-label="Ask your library" data-testid="ask-page">
