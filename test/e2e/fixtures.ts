@@ -101,7 +101,6 @@ export function scratchLibrary(files: string[]): { dir: string; remove: () => vo
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Five photos in three folders, with a space in a folder name (URL encoding) and a PNG. */
 /** The tiny random-weight InternVL bundle (usable only with SHOEBOX_DEMO_MODEL=1). */
 export const TINY_BUNDLE = join(root, 'test/fixtures/models/tiny-internvl');
 
@@ -131,6 +130,7 @@ export async function addFolderThroughBrowser(page: Page, path: string, via = 'a
   await expect(page.getByTestId('folder-item')).toHaveCount(before + 1);
 }
 
+/** Five photos in three folders, with a space in a folder name (URL encoding) and a PNG. */
 export const SAMPLE_FILES = ['animals/baboon.jpg', 'animals/butterfly.jpg', 'food/orange.jpg', '2019 trip/astronaut.jpg', 'coffee.png'];
 
 export const test = base.extend<{ photos: string; host: RunningHost }>({
