@@ -292,7 +292,7 @@ export function createLibraryChat(deps: LibraryChatDeps): LibraryChat {
 
   return {
     list: () =>
-      repo.list().map((c) => ({ id: c.id, turnCount: c.turn_count, lastQuestion: c.last_question, updatedAt: iso(c.updated_at) })),
+      repo.list().map((c) => ({ id: c.id, turnCount: c.turn_count, firstQuestion: c.first_question, updatedAt: iso(c.updated_at) })),
     get: dto,
     create() {
       // An empty library conversation (its first question refused) is reused rather than piling up.

@@ -16,7 +16,8 @@ export interface LibraryConversationRow {
   created_at: number;
   updated_at: number;
   turn_count: number;
-  last_question: string | null;
+  /** Its first turn's question: the conversation's name in the Ask page's list. */
+  first_question: string | null;
 }
 
 export interface SourceRow {
@@ -48,7 +49,7 @@ export interface LibraryChatRepo {
   kind(id: number): 'library' | 'photos' | undefined;
   /** The newest library conversation without a turn (its first question was refused), if any. */
   emptyConversation(): number | undefined;
-  /** Library conversations with at least one turn, newest first. */
+  /** Library conversations with at least one turn, the most recently used first. */
   list(): LibraryConversationRow[];
   /** Saves a turn's search (JSON) and facts (JSON or null). */
   setQuery(turnId: number, query: string, facts: string | null): void;
@@ -72,7 +73,7 @@ export function createLibraryChatRepo(db: Db): LibraryChatRepo {
   const listStmt = db.prepare<[], LibraryConversationRow>(
     `SELECT c.id, c.created_at, c.updated_at,
        (SELECT count(*) FROM chat_turns t WHERE t.conversation_id = c.id) AS turn_count,
-       (SELECT t.question FROM chat_turns t WHERE t.conversation_id = c.id ORDER BY t.id DESC LIMIT 1) AS last_question
+       (SELECT t.question FROM chat_turns t WHERE t.conversation_id = c.id ORDER BY t.id LIMIT 1) AS first_question
      FROM chat_conversations c WHERE c.kind = 'library' AND EXISTS (SELECT 1 FROM chat_turns t WHERE t.conversation_id = c.id)
      ORDER BY c.updated_at DESC, c.id DESC`,
   );

@@ -25,7 +25,7 @@ const Question = z
 
 /** Argument schemas of the library chat requests. */
 export const libraryChatRequestSchemas = {
-  /** Library conversations with at least one question, newest first. */
+  /** Library conversations with at least one question, the most recently used first. */
   'ask:list': z.object({}).strict(),
   'ask:get': z.object({ conversationId: Id }).strict(),
   /** A new, empty library conversation. */
@@ -81,10 +81,13 @@ export interface LibraryConversationDto {
   updatedAt: string;
 }
 
+/** A saved library conversation as the Ask page lists it. */
 export interface LibraryConversationSummary {
   id: number;
   turnCount: number;
-  lastQuestion: string | null;
+  /** Its first question: what it is named by, as chat apps name a conversation (the list holds none without one). */
+  firstQuestion: string | null;
+  /** When it was last used: its newest question asked or re-asked. */
   updatedAt: string;
 }
 

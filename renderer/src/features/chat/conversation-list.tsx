@@ -1,8 +1,9 @@
 /**
- * @file The Ask page's list of saved library conversations, newest first: each shows its last question,
- * when it was last asked and how many questions it holds; choosing one opens it, its × asks to delete
- * it. Beside the conversation in a wide window; under 900 px a drawer opened from the page's header
- * (ask-page.tsx, chat.css), as the app's sidebar. Runs in the renderer.
+ * @file The Ask page's list of saved library conversations, the most recently used first: each is named by
+ * its first question (as chat apps name theirs) and shows when it was last asked and how many questions
+ * it holds; choosing one opens it, its × asks to delete it. Beside the conversation in a wide window;
+ * under 900 px a drawer opened from the page's header (ask-page.tsx, chat.css), as the app's sidebar.
+ * Runs in the renderer.
  */
 import type { LibraryConversationSummary } from '../../../../preload/contract';
 
@@ -18,8 +19,8 @@ export function whenLabel(iso: string, now: Date = new Date()): string {
   return d.getFullYear() === now.getFullYear() ? day : `${day} ${d.getFullYear()}`;
 }
 
-/** The name a conversation goes by: its last question, on one line. */
-export const conversationTitle = (c: LibraryConversationSummary) => c.lastQuestion?.replace(/\s+/g, ' ').trim() || 'Conversation';
+/** The name a conversation goes by: its first question, on one line. */
+export const conversationTitle = (c: LibraryConversationSummary) => c.firstQuestion?.replace(/\s+/g, ' ').trim() || 'Conversation';
 
 export interface ConversationListProps {
   id: string;
