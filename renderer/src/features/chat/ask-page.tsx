@@ -169,8 +169,13 @@ export function AskPage() {
   const confirmDelete = (c: LibraryConversationSummary) => {
     setDeleting(null);
     const list = chat.list ?? [];
-    refocus.current = { at: list.findIndex((x) => x.id === c.id), count: list.length };
-    void chat.remove(c.id);
+    const want = { at: list.findIndex((x) => x.id === c.id), count: list.length };
+    refocus.current = want;
+    // A refused delete leaves the list as it was: a later shrink of it (a delete in another window) must
+    // not take the keyboard from wherever it is then. A newer delete's wish is its own.
+    void chat.remove(c.id).then((deleted) => {
+      if (!deleted && refocus.current === want) refocus.current = null;
+    });
   };
   return (
     <section className={listOpen ? 'chat ask-page list-open' : 'chat ask-page'} aria-label="Ask your library" data-testid="ask-page">

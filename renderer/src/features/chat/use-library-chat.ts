@@ -30,8 +30,8 @@ export interface LibraryChatState {
   restart: () => void;
   /** Opens a saved conversation (not while an answer is running). */
   open: (conversationId: number) => Promise<void>;
-  /** Deletes a saved conversation; the open one gives way to a new conversation. */
-  remove: (conversationId: number) => Promise<void>;
+  /** Deletes a saved conversation; the open one gives way to a new conversation. False when refused (`error` says why). */
+  remove: (conversationId: number) => Promise<boolean>;
 }
 
 export function useLibraryChat(): LibraryChatState {
@@ -143,14 +143,17 @@ export function useLibraryChat(): LibraryChatState {
   const remove = useCallback(
     async (conversationId: number) => {
       setError(null);
+      let ok = true;
       try {
         await client.call('ask:delete', { conversationId });
         setList((l) => l?.filter((c) => c.id !== conversationId) ?? l);
         setConversation((c) => (c?.id === conversationId ? null : c));
       } catch (err) {
         fail(err);
+        ok = false;
       }
       reloadList();
+      return ok;
     },
     [client, fail, reloadList],
   );
