@@ -146,11 +146,14 @@ export function useLibraryChat(): LibraryChatState {
       let ok = true;
       try {
         await client.call('ask:delete', { conversationId });
+      } catch (err) {
+        // Gone already (deleted in another window): what the user asked for is done, so it is no error.
+        ok = err instanceof ApiError && err.code === 'not-found';
+        if (!ok) fail(err);
+      }
+      if (ok) {
         setList((l) => l?.filter((c) => c.id !== conversationId) ?? l);
         setConversation((c) => (c?.id === conversationId ? null : c));
-      } catch (err) {
-        fail(err);
-        ok = false;
       }
       reloadList();
       return ok;
