@@ -229,7 +229,7 @@ export function createPhotoChat(deps: PhotoChatDeps): PhotoChat {
           id: c.id,
           photos: repo.photos(c.id).map(photoDto),
           turnCount: c.turn_count,
-          lastQuestion: c.last_question,
+          firstQuestion: c.first_question,
           updatedAt: iso(c.updated_at),
         }));
     },

@@ -50,7 +50,8 @@ export interface TurnRow {
 
 export interface SummaryRow extends ConversationRow {
   turn_count: number;
-  last_question: string | null;
+  /** Its first turn's question: what the viewer's chat panel names it by. */
+  first_question: string | null;
 }
 
 /** How a turn ended, as stored. */
@@ -103,7 +104,7 @@ export function createChatRepo(db: Db): ChatRepo {
   );
   const withPhotoStmt = db.prepare<[string], SummaryRow>(
     `SELECT c.*, (SELECT count(*) FROM chat_turns t WHERE t.conversation_id = c.id) AS turn_count,
-       (SELECT t.question FROM chat_turns t WHERE t.conversation_id = c.id ORDER BY t.id DESC LIMIT 1) AS last_question
+       (SELECT t.question FROM chat_turns t WHERE t.conversation_id = c.id ORDER BY t.id LIMIT 1) AS first_question
      FROM chat_conversations c
      WHERE c.id IN (SELECT conversation_id FROM chat_conversation_photos WHERE photo_hash = ?)
      ORDER BY c.updated_at DESC, c.id DESC`,

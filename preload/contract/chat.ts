@@ -101,7 +101,8 @@ export interface ChatConversationSummary {
   id: number;
   photos: ChatPhotoDto[];
   turnCount: number;
-  lastQuestion: string | null;
+  /** Its first question: what it is named by, as the Ask page names library conversations. */
+  firstQuestion: string | null;
   updatedAt: string;
 }
 

@@ -166,7 +166,7 @@ describe('photo chat', () => {
     const got = chat.get(c.id);
     expect(got.turns.map((t) => t.question)).toEqual(['What is here?', 'Who took it?']);
     expect(got.photos).toEqual([{ photoId: 1, name: 'beach.jpg', thumb: null }]);
-    expect(chat.list(1)).toMatchObject([{ id: c.id, turnCount: 2, lastQuestion: 'Who took it?' }]);
+    expect(chat.list(1)).toMatchObject([{ id: c.id, turnCount: 2, firstQuestion: 'What is here?' }]);
   });
 
   it('holds back the end token only when SHOEBOX_CHAT_MIN_NEW_TOKENS asks for it (tests stopping an answer)', async () => {

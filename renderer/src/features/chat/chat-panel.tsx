@@ -174,7 +174,7 @@ export function ChatPanel({ photoId }: { photoId: number }) {
             <option value="">New conversation</option>
             {conversations.map((c) => (
               <option key={c.id} value={c.id}>
-                {(c.lastQuestion ?? 'No question yet').slice(0, 40)}
+                {(c.firstQuestion ?? 'No question yet').slice(0, 40)}
                 {c.photos.length > 1 ? ` (with ${c.photos.length - 1} other photo${c.photos.length > 2 ? 's' : ''})` : ''}
               </option>
             ))}
