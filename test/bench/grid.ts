@@ -8,6 +8,7 @@
  * table, then one JSON line.
  *
  * Run: node --import tsx test/bench/grid.ts [--photos 100000] [--seed 7] [--no-build] [--square]
+ *   [--layout-only] (only the justified layout's cost in Node: ./grid-layout.ts, a second, no fixture)
  *
  * "During the rescan" is measured twice: a page opened with the host (the startup rescan waits 2 s for
  * it: [Note: Reads before the startup rescan] in main/library/library.ts), and one opened 2.5 s later,
@@ -31,6 +32,7 @@ import { resolvePaths } from '../../main/paths';
 import playwrightConfig from '../../playwright.config';
 import { arg, flag, printTable, round } from './bench-helpers';
 import { ensureGridFixture, type GridFixture } from './grid-fixture';
+import { layoutFigures } from './grid-layout';
 import { instrument, pageMetrics, type FrameStats } from './grid-page';
 
 const N = Number(arg('photos', '100000'));
@@ -146,6 +148,17 @@ async function firstThumb(page: Page): Promise<number> {
 
 async function main(): Promise<void> {
   const loadStart = load1();
+  const layout = layoutFigures(N);
+  if (flag('layout-only')) {
+    const o = { photos: N, load_avg_start: loadStart, ...layout, load_avg_end: load1() };
+    printTable([
+      ['measure', 'value', 'target'],
+      ['justified layout (Node), median / slowest of 7', `${o.layout_ms_median} / ${o.layout_ms_max} ms`, '< 50 ms'],
+      ['load average (1 min) start / end', `${o.load_avg_start} / ${o.load_avg_end}`, ''],
+    ]);
+    console.log(JSON.stringify(o));
+    return;
+  }
   if (!flag('no-build'))
     execFileSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
       cwd: ROOT,
@@ -157,7 +170,7 @@ async function main(): Promise<void> {
   // The e2e tests' browser and flags ([Note: E2E browser] in playwright.config.ts).
   const browser = await chromium.launch({ ...playwrightConfig.use?.launchOptions, headless: true });
   const host = await startHost(fx.dataDir);
-  const out: Record<string, number | boolean> = { photos: N, load_avg_start: loadStart };
+  const out: Record<string, number | boolean> = { photos: N, load_avg_start: loadStart, ...layout };
   try {
     // Opened at once, as the app opens its window; the startup rescan begins 2 s later
     // ([Note: Reads before the startup rescan] in main/library/library.ts).
@@ -210,6 +223,7 @@ function report(o: Record<string, number | boolean>): void {
     ['placeholder only (no thumbnail yet) during flings', `${f('placeholder_cells_fling_pct')} %`, ''],
     ['time to fill after a fling stops', `${f('fill_after_stop_ms')} ms`, ''],
     ['End / Home', `${f('end_ms')} / ${f('home_ms')} ms (Home leaves scrollTop ${f('home_scroll_top_px')} px)`, ''],
+    ['justified layout (Node), median / slowest of 7', `${f('layout_ms_median')} / ${f('layout_ms_max')} ms`, '< 50 ms'],
     ['JS heap / DOM elements', `${f('heap_mb')} MB / ${f('dom_elements')}`, ''],
     ['load average (1 min) start / end', `${f('load_avg_start')} / ${f('load_avg_end')}`, ''],
   ];

@@ -2,8 +2,8 @@
  * @file Unit tests of the justified grid's geometry (renderer/src/features/library/justified-layout.ts)
  * and of the aspect codes it is built from (preload/contract/aspect-code.ts): rows keep aspect ratios and
  * fill the width, days get one header each, short days share rows, up/down go to the nearest photo,
- * 100k photos lay out in milliseconds, and the view keeps its photo when rows re-pack (scroll anchoring,
- * renderer/src/features/library/use-grid-geometry.ts).
+ * 100k photos all find a row (their speed is `npm run bench:grid -- --layout-only`'s), and the view
+ * keeps its photo when rows re-pack (scroll anchoring, renderer/src/features/library/use-grid-geometry.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { ASPECT_MAX, ASPECT_MIN, decodeAspect, encodeAspect } from '../../preload/contract/aspect-code';
@@ -132,7 +132,7 @@ describe('justified layout', () => {
     expect(moveFocus(l, rows[1]!.start, 'up')).toBe(0);
   });
 
-  it('lays out 100k photos over ten years in milliseconds', () => {
+  it('lays out 100k photos over ten years, every photo on a row', () => {
     const days: string[] = [];
     const counts: number[] = [];
     let n = 0;
@@ -143,16 +143,11 @@ describe('justified layout', () => {
       n += c;
     }
     const aspects = mix(100_000);
-    buildJustifiedLayout({ days, counts }, aspects, { ...OPTS, width: 1000, rowHeight: 168 }); // warm
-    const t0 = performance.now();
     const l = buildJustifiedLayout({ days, counts }, aspects, { ...OPTS, width: 1248, rowHeight: 168 });
-    const ms = performance.now() - t0;
     expect(l.total).toBe(100_000);
     expect(rowForIndex(l, 99_999)).toBe(l.rows.length - 1);
     expect(monthsOf(days, counts).reduce((s, m) => s + m.count, 0)).toBe(100_000);
-    // ~11 ms on an idle 2-core machine; the bound leaves room for a loaded one and still catches a
-    // layout that copies rows per photo (justified-layout 4.1.0 took 21 s for one list of 100k).
-    expect(ms).toBeLessThan(400);
+    // Its speed (~11 ms on an idle 2-core machine) is a benchmark's: `npm run bench:grid -- --layout-only`.
   });
 });
 
