@@ -4,7 +4,8 @@
  * read, or exifr's for formats sharp cannot open).
  *
  * Runs in main; exifr reads only the file's header chunks, sharp's metadata() only the header. A PNG's eXIf
- * chunk is found by png-exif.ts, as exifr misses it past the file's first 512 bytes.
+ * and XMP chunks are found by png-exif.ts and parsed by exifr, which misses them past the file's first 512
+ * bytes ([Note: PNG eXIf past exifr's first read]).
  */
 import { constants as fsc } from 'node:fs';
 import { access } from 'node:fs/promises';
@@ -13,7 +14,7 @@ import sharp from 'sharp';
 import type { PhotoMetadata } from '../db/photos.repo';
 import type { Format } from './formats';
 import { exifOffset, exifWallClock } from './time';
-import { readPngExifChunk } from './png-exif';
+import { readPngChunks } from './png-exif';
 import { readVideoMeta } from './video-meta';
 import { sidecarRating } from '../xmp/xmp-marks';
 
@@ -64,14 +65,7 @@ export async function readMetadata(absPath: string, format: Format): Promise<Met
   // A vanished or unreadable file is an error of the job (parked or retried), not "no EXIF".
   await access(absPath, fsc.R_OK);
   let tags: Record<string, unknown> = {};
-  if (format.kind !== 'video') {
-    try {
-      tags = ((await exifr.parse(absPath, exifrOptions)) as Record<string, unknown> | undefined) ?? {};
-    } catch (err) {
-      warnings.push(`no readable EXIF: ${(err as Error).message}`);
-    }
-    if (format.mime === 'image/png') tags = await withPngExif(absPath, tags, warnings);
-  }
+  if (format.kind !== 'video') tags = format.mime === 'image/png' ? await pngTags(absPath, warnings) : await fileTags(absPath, warnings);
   if (format.kind === 'video') return videoMetadata(absPath, format, warnings);
   const orientationRaw = num(tags['Orientation']);
   const orientation = orientationRaw !== null && orientationRaw >= 1 && orientationRaw <= 8 ? orientationRaw : null;
@@ -130,33 +124,72 @@ export async function readMetadata(absPath: string, format: Format): Promise<Met
   };
 }
 
-/**
- * exifr's tags of a PNG with those of its eXIf chunk, found by our own chunk walk ([Note: PNG eXIf past
- * exifr's first read] in png-exif.ts) and parsed by exifr; exifr's own win where both have one. Problems
- * are warnings: the photo keeps what exifr read itself.
- */
-async function withPngExif(absPath: string, tags: Record<string, unknown>, warnings: string[]): Promise<Record<string, unknown>> {
-  let chunk;
+/** exifr's tags of a file it reads itself. */
+async function fileTags(absPath: string, warnings: string[]): Promise<Record<string, unknown>> {
   try {
-    chunk = await readPngExifChunk(absPath);
+    return ((await exifr.parse(absPath, exifrOptions)) as Record<string, unknown> | undefined) ?? {};
+  } catch (err) {
+    warnings.push(`no readable EXIF: ${(err as Error).message}`);
+    return {};
+  }
+}
+
+/**
+ * A PNG's tags: its eXIf and XMP chunks, found by our own chunk walk ([Note: PNG eXIf past exifr's first
+ * read] in png-exif.ts), parsed by exifr and merged as exifr merges a file that has both (EXIF over XMP).
+ * exifr does not read the file itself: the walk finds all it would, with one open. Problems are warnings:
+ * the photo keeps what could be read. A file that is no PNG after all goes to exifr whole.
+ */
+async function pngTags(absPath: string, warnings: string[]): Promise<Record<string, unknown>> {
+  let chunks;
+  try {
+    chunks = await readPngChunks(absPath);
   } catch (err) {
     warnings.push(`cannot read the PNG's chunks: ${(err as Error).message}`);
-    return tags;
+    return {};
   }
-  if (chunk.problem) warnings.push(`PNG chunks: ${chunk.problem}`);
-  let merged = tags;
-  if (chunk.exif) {
+  for (const problem of chunks.problems) warnings.push(`PNG chunks: ${problem}`);
+  if (!chunks.png) return fileTags(absPath, warnings);
+  let exif: Record<string, unknown> = {};
+  let xmp: Record<string, unknown> = {};
+  if (chunks.exif) {
     try {
-      const own = ((await exifr.parse(chunk.exif, exifrOptions)) as Record<string, unknown> | undefined) ?? {};
-      merged = { ...own, ...tags };
+      exif = ((await exifr.parse(chunks.exif, exifrOptions)) as Record<string, unknown> | undefined) ?? {};
     } catch (err) {
       warnings.push(`no readable EXIF in the PNG's eXIf chunk: ${(err as Error).message}`);
     }
   }
-  // After the image data, decoders ignore the chunk's Orientation (see PngExifChunk): the stored
+  if (chunks.xmp !== null) {
+    try {
+      xmp = await parseXmpPacket(chunks.xmp);
+    } catch (err) {
+      warnings.push(`no readable XMP in the PNG's iTXt chunk: ${(err as Error).message}`);
+    }
+  }
+  const merged = { ...xmp, ...exif };
+  // After the image data, decoders ignore the chunk's Orientation (see PngChunks): the stored
   // orientation and size must describe the thumbnail sharp makes.
-  if (chunk.afterImageData) merged = Object.fromEntries(Object.entries(merged).filter(([k]) => k !== 'Orientation'));
+  if (chunks.afterImageData) delete merged['Orientation'];
   return merged;
+}
+
+/** exifr's XMP parser (src/segment-parsers/xmp.mjs), the one that parses the XMP of the files it reads. */
+type XmpParser = { parse(input: string, options: { parse: boolean }): unknown };
+
+/**
+ * An XMP packet's tags, parsed by exifr's own XMP parser and merged the way exifr merges them into a
+ * file's output with `mergeOutput` (xmp.mjs `assignToOutput`): every namespace's properties at the top,
+ * the `xmlns` declarations left out. (`exifr.sidecar` parses a packet too, but the default export of
+ * exifr's ESM build, which vitest loads, lacks it; `segmentParsers` is in both builds.)
+ */
+async function parseXmpPacket(packet: string): Promise<Record<string, unknown>> {
+  const parser = exifr.segmentParsers.get('xmp') as XmpParser | undefined;
+  if (!parser) throw new Error("exifr's XMP parser is not loaded");
+  const parsed = (await parser.parse(packet, { parse: true })) as Record<string, unknown> | undefined;
+  const out: Record<string, unknown> = {};
+  for (const [ns, props] of Object.entries(parsed ?? {}))
+    if (ns !== 'xmlns' && props && typeof props === 'object') Object.assign(out, props);
+  return out;
 }
 
 const EMPTY: Omit<MetadataResult, 'mime' | 'warnings'> = {
