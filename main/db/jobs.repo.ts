@@ -17,14 +17,19 @@
  * failed-retryable, "resumes when the file is back") and turn a finished failure into a "will retry"
  * that never does. The rows themselves are kept: a photo restored (undo, or by hand) has an ok file,
  * leaves `REMOVED_IDS` by that alone, and its failures, counts and automatic retries come back with it.
+ * A version change does not queue a trashed photo's jobs either: with no file they could only be claimed
+ * to be parked, one by one. They are parked at the new version at once (`requeueVersion`), so a restore,
+ * which re-queues a photo's parked jobs (ingest's `retryPhoto`), runs them for the model of the day; a
+ * backfill leaves trashed photos out, and a restore's `ensure` adds their jobs.
  * Hidden photos stay in all of it: hiding decides what the grid shows, while Shoebox still reads and
  * understands a hidden photo's file in its folder; its failure is as real and as fixable (a permission,
- * a damaged file), and leaving it out would make the step counts disagree with the work done.
+ * a damaged file), and leaving it out would make the step counts disagree with the work done. A hidden
+ * photo's failures say so (`hidden`): the user will not find the file in the grid.
  * Each count is the whole table's less the few trashed photos' rows (one probe of the (photo_id, step)
  * index per trashed photo), as the grid counts a view, so it stays cheap at 100k jobs per step.
  */
 import type { JobState } from '../../preload/contract';
-import { REMOVED_IDS } from './collections-views.repo';
+import { AWAY_IDS, REMOVED_IDS } from './collections-views.repo';
 import type { Db } from './open';
 
 /** Priority of jobs for photos on screen: above any date priority (unix seconds). */
@@ -52,12 +57,29 @@ export interface StepKey {
   version: string;
   /** Media kinds the step applies to. */
   kinds: readonly string[];
+  /**
+   * A version change leaves a done job alone (it only takes the new version) when a remote backend made
+   * its photo's current understanding ([Note: Remote results outlive a local model change] in
+   * main/understanding/understand-step.ts).
+   */
+  keepRemoteMade?: boolean;
+  /**
+   * Earlier versions after which only some photos need the step again ([Note: Narrow step versions] in
+   * main/library/steps.ts): a job at version `v` is re-queued only when its photo's mime is in
+   * `rerunOnly[v]`; the step's other jobs at `v` take the new version as they are.
+   */
+  rerunOnly?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface FailureRow extends JobRow {
   root: string | null;
   rel_path: string | null;
+  /** 1 when the photo is hidden (it is not in the grid). */
+  hidden: 0 | 1;
 }
+
+/** Why a trashed photo's job waits ([Note: Activity leaves the Trash out]); no list shows it. */
+export const IN_TRASH = 'the photo is in the Trash; this step runs again if it is restored';
 
 /** Reads and writes job rows. */
 export interface JobsRepo {
@@ -90,14 +112,19 @@ export interface JobsRepo {
   release(id: number, now: number): void;
   /** Interrupted jobs (state 'running' at startup) go back to pending; returns how many. */
   resetRunning(now: number): number;
-  /** Re-queues jobs made by an older (or newer) pipeline version of the step; returns how many. */
+  /**
+   * Re-queues jobs made by an older (or newer) pipeline version of the step; returns how many. Jobs of
+   * photos in the Trash are parked at the new version instead ([Note: Activity leaves the Trash out]); with
+   * `keepRemoteMade`, done jobs of remote-made photos only take the new version, and with `rerunOnly`, jobs
+   * of an earlier version whose photos that version's change did not touch.
+   */
   requeueVersion(step: StepKey, now: number): number;
   /**
    * Queues (or re-queues) a step's job for each photo of its kinds, at the step's version; running jobs
    * are left alone. Returns how many.
    */
   requeuePhotos(photoIds: readonly number[], step: StepKey, priority: number, now: number): number;
-  /** Adds missing jobs of a step for every readable photo of its kinds (a newly plugged step). */
+  /** Adds missing jobs of a step for every readable photo of its kinds not in the Trash (a newly plugged step). */
   backfill(step: StepKey, now: number): number;
   /** Failed-retryable jobs with fewer than `maxAttempts` whose photo has a readable file go back to pending. */
   retryRetryable(maxAttempts: number, now: number): number;
@@ -171,12 +198,36 @@ export function createJobsRepo(db: Db): JobsRepo {
     `UPDATE jobs SET state = 'pending', attempts = 0, last_error = NULL, pipeline_version = ?, updated_at = ?
      WHERE step = ? AND pipeline_version <> ?`,
   );
+  // [Note: Remote results outlive a local model change]: done stays done, at the new version. A record
+  // that is an error is no result: the new model gets its chance.
+  const keepRemoteStmt = db.prepare<{ step: string; version: string }>(
+    `UPDATE jobs SET pipeline_version = @version WHERE step = @step AND pipeline_version <> @version AND state = 'done'
+       AND EXISTS (SELECT 1 FROM photo_understanding u
+                   WHERE u.photo_id = jobs.photo_id AND u.model_id LIKE 'remote:%' AND u.state <> 'error')`,
+  );
+  // [Note: Narrow step versions] in main/library/steps.ts: the jobs of a version whose photos the change
+  // did not touch only take the new version; a running one is left to the re-queue (its outcome is stale).
+  // The versions a step's jobs have other than its own: one scan of the step's jobs, after which a start
+  // with nothing to re-queue (nearly every start) runs none of the version statements (each another scan).
+  const staleVersionsStmt = db.prepare<{ step: string; version: string }, { v: string }>(
+    'SELECT DISTINCT pipeline_version AS v FROM jobs WHERE step = @step AND pipeline_version <> @version',
+  );
+  const narrowStmt = db.prepare<{ step: string; version: string; from: string; mimes: string }>(
+    `UPDATE jobs SET pipeline_version = @version WHERE step = @step AND pipeline_version = @from AND state <> 'running'
+       AND NOT EXISTS (SELECT 1 FROM photos p WHERE p.id = jobs.photo_id AND p.mime IN (SELECT value FROM json_each(@mimes)))`,
+  );
+  // [Note: Activity leaves the Trash out]: parked at once, as a claim would park them (attempts unused);
+  // a running job is left to the re-queue, so that its outcome (at the old version) is not recorded.
+  const parkTrashedStmt = db.prepare<{ step: string; version: string; error: string; now: number }>(
+    `UPDATE jobs SET state = 'failed-retryable', attempts = 0, last_error = @error, pipeline_version = @version, updated_at = @now
+     WHERE step = @step AND pipeline_version <> @version AND state <> 'running' AND photo_id IN (${REMOVED_IDS})`,
+  );
   const backfillStmt = db.prepare(
     `INSERT INTO jobs (photo_id, step, rank, priority, pipeline_version, updated_at)
      SELECT p.id, @step, @rank, CAST(coalesce(strftime('%s', p.sort_key), 0) AS INTEGER), @version, @now
      FROM photos p
      WHERE p.hash NOT LIKE 'unreadable:%' AND p.kind IN (SELECT value FROM json_each(@kinds))
-       AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.photo_id = p.id AND j.step = @step)`,
+       AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.photo_id = p.id AND j.step = @step) AND p.id NOT IN (${REMOVED_IDS})`,
   );
   const retryableStmt = db.prepare<[number, number]>(
     `UPDATE jobs SET state = 'pending', updated_at = ? WHERE state = 'failed-retryable' AND attempts < ?
@@ -209,9 +260,11 @@ export function createJobsRepo(db: Db): JobsRepo {
      GROUP BY step, state HAVING sum(n) > 0`,
   );
   // Failed rows only (jobs_queue), each checked against the trashed ids: the list is sorted in full anyway.
+  // Of photos not in the Trash, those away from the grid are the hidden ones.
   const failuresStmt = db.prepare<[number, number], FailureRow>(
     `SELECT j.*, (SELECT d.path FROM files f JOIN folders d ON d.id = f.folder_id WHERE f.photo_id = j.photo_id ORDER BY f.id LIMIT 1) AS root,
-            (SELECT f.rel_path FROM files f WHERE f.photo_id = j.photo_id ORDER BY f.id LIMIT 1) AS rel_path
+            (SELECT f.rel_path FROM files f WHERE f.photo_id = j.photo_id ORDER BY f.id LIMIT 1) AS rel_path,
+            j.photo_id IN (${AWAY_IDS}) AS hidden
      FROM jobs j WHERE j.state IN ${FAILED} AND j.photo_id NOT IN (${REMOVED_IDS})
      ORDER BY j.updated_at DESC, j.id DESC LIMIT ? OFFSET ?`,
   );
@@ -253,6 +306,16 @@ export function createJobsRepo(db: Db): JobsRepo {
       }).changes;
     return n;
   });
+  const requeueVersionTx = db.transaction((s: StepKey, now: number): number => {
+    const at = { step: s.name, version: s.version };
+    const stale = new Set(staleVersionsStmt.all(at).map((r) => r.v));
+    if (stale.size === 0) return 0;
+    if (s.keepRemoteMade) keepRemoteStmt.run(at);
+    for (const [from, mimes] of Object.entries(s.rerunOnly ?? {}))
+      if (stale.has(from)) narrowStmt.run({ ...at, from, mimes: JSON.stringify(mimes) });
+    parkTrashedStmt.run({ ...at, error: IN_TRASH, now });
+    return versionStmt.run(s.version, now, s.name, s.version).changes;
+  });
   const prioritizeTx = db.transaction((ids: readonly number[], priority: number) => {
     for (const id of ids) prioStmt.run(priority, id);
   });
@@ -274,7 +337,7 @@ export function createJobsRepo(db: Db): JobsRepo {
     park: (id, error, now) => void parkStmt.run(error, now, id),
     release: (id, now) => void releaseStmt.run(now, id),
     resetRunning: (now) => resetStmt.run(now).changes,
-    requeueVersion: (s, now) => versionStmt.run(s.version, now, s.name, s.version).changes,
+    requeueVersion: (s, now) => requeueVersionTx.immediate(s, now),
     requeuePhotos: (ids, s, priority, now) => requeuePhotosTx(ids, s, priority, now),
     backfill: (s, now) => backfillStmt.run({ step: s.name, rank: s.rank, version: s.version, now, kinds: JSON.stringify(s.kinds) }).changes,
     retryRetryable: (max, now) => retryableStmt.run(now, max).changes,

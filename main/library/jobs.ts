@@ -7,7 +7,11 @@
  *
  * [Note: Pluggable steps] A step is `{ name, version, rank, kinds, run }`. Registering a step with a new
  * name backfills a pending job for every photo of its kinds; bumping its `version` re-queues exactly that
- * step's jobs (jobs.repo.ts `requeueVersion`), nothing else. Lower `rank` runs first across the whole
+ * step's jobs (jobs.repo.ts `requeueVersion`), nothing else, or only those of the photos the change
+ * touched ([Note: Narrow step versions] in steps.ts). Photos in the Trash are left out of both (no
+ * file: a claim could only park the job; [Note: Activity leaves the Trash out] in jobs.repo.ts), and a
+ * step that says `keepRemoteMade` keeps what a remote backend made ([Note: Remote results outlive a
+ * local model change] in main/understanding/understand-step.ts). Lower `rank` runs first across the whole
  * library, so cheap steps (metadata, thumbnails) finish before expensive ones (previews, understanding).
  * The InternVL 'understand' step plugs in through LibraryService.addStep.
  *

@@ -46,11 +46,27 @@ export interface StepDeps extends VariantDeps {
 }
 
 /**
- * Pipeline versions of the built-in steps. Bump one to redo exactly that step for every photo. (Previews
- * are no step: their version is PREVIEW_VERSION in thumbnails.ts, part of their key.) Thumbnail 2 adds
- * the placeholder ([Note: Placeholders] in placeholders.ts).
+ * Pipeline versions of the built-in steps. Bump one to redo exactly that step for every photo, or, with
+ * METADATA_RERUN_ONLY, for the photos the change touched. (Previews are no step: their version is
+ * PREVIEW_VERSION in thumbnails.ts, part of their key.) Thumbnail 2 adds the placeholder ([Note:
+ * Placeholders] in placeholders.ts); metadata 2 reads a PNG's eXIf and XMP chunks past its first 512 bytes
+ * ([Note: PNG eXIf past exifr's first read] in png-exif.ts).
+ *
+ * [Note: Narrow step versions] A version bump re-runs the step for every photo of its kinds: hours of
+ * metadata reads on a 500k library for a fix that only PNGs need. A step may say, per earlier version,
+ * which photos the changes since then touched, by mime (`rerunOnly`, main/db/jobs.repo.ts
+ * `requeueVersion`): at the bump, jobs of that version whose photo has another mime only take the new
+ * version (their state stays: done stays done), the rest are re-queued as usual. Versions stay strings
+ * compared for equality: a job at a version not listed (older, unknown, or a downgrade's) re-runs for
+ * every photo. The lists accumulate: when a later bump touches other photos, each earlier version's list
+ * gets them too, so a library that skipped versions still re-runs everything it missed; a bump that
+ * touches every photo drops the lists. The mime is the photo's as the metadata step read it (sniffed from
+ * the content: a PNG named .jpg counts as a PNG). No migration: the jobs and photos tables hold it all.
  */
-export const STEP_VERSIONS = { metadata: 1, thumbnail: 2, read: 1 } as const;
+export const STEP_VERSIONS = { metadata: 2, thumbnail: 2, read: 1 } as const;
+
+/** [Note: Narrow step versions]: from metadata 1, only PNGs need reading again. */
+export const METADATA_RERUN_ONLY: Readonly<Record<string, readonly string[]>> = { '1': ['image/png'] };
 
 /**
  * Version in a thumbnail's cache key: of its pixels, which thumbnail step 2 did not change (so its re-run
@@ -132,6 +148,7 @@ export function builtinSteps(deps: StepDeps): PipelineStep[] {
   const metadata: PipelineStep = {
     name: 'metadata',
     version: String(STEP_VERSIONS.metadata),
+    rerunOnly: METADATA_RERUN_ONLY,
     rank: 0,
     kinds: ['image', 'raw', 'video'],
     // [Note: Overlapping steps] Metadata is cheap (a few ms) but ranks first: with every slot on it, a big

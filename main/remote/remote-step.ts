@@ -11,7 +11,9 @@
  * `remote:<model>@<host>` (variant `remote`). The job's version stays the step's version (it names the
  * active local model, or the first backend's model when no local model is installed), so turning a
  * backend on or off, or a backend going down and the worker taking over, re-queues nothing: a photo is
- * understood once, by whichever transport was there; `photos:redoUnderstanding` asks again.
+ * understood once, by whichever transport was there; `photos:redoUnderstanding` asks again. A local
+ * model change does not re-do what a backend made either (`keepRemoteMade`: [Note: Remote results
+ * outlive a local model change] in main/understanding/understand-step.ts).
  *
  * [Note: Remote health] A backend is used after `GET /v1/models` listed its model. A backend that
  * cannot be reached, refuses the key or lost the model is marked down (its jobs go back to the queue
@@ -292,6 +294,7 @@ export function createRemoteUnderstandStep(deps: RemoteStepDeps): RemoteUndersta
     kinds: local.kinds,
     after: local.after ?? [],
     ownSlots: true,
+    keepRemoteMade: true,
     // Two batches overlap so the server never waits for the slowest photo of one.
     get concurrency() {
       const to = route().to;

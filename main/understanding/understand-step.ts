@@ -7,9 +7,22 @@
  * Runs in main; the work runs in the worker. Still photos (images and RAWs, not videos) are taken after their thumbnail
  * (`after`), newest and visible first (the queue's order), one call at a time (`concurrency: 1`) in a
  * slot of its own (`ownSlots`: the call mostly waits on the worker). The version names the active
- * model, `understand:1:<id>:<variant>`, so selecting another model re-queues every photo; with no
+ * model, `understand:1:<id>:<variant>`, so selecting another model re-queues every photo it understood
+ * (not those a remote backend did: [Note: Remote results outlive a local model change]); with no
  * usable model the step is blocked (its jobs stay pending, with the reason shown) and keeps its last
  * version, so selecting the same model again re-queues nothing.
+ *
+ * [Note: Remote results outlive a local model change] A remote backend ([Note: Remote backends are a
+ * transport] in main/remote/remote-step.ts) is a GPU server that usually runs a larger InternVL than
+ * the laptop: a photo it understood is not re-done (and its record not overwritten) by a 1B model
+ * installed, selected or switched to another variant later. The registered step (the remote wrapper)
+ * declares `keepRemoteMade`: a version change moves a done job whose photo's current record was made
+ * remotely (maker `remote:<model>@<host>`, not an error) to the new version without re-queueing it
+ * (main/db/jobs.repo.ts `requeueVersion`, one transaction with the re-queue of the rest), and
+ * `photos:understanding` calls such a record current. Everything else keeps the version semantics:
+ * what a local model made is re-queued, and a job running during the change is re-queued and its
+ * outcome dropped ([Note: Pluggable steps] in main/library/jobs.ts). A remote-made photo is re-done
+ * when the user asks: "Redo with the current model" (`photos:redoUnderstanding`) clears its record first.
  *
  * [Note: Transient and permanent understanding failures] A worker error code decides what happens to
  * a photo's job (after Ente's note of the same name in its ML worker):

@@ -24,6 +24,13 @@ export const UNDERSTAND_VERSION = 1;
 /** The step version for a model: `understand:1:<model id>:<variant>`. */
 export const versionFor = (m: { id: string; variant: string }) => `${UNDERSTAND_STEP}:${UNDERSTAND_VERSION}:${m.id}:${m.variant}`;
 
+/**
+ * Whether a record's maker is a remote backend (`remote:<model>@<host>`, main/remote/backends.ts): such a
+ * record stays current when the local model changes ([Note: Remote results outlive a local model change]
+ * in ./understand-step.ts).
+ */
+export const isRemoteMade = (modelId: string) => modelId.startsWith('remote:');
+
 /** The taxonomy as the worker wants it: enabled labels in order, which of them mean text, and their ids. */
 export interface LabelSet {
   labels: string[];
@@ -94,7 +101,7 @@ export function createUnderstanding(deps: UnderstandingDeps) {
             state: state.state,
             error: state.error,
             madeBy: madeBy(state)!,
-            current: active !== null && versionFor(active) === state.version,
+            current: (active !== null && versionFor(active) === state.version) || isRemoteMade(state.model_id),
             demo: state.demo === 1,
             numTiles: state.num_tiles,
             ms: state.ms,

@@ -92,7 +92,10 @@ export interface PhotoUnderstanding {
     state: 'ok' | 'empty' | 'runaway' | 'error';
     error: string | null;
     madeBy: MadeBy;
-    /** The maker is the active model: false while a re-run for a newly selected model is pending. */
+    /**
+     * The maker is the active model, or a remote backend (a local model change keeps what a server made):
+     * false while a re-run for a newly selected model is pending.
+     */
     current: boolean;
     /** Made by a random-weight model (demo mode): the text is meaningless and must be labelled. */
     demo: boolean;

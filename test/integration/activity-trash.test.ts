@@ -4,7 +4,8 @@
  * `trash` package, XDG_DATA_HOME pointed at a temp folder): a damaged photo moved to the Trash is
  * neither listed among the failed files nor counted (per step, in the sidebar's failed files, in what
  * `shoebox status` prints), "Retry" leaves its jobs as they are, and undo brings its failure back. A
- * hidden photo's failure stays listed, with its path, counted and retried: Shoebox still works on it.
+ * hidden photo's failure stays listed, with its path, counted and retried: Shoebox still works on it;
+ * its entries say the photo is hidden (`hidden`), so the user knows why the grid does not show it.
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +44,17 @@ const activity = async () => {
   };
 };
 
+/** Each listed file's `hidden` flag (all of a file's entries must agree). */
+const hiddenFlags = (failures: { items: JobFailure[] }) => {
+  const out: Record<string, boolean> = {};
+  for (const f of failures.items) {
+    const rel = f.path?.slice(photosDir.length + 1) ?? `#${f.photoId}`;
+    if (rel in out && out[rel] !== f.hidden) throw new Error(`${rel}: entries disagree on hidden`);
+    out[rel] = f.hidden;
+  }
+  return out;
+};
+
 beforeAll(async () => {
   mkdirSync(photosDir, { recursive: true });
   cpSync(join(sample, 'food/fruits.jpg'), join(photosDir, 'fruits.jpg'));
@@ -67,6 +79,8 @@ describe('failed files of photos in the Trash', () => {
     const hiddenFailed = failedJobsOf(hidden).length;
     expect(trashedFailed).toBeGreaterThan(0);
     expect(hiddenFailed).toBeGreaterThan(0);
+    const failuresBefore = await call<{ items: JobFailure[]; total: number }>('jobs:failures', { offset: 0, limit: 100 });
+    expect(hiddenFlags(failuresBefore)).toEqual({ 'damaged-hidden.jpg': false, 'damaged-trashed.jpg': false });
     const before = await activity();
     expect(before).toMatchObject({
       listed: ['damaged-hidden.jpg', 'damaged-trashed.jpg'],
@@ -80,7 +94,11 @@ describe('failed files of photos in the Trash', () => {
     expect(moved.moved).toBe(1);
     await services.library.whenIdle();
 
-    // The photo in the Trash has none of its jobs counted; the hidden one keeps its entry and path.
+    // The photo in the Trash has none of its jobs counted; the hidden one keeps its entry and path, and
+    // says it is hidden (the grid does not show it). Before it was hidden, no entry said so.
+    expect(hiddenFlags(await call<{ items: JobFailure[]; total: number }>('jobs:failures', { offset: 0, limit: 100 }))).toEqual({
+      'damaged-hidden.jpg': true,
+    });
     const after = await activity();
     expect(after).toEqual({
       listed: ['damaged-hidden.jpg'],

@@ -9,14 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PhotoUnderstanding } from '../../preload/contract';
-import { forkSpawner } from '../../main/inference/worker-client';
-import { silentLog } from '../../main/log';
-import { createBackends } from '../../main/remote/backends.service';
-import { createServices, type Services } from '../../main/services';
-import { startOpenAITestServer, type TestServer } from './helpers/openai-test-server';
+import type { Services } from '../../main/services';
+import type { TestServer } from './helpers/openai-test-server';
 import { SAMPLE_LIBRARY } from './helpers/library-harness';
+import { startRemoteAndTiny, until } from './helpers/remote-tiny';
 
-const tiny = join(import.meta.dirname, '../fixtures/models/tiny-internvl');
 const PHOTOS = ['food/fruits.jpg', 'food/orange.jpg', 'animals/butterfly.jpg', 'pets/chelsea.jpg'];
 const MODEL = 'OpenGVLab/InternVL3-2B';
 let services: Services;
@@ -24,31 +21,11 @@ let server: TestServer;
 let work: string;
 
 const count = (sql: string) => services.db.prepare(sql).pluck().get() as number;
-async function until(what: string, ok: () => boolean, ms = 120_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
-  process.env['SHOEBOX_DEMO_MODEL'] = '1';
   work = mkdtempSync(join(tmpdir(), 'shoebox-remote-fallback-'));
   for (const p of PHOTOS) cpSync(join(SAMPLE_LIBRARY, p), join(work, 'photos', p));
-  server = await startOpenAITestServer({ models: [MODEL] });
-  services = await createServices({
-    dataDir: join(work, 'data'),
-    shell: 'headless',
-    log: silentLog,
-    spawnWorker: forkSpawner({ ...process.env, SHOEBOX_EP: 'cpu' }),
-  });
-  const backends = createBackends({ settings: services.settings, secrets: services.secrets });
-  await backends.add({ url: server.url, model: MODEL });
-  backends.setEnabled(true);
-  await services.models.import(tiny);
-  const r = await services.router.call('models:select', { id: 'tiny-internvl' });
-  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  ({ services, server } = await startRemoteAndTiny(join(work, 'data'), MODEL));
 }, 120_000);
 
 afterAll(async () => {
