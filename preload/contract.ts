@@ -295,6 +295,8 @@ export interface JobFailure {
   attempts: number;
   error: string;
   path: string | null;
+  /** The photo is hidden: the grid leaves it out (the Hidden view shows it), while Shoebox still works on it. */
+  hidden: boolean;
   updatedAt: string;
 }
 

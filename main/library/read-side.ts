@@ -202,6 +202,7 @@ export function createReadSide(deps: ReadSideDeps) {
           attempts: j.attempts,
           error: j.last_error ?? 'unknown error',
           path: j.root && j.rel_path ? `${j.root}/${j.rel_path}` : null,
+          hidden: j.hidden === 1,
           updatedAt: iso(j.updated_at),
         })),
         total: jobs.failureCount(),

@@ -1,11 +1,13 @@
 /**
  * @file Failed files on the Activity page, as a newcomer meets them: the title counts files ("1 file
  * could not be read"), each file once with a plain reason, its raw error behind "Details"; the
- * sidebar's badge counts the same files.
+ * sidebar's badge counts the same files. A hidden photo's file says it is hidden (the grid leaves it out).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { JobFailure } from '../../preload/contract';
 import { expect, scratchLibrary, startHost, test } from './fixtures';
+import { hostCall } from './host-api';
 
 test('one unreadable file is one entry with a plain reason; the raw error is behind Details', async ({ page }) => {
   const lib = scratchLibrary(['food/orange.jpg']);
@@ -26,6 +28,28 @@ test('one unreadable file is one entry with a plain reason; the raw error is beh
     await expect(raw).toBeVisible();
     await expect(raw).toContainText(/unsupported image format/i);
     await expect(page.getByTestId('progress-summary')).toContainText('1 failed');
+  } finally {
+    await host.stop();
+    lib.remove();
+  }
+});
+
+test('a hidden photo’s failed file says the photo is hidden', async ({ page }) => {
+  const lib = scratchLibrary(['food/orange.jpg']);
+  writeFileSync(join(lib.dir, 'hidden-garbage.jpg'), 'this is not a JPEG either');
+  const host = await startHost({ library: lib.dir });
+  try {
+    await page.goto(host.url);
+    await expect(page.getByTestId('badge-error')).toHaveCount(1, { timeout: 30_000 });
+    // Hidden before the Activity page opens (it asks for the list when it opens), whatever else still runs.
+    const { items } = await hostCall<{ items: JobFailure[] }>(host, 'jobs:failures', { offset: 0, limit: 10 });
+    const photoId = items.find((f) => f.path?.endsWith('hidden-garbage.jpg'))!.photoId;
+    await hostCall(host, 'photos:setHidden', { selection: { ids: [photoId] }, hidden: true });
+    await page.getByTestId('nav-activity').click();
+    const item = page.getByTestId('failure-item');
+    await expect(item).toHaveCount(1, { timeout: 30_000 });
+    await expect(item).toContainText('hidden-garbage.jpg');
+    await expect(item.getByTestId('failure-hidden')).toHaveText('hidden photo');
   } finally {
     await host.stop();
     lib.remove();

@@ -1,10 +1,10 @@
 /**
  * @file The Activity page's failed files: one entry per file whatever number of its steps failed, a
- * plain reason first, the raw errors kept; the title counts files.
+ * plain reason first, the raw errors kept; the title counts files; a hidden photo's file says so.
  */
 import { describe, expect, it } from 'vitest';
 import type { JobFailure } from '../../preload/contract';
-import { failedFilesTitle, groupFailedFiles, plainReason } from '../../renderer/src/features/activity/failed-files';
+import { failedFilesTitle, groupFailedFiles, HIDDEN_LABEL, plainReason } from '../../renderer/src/features/activity/failed-files';
 
 const failure = (over: Partial<JobFailure>): JobFailure => ({
   jobId: 1,
@@ -14,6 +14,7 @@ const failure = (over: Partial<JobFailure>): JobFailure => ({
   attempts: 3,
   error: 'VipsJpeg: premature end of JPEG image',
   path: '/photos/broken.jpg',
+  hidden: false,
   updatedAt: '2026-11-30T10:00:00.000Z',
   ...over,
 });
@@ -30,6 +31,20 @@ describe('failed files', () => {
     expect(files[0]!.failures.map((f) => f.step)).toEqual(['understand', 'thumbnail']);
     expect(files[0]!.reason).toBe('This file is not a picture Shoebox can open.');
     expect(files[1]).toMatchObject({ photoId: 2, gaveUp: false, reason: 'Shoebox is not allowed to read this file.' });
+  });
+
+  it('says which files are hidden photos: the grid does not show them', () => {
+    const files = groupFailedFiles([
+      failure({ jobId: 3, photoId: 7, path: '/photos/hidden.jpg', hidden: true, step: 'understand' }),
+      failure({ jobId: 2, photoId: 8, path: '/photos/shown.jpg' }),
+      failure({ jobId: 1, photoId: 7, path: '/photos/hidden.jpg', hidden: true }),
+    ]);
+    expect(files.map((f) => [f.path, f.hidden])).toEqual([
+      ['/photos/hidden.jpg', true],
+      ['/photos/shown.jpg', false],
+    ]);
+    expect(HIDDEN_LABEL.text).toBe('hidden photo');
+    expect(HIDDEN_LABEL.title).toMatch(/Hidden/);
   });
 
   it('words raw errors plainly, with a neutral fallback', () => {

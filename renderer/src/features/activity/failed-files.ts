@@ -1,7 +1,9 @@
 /**
  * @file The Activity page's failed files, as a person reads them: one entry per file however many of
  * its steps failed (a file whose thumbnail and caption both failed is one file that could not be read),
- * a plain-language reason first, and the raw errors kept for "Details". Runs in the renderer.
+ * a plain-language reason first, and the raw errors kept for "Details". A hidden photo's file says it is
+ * hidden: the grid leaves it out, so the user would look for it there in vain ([Note: Activity leaves
+ * the Trash out] in main/db/jobs.repo.ts: hidden photos stay listed). Runs in the renderer.
  */
 import type { JobFailure } from '../../../../preload/contract';
 
@@ -15,7 +17,12 @@ export interface FailedFile {
   failures: JobFailure[];
   /** Shoebox gave up on every failed step (no automatic retry is coming). */
   gaveUp: boolean;
+  /** The photo is hidden: not in the grid, only in the Hidden view. */
+  hidden: boolean;
 }
+
+/** The label of a hidden photo's entry, and what it explains on hover. */
+export const HIDDEN_LABEL = { text: 'hidden photo', title: 'This photo is hidden, so the grid does not show it: find it under Hidden.' };
 
 /** Raw error patterns (sharp/libvips, Node's fs, the worker) and what they mean to a person. */
 const REASONS: [RegExp, string][] = [
@@ -50,6 +57,7 @@ export function groupFailedFiles(items: readonly JobFailure[]): FailedFile[] {
         reason: plainReason(f.error),
         failures: [f],
         gaveUp: f.state === 'failed-permanent',
+        hidden: f.hidden,
       });
     }
   }

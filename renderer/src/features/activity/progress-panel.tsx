@@ -7,7 +7,7 @@
 import { useState, type ReactNode } from 'react';
 import type { JobsStatus } from '../../../../preload/contract';
 import { errorMessage } from '../../api';
-import { failedFilesTitle, groupFailedFiles } from './failed-files';
+import { failedFilesTitle, groupFailedFiles, HIDDEN_LABEL } from './failed-files';
 import { useNotify } from '../../components/notices';
 import { countLabel, durationLabel, perItemLabel, rateLabel, stepLabel } from '../../format';
 import { useClient, useEvent, useRequest, useThrottled } from '../../hooks';
@@ -284,6 +284,11 @@ function Failures({ failedCount, files }: { failedCount: number; files: number }
           <li key={file.photoId} data-testid="failure-item">
             <div className="failure-head">
               <code title={file.path ?? undefined}>{file.path ?? `photo #${file.photoId}`}</code>
+              {file.hidden ? (
+                <span className="chip" title={HIDDEN_LABEL.title} data-testid="failure-hidden">
+                  {HIDDEN_LABEL.text}
+                </span>
+              ) : null}
               <span className="muted small">{file.gaveUp ? 'gave up' : 'will retry'}</span>
             </div>
             <p className="error-text">{file.reason}</p>
