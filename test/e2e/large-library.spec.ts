@@ -5,6 +5,7 @@
  */
 import { expect, startHost, test } from './fixtures';
 import { generatedLibrary } from './generated-library';
+import { waitForSteps } from './host-api';
 
 const COUNT = 450;
 
@@ -15,6 +16,10 @@ test('pages load on demand: End, Home and the viewer across a page boundary', as
   try {
     await page.goto(host.url);
     await expect(page.getByTestId('library-count')).toHaveText(`${COUNT} photos`, { timeout: 45_000 });
+    // Cells are square until the metadata step reads their shape: the zoom below compares a cell's width
+    // before and after, which a re-pack in between would change too ([Note: E2E waits on background work]
+    // in ./host-api.ts).
+    await waitForSteps(host, ['metadata'], COUNT);
     expect(await page.getByTestId('month-header').count()).toBeGreaterThan(1);
     // Virtual: a few rows on screen, not 450 cells.
     expect(await page.getByTestId('photo-cell').count()).toBeLessThan(120);
@@ -47,7 +52,11 @@ test('pages load on demand: End, Home and the viewer across a page boundary', as
 
     // + and - zoom the grid; the focused photo stays on screen.
     const width = async () => (await focused.boundingBox({ timeout: 1000 }).catch(() => null))?.width ?? 0;
-    const before = await width();
+    // The baseline is read once, so it must be a real one: width() gives 0 when the box is not read
+    // within a second (a loaded machine), and no cell ever gets narrower than that.
+    await expect(focused).toBeVisible();
+    const before = (await focused.boundingBox())?.width ?? 0;
+    expect(before).toBeGreaterThan(0);
     await page.keyboard.press('+');
     await page.keyboard.press('+');
     await expect.poll(width).toBeGreaterThan(before + 20);

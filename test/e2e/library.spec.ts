@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { addFolderThroughBrowser, expect, SAMPLE_FILES, scratchLibrary, test } from './fixtures';
+import { waitForSteps } from './host-api';
 
 /** Waits until every visible thumbnail has decoded (naturalWidth > 0). */
 async function expectThumbnailsLoaded(page: Page, count: number): Promise<void> {
@@ -44,6 +45,9 @@ test('add a folder, see thumbnails, browse in the viewer with the keyboard', asy
   await expect(page.getByTestId('library-count')).toHaveText(`${SAMPLE_FILES.length} photos`);
   await expect(page.getByTestId('month-header').first()).toBeVisible();
   await expect(page.getByTestId('folder-count')).toHaveText(String(SAMPLE_FILES.length));
+  // The walk below goes by position (1 of 5, ← / →, the focus ring's index): positions hold once the
+  // capture dates are read, which can come after the thumbnails ([Note: E2E waits on background work]).
+  await waitForSteps(host, ['metadata'], SAMPLE_FILES.length);
   await page.screenshot({ path: testInfo.outputPath('library.png') });
 
   // Previews are made on their first request (indexing makes thumbnails only); the viewer asks for its

@@ -11,7 +11,9 @@
  */
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, importAndSelectTinyModel, startHost, test } from './fixtures';
+import { cellNamed } from './collections-helpers';
+import { expect, importAndSelectTinyModel, SAMPLE_FILES, startHost, test } from './fixtures';
+import { waitForSteps } from './host-api';
 
 const SHOTS = process.env['SHOEBOX_E2E_SHOTS'];
 
@@ -39,6 +41,9 @@ test('the viewer shows caption and tags, and the user edits them; the edits surv
     await importAndSelectTinyModel(page);
 
     await page.getByTestId('nav-library').click();
+    // Photos are opened by position below: positions hold once capture dates are read (the grid re-sorts
+    // as they are; see [Note: E2E waits on background work] in ./host-api.ts).
+    await waitForSteps(host, ['metadata'], SAMPLE_FILES.length);
     const panel = page.getByTestId('understanding-panel');
     // The random-weight model's tags depend on the photo: take the first photo that has any.
     let index = 0;
@@ -110,7 +115,7 @@ test('the viewer shows caption and tags, and the user edits them; the edits surv
 
     // After a reload the edits are still there, and still the user's.
     await page.reload();
-    await page.getByTestId('photo-cell').nth(index).click();
+    await cellNamed(page, name!).click();
     await expect(page.getByTestId('viewer-name')).toHaveText(name!);
     await expect(panel.getByTestId('caption-text')).toHaveText('Our boat at the harbour');
     await expect(panel.getByTestId('edited-by-you')).toBeVisible();

@@ -11,6 +11,7 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { expect, scratchLibrary, startHost, test, type RunningHost } from './fixtures';
+import { waitForSteps } from './host-api';
 
 /** A photo larger than the 1600 px preview, so zooming to 100 % needs the original. */
 const BIG = { name: 'big.jpg', width: 2400, height: 1600 };
@@ -35,6 +36,9 @@ async function libraryWithBigPhoto(): Promise<{ dir: string; remove: () => void 
 async function openLibrary(page: Page, host: RunningHost, count: number): Promise<void> {
   await page.goto(host.url);
   await expect(page.getByTestId('library-count')).toHaveText(`${count} photos`, { timeout: 30_000 });
+  // The viewer goes by position (n of 4, ← / →, the slideshow): positions hold once the capture dates are
+  // read and the grid has re-sorted ([Note: E2E waits on background work] in ./host-api.ts).
+  await waitForSteps(host, ['metadata'], count);
 }
 
 async function openPhoto(page: Page, name: string): Promise<void> {
