@@ -174,21 +174,28 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
   // in place let rows re-packed below it push the last photo out of view (seen in e2e under load).
   const anchor = useRef<ScrollAnchor | null>(null);
   const atEnd = useRef(false);
+  const contentRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = scrollRef.current;
-    if (!el) return;
+    const content = contentRef.current;
+    if (!el || !content) return;
     const onScroll = () => (atEnd.current = el.scrollTop > 0 && el.scrollTop + el.clientHeight >= el.scrollHeight - 2);
+    // The content takes its new height in a render after the layout's (the virtualizer re-measures), not
+    // by a frame after it: follow the height itself (a frame was too early in e2e; selection.spec).
+    const grown = new ResizeObserver(() => {
+      if (atEnd.current) el.scrollTop = el.scrollHeight;
+    });
     el.addEventListener('scroll', onScroll, { passive: true });
-    return () => el.removeEventListener('scroll', onScroll);
+    grown.observe(content);
+    return () => {
+      el.removeEventListener('scroll', onScroll);
+      grown.disconnect();
+    };
   }, []);
   useEffect(() => {
     virtualizer.measure();
     const el = scrollRef.current;
-    if (el && atEnd.current) {
-      // After the re-render that gives the content its new height.
-      const frame = requestAnimationFrame(() => (el.scrollTop = el.scrollHeight));
-      return () => cancelAnimationFrame(frame);
-    }
+    if (el && atEnd.current) return; // kept at the end as the content's height changes (above)
     const shift = anchor.current ? anchorShift(anchor.current, layout, cell) : 0;
     if (el && shift !== 0 && el.scrollTop > 0) el.scrollTop += shift;
   }, [virtualizer, layout, cell]);
@@ -371,7 +378,10 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
         onWheel={cancelPendingScroll}
         onTouchStart={cancelPendingScroll}
       >
-        <div style={{ height: totalSize, position: 'relative', width: dated ? `calc(100% - ${SCRUBBER_WIDTH}px)` : '100%' }}>
+        <div
+          ref={contentRef}
+          style={{ height: totalSize, position: 'relative', width: dated ? `calc(100% - ${SCRUBBER_WIDTH}px)` : '100%' }}
+        >
           {items.map((item) => {
             const row = layout.rows[item.index];
             const box = { rowIndex: item.index, start: item.start, height: item.size, pad: PAD };
