@@ -26,11 +26,12 @@ async function axeInBothThemes(page: Page): Promise<string[]> {
   return found;
 }
 
-async function ask(page: Page, question: string, nth: number) {
+/** Asks `question` and waits until turn `nth` is answered; `timeout` for an answer the model writes. */
+async function ask(page: Page, question: string, nth: number, timeout?: number) {
   const ask = page.getByTestId('ask-page');
   await ask.getByTestId('ask-input').fill(question);
   await ask.getByTestId('ask-input').press('Enter');
-  await expect(ask.getByTestId('ask-turn').nth(nth)).not.toHaveAttribute('data-state', 'answering');
+  await expect(ask.getByTestId('ask-turn').nth(nth)).not.toHaveAttribute('data-state', 'answering', timeout ? { timeout } : {});
 }
 
 test('lists past conversations, reopens the older, deletes one, and keeps that after a reload', async ({ page, photos }, testInfo) => {
@@ -111,7 +112,9 @@ test("an answer's photos follow the library: one hidden in another window leaves
     await page.getByTestId('nav-models').click();
     await importAndSelectTinyModel(page);
     await page.getByTestId('nav-ask').click();
-    await ask(page, 'How many photos of animals?', 0);
+    // The model loads and answers after the current phase of the understanding step, which started
+    // with the model (as in ask.spec.ts, a minute for it).
+    await ask(page, 'How many photos of animals?', 0, 60_000);
     const sources = page.getByTestId('ask-turn').first().getByTestId('ask-source');
     await expect(sources).toHaveCount(2);
     const answer = await page.getByTestId('ask-answer').first().textContent();
