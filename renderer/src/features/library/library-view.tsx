@@ -29,6 +29,7 @@ import { CELL_SIZES, PhotoGrid, type PhotoGridHandle } from './photo-grid';
 import { PhotoStore } from './photo-store';
 import { useLayoutData } from './use-layout-data';
 import { SelectionStore, useSelection } from './selection';
+import { useViewerIndex } from './use-viewer-index';
 
 export interface LibraryViewProps {
   folders: FolderDto[] | undefined;
@@ -82,7 +83,9 @@ export function LibraryView({ folders, folderId, onAddFolder, busy, search, scop
   useEffect(() => selection.clear(), [selection, key]);
   const selected = useSelection(selection);
   const clearSelection = useCallback(() => selection.clear(), [selection]);
-  const [viewerIndex, setViewerIndex] = useState<number | null>(null);
+  // The viewer keeps to its photo while the order changes under it ([Note: The viewer follows its photo]).
+  const viewer = useViewerIndex(store, timeline.data);
+  const viewerIndex = viewer.index;
   const [topMonth, setTopMonth] = useState<string | null>(null);
   const gridRef = useRef<PhotoGridHandle>(null);
   const [cellSize, setCellSize] = useState(readCellSize);
@@ -150,13 +153,11 @@ export function LibraryView({ folders, folderId, onAddFolder, busy, search, scop
     }
   };
 
+  const { close: closeViewerIndex, show: onOpen } = viewer;
   const closeViewer = useCallback(() => {
-    setViewerIndex((i) => {
-      if (i !== null) queueMicrotask(() => gridRef.current?.focusIndex(i));
-      return null;
-    });
-  }, []);
-  const onOpen = useCallback((index: number) => setViewerIndex(index), []);
+    if (viewerIndex !== null) queueMicrotask(() => gridRef.current?.focusIndex(viewerIndex));
+    closeViewerIndex();
+  }, [viewerIndex, closeViewerIndex]);
 
   let body;
   if (timeline.error && !timeline.data) {
@@ -294,7 +295,7 @@ export function LibraryView({ folders, folderId, onAddFolder, busy, search, scop
             {body}
           </CollectionsLayer>
           {viewerIndex !== null && total > 0 && showsPhotos ? (
-            <Viewer store={store} index={Math.min(viewerIndex, total - 1)} total={total} onIndex={setViewerIndex} onClose={closeViewer} />
+            <Viewer store={store} index={Math.min(viewerIndex, total - 1)} total={total} onIndex={onOpen} onClose={closeViewer} />
           ) : null}
         </>
       )}

@@ -84,12 +84,32 @@ export class PhotoStore<T extends PhotoSummary = PhotoSummary> {
     for (let p = first; p <= last; p++) void this.load(p);
   }
 
-  /** Fetches (if needed) and returns the summary at an index; for the viewer's ← / →. */
+  /**
+   * Fetches (if needed) and returns the summary at an index; for the viewer's ← / →. A page made stale by
+   * `invalidate` is fetched again first (the stale summary is the answer only when that fails): after a
+   * re-sort the old page would name another photo ([Note: The viewer follows its photo] in
+   * use-viewer-index.ts).
+   */
   async at(index: number): Promise<T | undefined> {
     const cached = this.get(index);
-    if (cached) return cached;
+    if (cached && this.isCurrent(index)) return cached;
     await this.load(Math.floor(index / this.pageSize));
     return this.get(index);
+  }
+
+  /** Whether the page that covers `index` is loaded and not made stale by `invalidate` since. */
+  isCurrent(index: number): boolean {
+    return this.pages.get(Math.floor(index / this.pageSize))?.generation === this.generation;
+  }
+
+  /** The index of the photo `id` in the loaded pages that are current, if they hold it. */
+  find(id: number): number | undefined {
+    for (const [p, page] of this.pages) {
+      if (page.generation !== this.generation) continue;
+      const k = page.items.findIndex((item) => item.id === id);
+      if (k >= 0) return p * this.pageSize + k;
+    }
+    return undefined;
   }
 
   /** The ids at indexes [offset, offset + limit) (fewer past the end), loading their pages; for a selection. */
