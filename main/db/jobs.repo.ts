@@ -126,6 +126,11 @@ export interface JobsRepo {
   requeuePhotos(photoIds: readonly number[], step: StepKey, priority: number, now: number): number;
   /** Adds missing jobs of a step for every readable photo of its kinds not in the Trash (a newly plugged step). */
   backfill(step: StepKey, now: number): number;
+  /**
+   * `backfill` over `chunk` photos at a time, awaiting `pause()` between chunks ([Note: Runner start in chunks]
+   * in main/library/jobs.ts). Returns how many jobs were added.
+   */
+  backfillInChunks(step: StepKey, now: number, pause: () => Promise<void>, chunk?: number): Promise<number>;
   /** Failed-retryable jobs with fewer than `maxAttempts` whose photo has a readable file go back to pending. */
   retryRetryable(maxAttempts: number, now: number): number;
   /** Failed jobs (of one step, or all) go back to pending, except those of photos in the Trash ([Note: Activity leaves the Trash out]). */
@@ -222,13 +227,21 @@ export function createJobsRepo(db: Db): JobsRepo {
     `UPDATE jobs SET state = 'failed-retryable', attempts = 0, last_error = @error, pipeline_version = @version, updated_at = @now
      WHERE step = @step AND pipeline_version <> @version AND state <> 'running' AND photo_id IN (${REMOVED_IDS})`,
   );
-  const backfillStmt = db.prepare(
+  // Optionally over a range of photo ids (`range`), for the chunked pass at start ([Note: Runner start in chunks]
+  // in main/library/jobs.ts): the photos' rowid and the jobs' (photo_id, step) index.
+  const backfillSql = (range?: string) =>
     `INSERT INTO jobs (photo_id, step, rank, priority, pipeline_version, updated_at)
      SELECT p.id, @step, @rank, CAST(coalesce(strftime('%s', p.sort_key), 0) AS INTEGER), @version, @now
      FROM photos p
-     WHERE p.hash NOT LIKE 'unreadable:%' AND p.kind IN (SELECT value FROM json_each(@kinds))
-       AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.photo_id = p.id AND j.step = @step) AND p.id NOT IN (${REMOVED_IDS})`,
-  );
+     WHERE p.hash NOT LIKE 'unreadable:%' AND p.kind IN (SELECT value FROM json_each(@kinds))${range ? ` AND ${range}` : ''}
+       AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.photo_id = p.id AND j.step = @step) AND p.id NOT IN (${REMOVED_IDS})`;
+  const backfillStmt = db.prepare(backfillSql());
+  // Photo ids from @lo (included) to @hi (excluded).
+  const backfillRangeStmt = db.prepare(backfillSql('p.id >= @lo AND p.id < @hi'));
+  // The first photo id of the chunk after the one starting at `lo` (undefined: that chunk is the last).
+  const photoChunkEndStmt = db
+    .prepare<[number, number], number>('SELECT id FROM photos WHERE id >= ? ORDER BY id LIMIT 1 OFFSET ?')
+    .pluck();
   const retryableStmt = db.prepare<[number, number]>(
     `UPDATE jobs SET state = 'pending', updated_at = ? WHERE state = 'failed-retryable' AND attempts < ?
        AND EXISTS (SELECT 1 FROM files f WHERE f.photo_id = jobs.photo_id AND f.status = 'ok')`,
@@ -340,6 +353,18 @@ export function createJobsRepo(db: Db): JobsRepo {
     requeueVersion: (s, now) => requeueVersionTx.immediate(s, now),
     requeuePhotos: (ids, s, priority, now) => requeuePhotosTx(ids, s, priority, now),
     backfill: (s, now) => backfillStmt.run({ step: s.name, rank: s.rank, version: s.version, now, kinds: JSON.stringify(s.kinds) }).changes,
+    async backfillInChunks(s, now, pause, chunk = 5000) {
+      const params = { step: s.name, rank: s.rank, version: s.version, now, kinds: JSON.stringify(s.kinds) };
+      let added = 0;
+      for (let lo = 0; ;) {
+        // The last chunk has no end: it takes photos added meanwhile too (an id past the last one).
+        const hi = photoChunkEndStmt.get(lo, chunk) ?? Number.MAX_SAFE_INTEGER;
+        added += backfillRangeStmt.run({ ...params, lo, hi }).changes;
+        if (hi === Number.MAX_SAFE_INTEGER) return added;
+        lo = hi;
+        await pause();
+      }
+    },
     retryRetryable: (max, now) => retryableStmt.run(now, max).changes,
     retryFailed: (step, now) => (step === undefined ? retryAllStmt.run(now) : retryStepStmt.run(now, step)).changes,
     clear: (step) => (step === undefined ? clearAllStmt.run() : clearStepStmt.run(step)).changes,

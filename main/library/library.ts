@@ -258,7 +258,9 @@ export function createLibrary(deps: LibraryDeps): Library {
         (err: unknown) => log.warn('could not sweep the cache for temp files', { error: err }),
       ),
     );
-    runner.start();
+    // Not awaited: the runner applies versions and backfills in chunks ([Note: Runner start in chunks] in
+    // jobs.ts) and claims nothing until done; the reconcile may go on meanwhile (ingest's jobs are the same).
+    void track(runner.start().catch((err: unknown) => log.error('could not start the job runner', { error: err })));
     // [Note: Reads before the startup rescan] Watching and rescanning 100k files queues ~200k stat calls
     // (chokidar's walk, the scanner's) ahead of every read's file I/O: a library opened at once showed its
     // first thumbnail after 3.6–5.2 s instead of 0.7 (bench:grid, issue 14). So the reconcile starts after

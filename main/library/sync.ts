@@ -3,7 +3,9 @@
  * reconcile, rescan, periodic rescans when watching is not possible), and small batches of changed
  * paths from the watcher.
  *
- * Runs in main. Hashing runs a few files at a time (async I/O); database writes are short transactions.
+ * Runs in main. Hashing runs a few files at a time (async I/O); database writes are short transactions, and
+ * the passes over all of a folder's rows yield to the event loop between chunks ([Note: Folder passes in
+ * chunks] in main/db/files.repo.ts).
  */
 import type { FileStamp, FilesRepo } from '../db/files.repo';
 import type { Log } from '../log';
@@ -21,6 +23,12 @@ export interface SyncDeps {
   onChanged: (folderId: number, counts: { added: number; updated: number; removed: number }) => void;
   onWarning: (folderId: number, message: string) => void;
 }
+
+/** Rows per chunk of the passes over all of a folder's rows ([Note: Folder passes in chunks]): ~5–30 ms each. */
+const CHUNK_ROWS = 5000;
+
+/** Lets the event loop run (I/O, timers, the UI's requests) between two chunks of a long pass. */
+const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface ScanReport {
   seen: number;
@@ -67,7 +75,8 @@ export async function syncFolder(
   signal?: AbortSignal,
 ): Promise<ScanReport> {
   const started = Date.now();
-  const known = deps.files.stamps(folder.id);
+  const chunk = CHUNK_ROWS;
+  const known = await deps.files.stamps(folder.id, yieldToEvents, chunk);
   const walk = await scanFolder(folder.path, { maxDepth: deps.maxDepth, ...(signal ? { signal } : {}) }).catch((err: unknown) => {
     throw signal?.aborted ? new ScanAborted() : err;
   });
@@ -91,7 +100,11 @@ export async function syncFolder(
     if (k && k.status === 'ok' && k.photo_id !== null && k.size === f.size && k.mtime_ms === f.mtimeMs) unchanged.push(k.id);
     else changed.push(f);
   }
-  for (let i = 0; i < unchanged.length; i += 5000) deps.files.touch(unchanged.slice(i, i + 5000), Date.now());
+  for (let i = 0; i < unchanged.length; i += chunk) {
+    // Only `seen_at` changes: whatever runs between chunks (a watcher batch) is unaffected by it.
+    if (i > 0) await yieldToEvents();
+    deps.files.touch(unchanged.slice(i, i + chunk), Date.now());
+  }
   for (const e of walk.errors) {
     deps.ingest.recordError(folder.id, e.relPath, e.error);
     report.errors++;
@@ -110,14 +123,14 @@ export async function syncFolder(
   if (signal?.aborted) throw new ScanAborted();
   // Everything not seen by this walk is gone, except below the sub-trees it could not read
   // ([Note: Unread sub-trees] in scanner.ts).
-  const gone = deps.files.markUnseenMissing(folder.id, started, walk.unread);
+  const gone = await deps.files.markUnseenMissing(folder.id, started, walk.unread, yieldToEvents, chunk);
   if (gone) {
     report.removed += gone;
     deps.onChanged(folder.id, { added: 0, updated: 0, removed: gone });
   }
   // A file moved while Shoebox was closed was linked at its new path before its old path was found
   // missing, so ingest's own clean-up (dropMissingOf) came too early: finish it here.
-  const moved = deps.files.dropMovedIn(folder.id);
+  const moved = await deps.files.dropMovedIn(folder.id, yieldToEvents, chunk);
   if (moved) deps.onChanged(folder.id, { added: 0, updated: moved, removed: 0 });
   deps.log.info('scanned folder', {
     folder: folder.path,
