@@ -81,7 +81,10 @@ describe('crash safety', () => {
     await killWhen(() => doneJobs() >= 10);
     await killWhen(() => doneJobs() >= 25);
     const before = doneJobs();
-    expect(before).toBeLessThan(COUNT * 2); // the kills really landed before the end
+    // The kills really landed before the end: some of the COUNT * 3 jobs (metadata, thumbnail, geocode) were
+    // left. Not a tighter bound: the third kill comes one poll after 25 jobs are done, and under load the
+    // child finishes dozens of quick jobs (geocode, metadata, thumbnails already cached) in that time.
+    expect(before).toBeLessThan(COUNT * 3);
 
     const { output } = run();
     const text = await output;
