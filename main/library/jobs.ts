@@ -349,13 +349,14 @@ export function createJobRunner(deps: RunnerDeps): JobRunner {
       if (started || starting) return;
       starting = true;
       const now = Date.now();
-      const reset = jobs.resetRunning(now);
-      if (reset) log.info('re-queued interrupted jobs', { count: reset });
       const pause = async () => {
         await new Promise<void>((resolve) => setImmediate(resolve));
         if (closed) throw new Error('job runner stopped');
       };
       try {
+        // Inside the try: a start that fails here (a busy database) must be able to run again.
+        const reset = jobs.resetRunning(now);
+        if (reset) log.info('re-queued interrupted jobs', { count: reset });
         // A Map's iteration also visits steps added meanwhile.
         for (const s of registry.values()) {
           // A turn before each step: its version check (~30-40 ms at 100k jobs) does not add to the previous

@@ -248,6 +248,19 @@ export function createLibrary(deps: LibraryDeps): Library {
     foldersChanged: emitFolders,
   });
 
+  let runnerRetry: NodeJS.Timeout | null = null;
+  /**
+   * The runner's start pass; one that fails (a database busy with another process, a disk error) is tried
+   * again, later each time, so the queue does not stay stopped for the session (the failure is logged).
+   */
+  function startRunner(attempt: number): Promise<void> {
+    return runner.start().catch((err: unknown) => {
+      log.error('could not start the job runner; trying again', { error: err, attempt });
+      runnerRetry = setTimeout(() => void track(startRunner(attempt + 1)), Math.min(60_000, 2_000 * attempt));
+      runnerRetry.unref();
+    });
+  }
+
   async function start(): Promise<void> {
     if (started) return;
     started = true;
@@ -260,7 +273,7 @@ export function createLibrary(deps: LibraryDeps): Library {
     );
     // Not awaited: the runner applies versions and backfills in chunks ([Note: Runner start in chunks] in
     // jobs.ts) and claims nothing until done; the reconcile may go on meanwhile (ingest's jobs are the same).
-    void track(runner.start().catch((err: unknown) => log.error('could not start the job runner', { error: err })));
+    void track(startRunner(1));
     // [Note: Reads before the startup rescan] Watching and rescanning 100k files queues ~200k stat calls
     // (chokidar's walk, the scanner's) ahead of every read's file I/O: a library opened at once showed its
     // first thumbnail after 3.6–5.2 s instead of 0.7 (bench:grid, issue 14). So the reconcile starts after
@@ -303,6 +316,7 @@ export function createLibrary(deps: LibraryDeps): Library {
     start,
     async close() {
       skipStartupWait?.();
+      if (runnerRetry) clearTimeout(runnerRetry);
       scans.abortAll();
       if (periodic) clearInterval(periodic);
       await watching.close();

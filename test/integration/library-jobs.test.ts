@@ -5,6 +5,7 @@
  */
 import { cpSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PipelineStep } from '../../main/library/jobs';
 import { PermanentError } from '../../main/library/jobs';
@@ -42,6 +43,25 @@ const jobRows = (hh: Harness, step: string) =>
     .all(step);
 
 describe('job queue', () => {
+  it('starts its queue later when the database is busy at start, instead of staying stopped', async () => {
+    h = withPhotos();
+    // Another process holds the write lock: the start pass's first write waits out the busy timeout
+    // (5 s, in this thread) and fails.
+    const other = new Database(h.paths.database);
+    other.exec('BEGIN EXCLUSIVE');
+    try {
+      await h.lib.start();
+    } finally {
+      other.exec('COMMIT');
+      other.close();
+    }
+    await h.lib.addFolder(h.photosDir);
+    await h.lib.whenIdle();
+    const st = h.lib.jobsStatus();
+    expect(st.photos).toBeGreaterThan(0);
+    expect(st.steps.find((s) => s.step === 'thumbnail')).toMatchObject({ pending: 0, running: 0, done: st.photos });
+  }, 30_000);
+
   it('pauses and resumes, and says why it is not moving', async () => {
     h = withPhotos();
     await h.lib.start();
