@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { expect, startHost, test } from './fixtures';
 import { generatedLibrary } from './generated-library';
+import { distanceToEnd, shapeOf } from './grid-view';
 import { hostCall, waitForSteps } from './host-api';
 
 const cell = (page: Page, index: number) => page.locator(`[data-testid=photo-cell][data-index="${index}"]`);
@@ -245,17 +246,14 @@ test('a view at the end of the grid stays there while the rows re-pack under it'
     // Wheeled down to the oldest photo: no focused photo anchors the view, its top photo would.
     const grid = page.getByTestId('photo-grid');
     await grid.hover();
-    const toEnd = () => grid.evaluate((el) => el.scrollHeight - el.clientHeight - el.scrollTop);
+    const toEnd = distanceToEnd(grid);
     await expect(async () => {
       await page.mouse.wheel(0, 20_000);
       expect(await toEnd()).toBeLessThan(3);
     }).toPass();
     const last = cell(page, TOTAL - 1);
     await expect(last).toBeInViewport();
-    const shape = async () => {
-      const box = await last.boundingBox({ timeout: 1000 }).catch(() => null);
-      return box ? Math.round((10 * box.width) / box.height) / 10 : null;
-    };
+    const shape = shapeOf(last);
     expect(await shape()).toBe(1);
 
     await hostCall(host, 'jobs:resume');

@@ -32,6 +32,8 @@ export interface DateScrubberProps {
   onScrollTo: (top: number) => void;
   /** Scroll the grid to a month's header (the keyboard). */
   onMonth: (index: number) => void;
+  /** Scroll the grid to its very end and keep it there (End). */
+  onEnd: () => void;
 }
 
 /** Years between labels on the track at least this far apart (CSS px). */
@@ -90,17 +92,31 @@ function monthAt(months: readonly ScrubberMonth[], top: number): number {
   return lo;
 }
 
+/** What the grid does around the scrubber's jumps. */
+export interface ScrubberJumps {
+  /** Before each jump (the grid drops a pending keyboard scroll and its hold on the end). */
+  onJump: () => void;
+  /** After the jump to the very end (the grid holds the view there as the content grows or the view gets shorter). */
+  onEnd: () => void;
+}
+
 /**
  * The grid's side of the scrubber: its months (where each header row starts, from the virtualizer, whose
- * sizes are known up front), the month at the top of the view, and scrolling to an offset or a month's
- * header. `onJump` runs before each jump (the grid drops a pending keyboard scroll).
+ * sizes are known up front), the month at the top of the view, and scrolling to an offset, a month's
+ * header or the very end.
  */
 export function useScrubber(
   virtualizer: Virtualizer<HTMLDivElement, Element>,
   layout: GridLayout,
   topMonth: string | null,
-  onJump: () => void,
-): { months: ScrubberMonth[]; current: number; scrollTo: (top: number) => void; toMonth: (index: number) => void } {
+  jumps: ScrubberJumps,
+): {
+  months: ScrubberMonth[];
+  current: number;
+  scrollTo: (top: number) => void;
+  toMonth: (index: number) => void;
+  toEnd: () => void;
+} {
   const totalSize = virtualizer.getTotalSize();
   const months = useMemo((): ScrubberMonth[] => {
     const out: ScrubberMonth[] = [];
@@ -112,13 +128,13 @@ export function useScrubber(
     // The measurements follow the layout and the row sizes, which `totalSize` stands for.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [virtualizer, layout, totalSize]);
-  const jump = useRef(onJump);
+  const jump = useRef(jumps);
   useEffect(() => {
-    jump.current = onJump;
+    jump.current = jumps;
   });
   const scrollTo = useCallback(
     (top: number) => {
-      jump.current();
+      jump.current.onJump();
       virtualizer.scrollToOffset(top);
     },
     [virtualizer],
@@ -127,20 +143,29 @@ export function useScrubber(
     (index: number) => {
       let seen = -1;
       const row = layout.rows.findIndex((r) => r.kind === 'month' && ++seen === index);
-      jump.current();
+      jump.current.onJump();
       if (row === 0) virtualizer.scrollToOffset(0);
       else if (row > 0) virtualizer.scrollToIndex(row, { align: 'start' });
     },
     [virtualizer, layout],
   );
+  // The end, not an offset clamped to the height of the moment: the view gets shorter just after (the
+  // oldest month's name can wrap the toolbar) and rows still re-packing grow the content, even before the
+  // browser reports the scroll. The virtualizer re-aims an end target at the moved end for a few frames;
+  // the grid holds the view there after ([Note: Holding the end] in ./use-end-hold.ts).
+  const toEnd = useCallback(() => {
+    jump.current.onJump();
+    virtualizer.scrollToEnd();
+    jump.current.onEnd();
+  }, [virtualizer]);
   const current = Math.max(
     0,
     months.findIndex((m) => m.key === topMonth),
   );
-  return { months, current, scrollTo, toMonth };
+  return { months, current, scrollTo, toMonth, toEnd };
 }
 
-export function DateScrubber({ months, scrollRef, contentHeight, viewport, current, onScrollTo, onMonth }: DateScrubberProps) {
+export function DateScrubber({ months, scrollRef, contentHeight, viewport, current, onScrollTo, onMonth, onEnd }: DateScrubberProps) {
   const trackRef = useRef<HTMLDivElement>(null);
   const handleRef = useRef<HTMLDivElement>(null);
   const [track, setTrack] = useState(0);
@@ -153,6 +178,8 @@ export function DateScrubber({ months, scrollRef, contentHeight, viewport, curre
   const [keyed, setKeyed] = useState<number | null>(null);
   /** Where that jump left the view; null until it settled. */
   const keyedTop = useRef<number | null>(null);
+  /** Whether that jump was End, whose view the grid keeps at the end (moving it as the end moves). */
+  const keyedEnd = useRef(false);
   const range = Math.max(1, contentHeight - viewport);
 
   useEffect(() => {
@@ -172,8 +199,12 @@ export function DateScrubber({ months, scrollRef, contentHeight, viewport, curre
     if (!scroller || !handle) return undefined;
     const place = () => {
       handle.style.transform = `translateY(${(Math.min(1, scroller.scrollTop / range) * track).toFixed(1)}px)`;
-      // Moved by something else than the keyboard's last jump: the month at the top counts again.
-      if (keyedTop.current !== null && Math.abs(scroller.scrollTop - keyedTop.current) > 2) {
+      // Moved by something else than the keyboard's last jump: the month at the top counts again. Not the
+      // grid keeping End's view at the end ([Note: Holding the end] in ./use-end-hold.ts).
+      const moved = keyedTop.current !== null && Math.abs(scroller.scrollTop - keyedTop.current) > 2;
+      if (moved && keyedEnd.current && scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 2) {
+        keyedTop.current = scroller.scrollTop;
+      } else if (moved) {
         keyedTop.current = null;
         setKeyed(null);
         if (!dragging.current) setHover(null);
@@ -223,7 +254,8 @@ export function DateScrubber({ months, scrollRef, contentHeight, viewport, curre
     e.stopPropagation();
     keyedTop.current = null;
     // End goes to the very end, as the scrollbar's would (the oldest month's header may be far above it).
-    if (e.key === 'End') onScrollTo(contentHeight);
+    keyedEnd.current = e.key === 'End';
+    if (e.key === 'End') onEnd();
     else onMonth(to);
     setKeyed(to);
     setHover(null);

@@ -40,6 +40,7 @@ import { clickSelects, extendOnMove, keySelects } from './grid-selection';
 import type { SelectionStore } from './selection';
 import { usePagesAhead } from './thumb-prefetch';
 import { useFling } from './use-fling';
+import { useEndHold } from './use-end-hold';
 import { useFocusClaim } from './use-focus-claim';
 import {
   anchorShift,
@@ -170,35 +171,18 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
   // A new layout (a scan, dimensions arriving, photos hidden or moved out) keeps the photo the view was on
   // where it was on screen: see [Note: Scroll anchoring] in ./use-grid-geometry.ts. Not at the very top,
   // where new photos arriving above should show.
-  // A view at the very end (End, or scrolled to the oldest photo) stays at the end: keeping its top photo
-  // in place let rows re-packed below it push the last photo out of view (seen in e2e under load).
+  // A view at the very end stays at the end instead: see [Note: Holding the end] in ./use-end-hold.ts.
   const anchor = useRef<ScrollAnchor | null>(null);
-  const atEnd = useRef(false);
   const contentRef = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const el = scrollRef.current;
-    const content = contentRef.current;
-    if (!el || !content) return;
-    const onScroll = () => (atEnd.current = el.scrollTop > 0 && el.scrollTop + el.clientHeight >= el.scrollHeight - 2);
-    // The content takes its new height in a render after the layout's (the virtualizer re-measures), not
-    // by a frame after it: follow the height itself (a frame was too early in e2e; selection.spec).
-    const grown = new ResizeObserver(() => {
-      if (atEnd.current) el.scrollTop = el.scrollHeight;
-    });
-    el.addEventListener('scroll', onScroll, { passive: true });
-    grown.observe(content);
-    return () => {
-      el.removeEventListener('scroll', onScroll);
-      grown.disconnect();
-    };
-  }, []);
+  const totalSize = virtualizer.getTotalSize();
+  const end = useEndHold(scrollRef, contentRef, totalSize);
   useEffect(() => {
     virtualizer.measure();
     const el = scrollRef.current;
-    if (el && atEnd.current) return; // kept at the end as the content's height changes (above)
+    if (el && end.held()) return; // kept at the end as the content's height changes
     const shift = anchor.current ? anchorShift(anchor.current, layout, cell) : 0;
     if (el && shift !== 0 && el.scrollTop > 0) el.scrollTop += shift;
-  }, [virtualizer, layout, cell]);
+  }, [virtualizer, layout, cell, end]);
 
   // After a zoom, and after a resize while the grid has focus, keep the focused photo on screen (the
   // pixel offset alone would land elsewhere). Not on every library change: re-centring then would
@@ -242,9 +226,12 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
   useEffect(() => onTopMonth?.(topMonth), [onTopMonth, topMonth]);
 
   // The scrubber's months: where each header row starts (the virtualizer's offsets, sizes known up front).
-  const totalSize = virtualizer.getTotalSize();
-  const scrub = useScrubber(virtualizer, layout, topMonth, () => {
-    focusPending.current = false; // the scrubber wins over a keyboard move still scrolling to its cell
+  const scrub = useScrubber(virtualizer, layout, topMonth, {
+    onJump: () => {
+      focusPending.current = false; // the scrubber wins over a keyboard move still scrolling to its cell
+      end.release();
+    },
+    onEnd: end.hold,
   });
   const scrubber = dated && scrub.months.length > 0 && totalSize > size.height + 1;
 
@@ -421,6 +408,7 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
           current={scrub.current}
           onScrollTo={scrub.scrollTo}
           onMonth={scrub.toMonth}
+          onEnd={scrub.toEnd}
         />
       ) : null}
     </div>
