@@ -38,15 +38,35 @@ const grid = (page: Page) => page.getByTestId('photo-grid');
 const track = (page: Page) => page.getByRole('slider', { name: 'Jump to a date' });
 const cell = (page: Page, index: number) => page.locator(`[data-testid=photo-cell][data-index="${index}"]`);
 
+test('the toolbar keeps one row as the month it names changes, in a wide and a narrower window', async ({ page }) => {
+  test.setTimeout(120_000);
+  await withLibrary(page, false, async () => {
+    const toolbar = page.locator('.library-toolbar');
+    const month = toolbar.locator('.toolbar-month');
+    await expect(month).toHaveText('June 2024');
+    const height = async () => (await toolbar.boundingBox())!.height;
+    const oneRow = await height(); // 1280 px wide: everything fits
+    // 1200 px: the title, the count and the month broke onto two lines here, a toolbar 26 px taller (and a
+    // grid as much shorter), as the space or the month's name changed ([Note: One-line toolbar] in shell.css).
+    await page.setViewportSize({ width: 1200, height: page.viewportSize()!.height });
+    await expect.poll(height).toBe(oneRow);
+    await track(page).focus();
+    await page.keyboard.press('End');
+    await expect(month).not.toHaveText('June 2024');
+    expect(await height()).toBe(oneRow);
+    await expect(toolbar.locator('h1')).toHaveJSProperty('scrollWidth', await toolbar.locator('h1').evaluate((el) => el.clientWidth));
+  });
+});
+
 test('End holds the view at the very end when the view gets shorter (the toolbar wraps, a banner shows)', async ({ page }) => {
   test.setTimeout(120_000);
   await withLibrary(page, false, async () => {
     const toEnd = distanceToEnd(grid(page));
     await track(page).focus();
     await page.keyboard.press('End');
-    // The oldest month's longer name wraps the toolbar here, and the grid loses 26 px at its bottom just
-    // after End landed. Whatever the fonts do, the view then gets 26 px shorter for certain, as a banner
-    // showing above the grid makes it: neither is a scroll nor a change of the content's height.
+    // The oldest month's longer name wrapped the toolbar here (26 px off the grid's bottom just after End
+    // landed) until the month label kept to one line; the view gets 26 px shorter for certain here, as a
+    // banner showing above the grid makes it: neither is a scroll nor a change of the content's height.
     await expect.poll(toEnd).toBeLessThanOrEqual(2);
     const viewport = page.viewportSize()!;
     const height = () => grid(page).evaluate((el) => el.clientHeight);
