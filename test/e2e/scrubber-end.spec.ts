@@ -1,6 +1,6 @@
 /**
  * @file End-to-end: the date scrubber's End puts the grid at its very end and keeps it there when the view
- * gets shorter (the toolbar wraps, a banner shows) and when the content grows (rows re-packing as the
+ * gets shorter (a banner shows, the window shrinks) and when the content grows (rows re-packing as the
  * metadata step reads the photos' shapes); Home puts it at the very top. See [Note: Holding the end] in
  * renderer/src/features/library/use-end-hold.ts.
  */
@@ -58,7 +58,7 @@ test('the toolbar keeps one row as the month it names changes, in a wide and a n
   });
 });
 
-test('End holds the view at the very end when the view gets shorter (the toolbar wraps, a banner shows)', async ({ page }) => {
+test('End holds the view at the very end when the view gets shorter (a banner shows, the window shrinks)', async ({ page }) => {
   test.setTimeout(120_000);
   await withLibrary(page, false, async () => {
     const toEnd = distanceToEnd(grid(page));
