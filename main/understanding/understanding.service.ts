@@ -101,7 +101,8 @@ export function createUnderstanding(deps: UnderstandingDeps) {
             state: state.state,
             error: state.error,
             madeBy: madeBy(state)!,
-            current: (active !== null && versionFor(active) === state.version) || isRemoteMade(state.model_id),
+            // A server's error is no result: the new model gets its chance (jobs.repo.ts keeps only results).
+            current: (active !== null && versionFor(active) === state.version) || (isRemoteMade(state.model_id) && state.state !== 'error'),
             demo: state.demo === 1,
             numTiles: state.num_tiles,
             ms: state.ms,

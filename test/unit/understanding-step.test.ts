@@ -229,4 +229,29 @@ describe('understanding step and service', () => {
     expect(t.step.blocked!()).toBeNull();
     expect(t.step.report!()).toEqual({ detail: 'CPU · int8', secondsPerItem: null });
   });
+
+  it("keeps a server's result current when the local model changes, but not a server's error", () => {
+    const t = setup();
+    const server = {
+      modelId: 'remote:OpenGVLab/InternVL3-2B@gpu.lan:8000',
+      variant: 'remote',
+      version: 'understand:1:model-a:int8',
+      demo: false,
+    };
+    const out = {
+      state: 'ok' as const,
+      calibrated: true,
+      numTiles: 1,
+      ms: 1,
+      caption: { text: 'a beach', finish: 'stop' as const },
+      text: null,
+      tags: [],
+    };
+    expect(t.understanding.recordOutput(1, out, server)).toBe(true);
+    t.understanding.recordError(2, 'bad_request: the server refused the image', server);
+    t.setActive(B);
+    expect(t.understanding.get(1).result).toMatchObject({ state: 'ok', current: true });
+    // An error is no result: the new model gets its chance, and the viewer says so.
+    expect(t.understanding.get(2).result).toMatchObject({ state: 'error', current: false });
+  });
 });
