@@ -151,7 +151,9 @@ export function buildProgram(): Command {
             `  ${f.path}  ${f.photoCount} photos${f.status !== 'ok' ? `  [${f.status}${f.warning ? `: ${f.warning}` : ''}]` : ''}`,
             ...f.scanWarnings.map((w) => `    warning: ${w}`),
           ]);
-          const failed = failures.items.map((f) => `  ${f.step} ${f.path ?? `photo ${f.photoId}`}: ${f.error}`);
+          const failed = failures.items.map(
+            (f) => `  ${f.step} ${f.path ?? `photo ${f.photoId}`}${f.hidden ? ' (hidden photo)' : ''}: ${f.error}`,
+          );
           return [
             `Data: ${services.paths.dataDir}`,
             `Folders (${folders.length}):`,

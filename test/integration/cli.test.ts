@@ -4,7 +4,7 @@
  * message, and a database from a newer Shoebox is refused without being touched.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -91,6 +91,19 @@ describe('shoebox CLI', () => {
     expect(s.folders[0]!.scanWarnings).toEqual([expect.stringMatching(/^skipped sport\/loop: .*symlink loop/)]);
     const human = await shoebox(['status'], data);
     expect(human.stdout).toMatch(/\n {4}warning: skipped sport\/loop: .*symlink loop/);
+  });
+
+  it("status says which failed file is a hidden photo's (the grid does not show it)", async () => {
+    const data = tmp('hidden');
+    const photos = tmp('hidden-photos');
+    writeFileSync(join(photos, 'garbage.jpg'), 'this is not a JPEG');
+    expect((await shoebox(['add-folder', photos], data)).code).toBe(0);
+    const db = new Database(join(data, 'library.sqlite'));
+    const hash = db.prepare<[], string>('SELECT hash FROM photos').pluck().get()!;
+    db.prepare('INSERT INTO photo_marks (photo_hash, hidden, updated_at) VALUES (?, 1, 0)').run(hash);
+    db.close();
+    const human = await shoebox(['status'], data);
+    expect(human.stdout).toMatch(/\/garbage\.jpg \(hidden photo\): cannot decode/);
   });
 
   it('exits 2 on bad usage and 1 on a failed command, with a message', async () => {
