@@ -41,14 +41,19 @@ test('a hidden photo’s failed file says the photo is hidden', async ({ page })
   try {
     await page.goto(host.url);
     await expect(page.getByTestId('badge-error')).toHaveCount(1, { timeout: 30_000 });
-    // Hidden before the Activity page opens (it asks for the list when it opens), whatever else still runs.
-    const { items } = await hostCall<{ items: JobFailure[] }>(host, 'jobs:failures', { offset: 0, limit: 10 });
-    const photoId = items.find((f) => f.path?.endsWith('hidden-garbage.jpg'))!.photoId;
-    await hostCall(host, 'photos:setHidden', { selection: { ids: [photoId] }, hidden: true });
     await page.getByTestId('nav-activity').click();
     const item = page.getByTestId('failure-item');
     await expect(item).toHaveCount(1, { timeout: 30_000 });
     await expect(item).toContainText('hidden-garbage.jpg');
+    await expect(item.getByTestId('failure-hidden')).toHaveCount(0);
+    // Hidden (in another window) while the Activity page is open: the entry says so.
+    const { items } = await hostCall<{ items: JobFailure[] }>(host, 'jobs:failures', { offset: 0, limit: 10 });
+    const photoId = items.find((f) => f.path?.endsWith('hidden-garbage.jpg'))!.photoId;
+    await hostCall(host, 'photos:setHidden', { selection: { ids: [photoId] }, hidden: true });
+    await expect(item.getByTestId('failure-hidden')).toHaveText('hidden photo');
+    // And when the page opens on it.
+    await page.reload();
+    await page.getByTestId('nav-activity').click();
     await expect(item.getByTestId('failure-hidden')).toHaveText('hidden photo');
   } finally {
     await host.stop();
