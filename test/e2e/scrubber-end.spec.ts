@@ -58,6 +58,22 @@ test('the toolbar keeps one row as the month it names changes, in a wide and a n
   });
 });
 
+test("the grid's own End goes to the very end too, and holds it when the view gets shorter", async ({ page }) => {
+  test.setTimeout(120_000);
+  await withLibrary(page, false, async () => {
+    const toEnd = distanceToEnd(grid(page));
+    await cell(page, 0).focus();
+    await page.keyboard.press('End');
+    await expect(cell(page, TOTAL - 1)).toBeFocused();
+    // Its bottom padding in view as well (the last row alone left the view 16 px short of the end).
+    await expect.poll(toEnd).toBeLessThanOrEqual(2);
+    const viewport = page.viewportSize()!;
+    await page.setViewportSize({ width: viewport.width, height: viewport.height - 26 });
+    await expect.poll(toEnd, { timeout: 5000 }).toBeLessThanOrEqual(2);
+    await expect(cell(page, TOTAL - 1)).toBeInViewport();
+  });
+});
+
 test('End holds the view at the very end when the view gets shorter (a banner shows, the window shrinks)', async ({ page }) => {
   test.setTimeout(120_000);
   await withLibrary(page, false, async () => {

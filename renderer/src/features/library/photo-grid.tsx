@@ -243,7 +243,10 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
     anchor.current = pickAnchor(layout, cell, items, top, size.height, hasFocus.current ? focusIndex : -1);
   });
 
-  /** Scrolls the photo's row into view; up to a month's first row, its header too (Home: the very top). */
+  /**
+   * Scrolls the photo's row into view; up to a month's first row, its header too (Home: the very top); down
+   * to the last row, the very end (End: the bottom padding too, held there as the scrubber's End is).
+   */
   const scrollToPhoto = (index: number) => {
     const row = rowForIndex(layout, index);
     if (row < 0) return;
@@ -251,7 +254,10 @@ export const PhotoGrid = forwardRef<PhotoGridHandle, PhotoGridProps>(function Ph
     const above = (virtualizer.measurementsCache[row]?.start ?? 0) < (virtualizer.scrollOffset ?? 0);
     if (above && header === 0) virtualizer.scrollToOffset(0);
     else if (above && header > 0) virtualizer.scrollToIndex(header, { align: 'start' });
-    else virtualizer.scrollToIndex(row, { align: 'auto' });
+    else if (row === layout.rows.length - 1) {
+      virtualizer.scrollToEnd();
+      end.hold();
+    } else virtualizer.scrollToIndex(row, { align: 'auto' });
   };
 
   // Focus the focused cell once it is rendered (after a key press or the viewer closing). Also when a
