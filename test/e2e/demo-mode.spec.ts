@@ -6,7 +6,9 @@
  */
 import { join } from 'node:path';
 import sharp from 'sharp';
+import type { SettingsDto } from '../../preload/contract';
 import { expect, TINY_BUNDLE, startHost, test } from './fixtures';
+import { hostCall } from './host-api';
 
 test('the Models page switches demo mode on; demo output says it is random text', async ({ page, photos }) => {
   test.setTimeout(120_000);
@@ -41,6 +43,10 @@ test('the Models page switches demo mode on; demo output says it is random text'
     await page.getByTestId('nav-models').click();
     await demo.uncheck();
     await expect(demo).not.toBeChecked();
+    // The box follows the click at once, before the host has stored it: what follows is about demo mode
+    // being off in the host, so wait for that (in CI the host once captioned on for seconds after the click).
+    const stored = async () => (await hostCall<SettingsDto>(host, 'settings:get', {})).values.models.demoMode;
+    await expect.poll(stored).toBe(false);
     // The step says why only while something waits for it, and the five photos may all have been
     // described while demo mode was on (CI once finished them before the switch went off): a new photo
     // gives it work it cannot do.
