@@ -247,6 +247,9 @@ function Failures({ failedCount, files }: { failedCount: number; files: number }
   // list also follows every progress event (at most once a second) while this page is open.
   const follow = useThrottled(failures.reload, 1000);
   useEvent('jobs:progress', follow);
+  // A photo hidden (or restored) meanwhile sends no progress event of its own: its entry's
+  // "hidden photo" label follows the library's change.
+  useEvent('library:changed', follow);
   const [retrying, setRetrying] = useState(false);
   if (failedCount === 0 && !failures.data?.total) return null;
   const retry = async (step?: string) => {
